@@ -1,0 +1,238 @@
+"""Probes that run around every async spec, inside the spec's own event loop.
+
+Faults end the test with a message that names them:
+
+- stuck: nothing left to run while the spec still waits (a deadlock), found the
+  moment the loop-time budget expires with no other timer scheduled;
+- livelock: still busy with timers when the loop-time budget runs out;
+- blocking: ``time.sleep`` called inside a coroutine, or wall time far above loop time;
+- real network: any attempt to resolve or connect a socket.
+
+Hygiene problems fail an otherwise passing spec, or are added as a note to a
+failing one: tasks still running when the spec ends, aiohttp sessions left
+open, coroutines that were never awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+DEFAULT_BUDGET_S = 300.0
+BLOCKED_WALL_MARGIN_S = 0.5
+SETTLE_CYCLES = 5
+
+BLOCKING_SLEEP = (
+    "time.sleep blocks the event loop; use await asyncio.sleep: "
+    "your code called time.sleep({seconds}) inside a coroutine, so no other task could run"
+)
+BLOCKED_WALL = (
+    "the event loop was blocked: the spec took {wall:.2f} s of wall time but only "
+    "{loop:.2f} s of loop time passed. A blocking call (time.sleep, requests, a busy loop) "
+    "ran inside a coroutine; await an asyncio equivalent instead"
+)
+STUCK = (
+    "stuck: after {elapsed:g} s of loop time nothing was left to run, but the spec was still "
+    "waiting for your code. Every task is waiting for something that will never happen "
+    "(a deadlock: a future nobody resolves, a lock never released, an event never set)"
+)
+LIVELOCK = (
+    "still running after {budget:g} s of loop time, far longer than this spec needs: "
+    "an endless loop of sleeps or retries, or a wait much longer than asked"
+)
+NETWORK = (
+    "your code tried to reach the real network ({what}); specs never touch the network. "
+    "Use the session you are given, or aiohttp as the kata says: the spec mocks every URL"
+)
+
+
+class RealNetworkError(ConnectionRefusedError):
+    """Raised instead of a real socket operation while a spec runs."""
+
+
+class _Budget:
+    """Cancels the spec when its loop-time budget expires, and says why."""
+
+    def __init__(self, task: asyncio.Task[Any], budget: float) -> None:
+        self._task = task
+        self._loop = task.get_loop()
+        self._start = self._loop.time()
+        self._budget = budget
+        self.message: str | None = None
+        self._handle = self._loop.call_at(self._start + budget, self._expire)
+
+    def _expire(self) -> None:
+        if self.message is None:
+            # Our handle has been popped: anything still scheduled is someone else's timer.
+            others = [h for h in self._loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+            elapsed = self._loop.time() - self._start
+            self.message = (
+                STUCK.format(elapsed=elapsed) if not others
+                else LIVELOCK.format(budget=self._budget)
+            )
+        # Code that swallows cancellation is cancelled again until it gives up.
+        self._task.cancel()
+        self._handle = self._loop.call_later(1.0, self._expire)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
+@contextlib.contextmanager
+def _patched(owner: Any, name: str, replacement: Any) -> Iterator[None]:
+    original = getattr(owner, name)
+    setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
+class _Recorder:
+    """Replaces blocking and networking calls for the duration of one spec."""
+
+    def __init__(self) -> None:
+        self.faults: list[str] = []
+        self.sessions: list[aiohttp.ClientSession] = []
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        real_sleep = time.sleep
+        real_session_init = aiohttp.ClientSession.__init__
+
+        def sleep(seconds: float) -> None:
+            if _in_event_loop():
+                self.faults.append(BLOCKING_SLEEP.format(seconds=seconds))
+            else:
+                real_sleep(seconds)
+
+        def refuse(what: str) -> Callable[..., Any]:
+            def refused(*args: Any, **kwargs: Any) -> Any:
+                detail = f"{what} {args[1] if what == 'connect' else args[0]!r}"
+                self.faults.append(NETWORK.format(what=detail))
+                raise RealNetworkError(NETWORK.format(what=detail))
+            return refused
+
+        def session_init(session: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> None:
+            real_session_init(session, *args, **kwargs)
+            self.sessions.append(session)
+
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_patched(time, "sleep", sleep))
+            stack.enter_context(_patched(socket.socket, "connect", refuse("connect")))
+            stack.enter_context(_patched(socket.socket, "connect_ex", refuse("connect")))
+            stack.enter_context(_patched(socket, "getaddrinfo", refuse("getaddrinfo")))
+            stack.enter_context(_patched(aiohttp.ClientSession, "__init__", session_init))
+            yield
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _describe_task(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    name = getattr(coro, "__qualname__", None) or repr(coro)
+    return f"{name}() (task {task.get_name()})"
+
+
+async def _leaked_tasks(mine: asyncio.Task[Any], before: set[asyncio.Task[Any]]) -> list[str]:
+    """Tasks the spec left running; they are cancelled and awaited here."""
+    for _ in range(SETTLE_CYCLES):  # let tasks that were just cancelled finish
+        await asyncio.sleep(0)
+    leaked = [t for t in asyncio.all_tasks() if t is not mine and t not in before and not t.done()]
+    if not leaked:
+        return []
+    names = [_describe_task(t) for t in leaked]
+    for task in leaked:
+        task.cancel()
+    await asyncio.wait(leaked, timeout=1.0)
+    return [
+        f"{len(leaked)} task(s) still running after the call returned: {', '.join(names)}. "
+        "Every task you start must finish, or be cancelled and awaited, before you return"
+    ]
+
+
+async def _unclosed_sessions(sessions: list[aiohttp.ClientSession]) -> list[str]:
+    unclosed = [s for s in sessions if not s.closed]
+    for session in unclosed:
+        await session.close()
+    if not unclosed:
+        return []
+    return [
+        f"{len(unclosed)} aiohttp.ClientSession(s) left open. Close every session you create: "
+        "`async with aiohttp.ClientSession() as session:` does it even when an error occurs"
+    ]
+
+
+def _never_awaited(caught: list[warnings.WarningMessage]) -> list[str]:
+    notes = []
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, RuntimeWarning) and "was never awaited" in text:
+            notes.append(
+                f"{text}: calling an async function only creates a coroutine; "
+                "`await` it, or pass it to asyncio.create_task/gather"
+            )
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+    return notes
+
+
+async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any],
+                      budget: float = DEFAULT_BUDGET_S) -> None:
+    """Run one async spec under every probe; fail it with a message naming the fault."""
+    loop = asyncio.get_running_loop()
+    mine = asyncio.current_task()
+    assert mine is not None
+    before = asyncio.all_tasks()
+    recorder = _Recorder()
+    error: BaseException | None = None
+    with warnings.catch_warnings(record=True) as caught, recorder.active():
+        warnings.simplefilter("always")
+        watch = _Budget(mine, budget)
+        wall_start, loop_start = time.perf_counter(), loop.time()
+        try:
+            await test(**kwargs)
+        except asyncio.CancelledError as cancelled:
+            if watch.message is None:
+                raise
+            error = cancelled
+        except BaseException as failure:  # re-raised below, with notes
+            error = failure
+        finally:
+            watch.stop()
+        wall, looped = time.perf_counter() - wall_start, loop.time() - loop_start
+        if mine.cancelling():  # our budget cancelled us: take the cancellation back
+            while mine.uncancel():
+                pass
+        hygiene = await _leaked_tasks(mine, before)
+        hygiene += await _unclosed_sessions(recorder.sessions)
+    hygiene += _never_awaited(caught)
+
+    faults = list(dict.fromkeys(recorder.faults))
+    if watch.message is not None:
+        faults.append(watch.message)
+    if not faults and wall > looped + BLOCKED_WALL_MARGIN_S:
+        faults.append(BLOCKED_WALL.format(wall=wall, loop=looped))
+    if faults:
+        pytest.fail("\n".join(faults + hygiene), pytrace=False)
+    if error is not None:
+        for note in hygiene:
+            error.add_note(f"Also: {note}")
+        raise error
+    if hygiene:
+        pytest.fail("\n".join(hygiene), pytrace=False)

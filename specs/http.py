@@ -1,0 +1,95 @@
+"""Mocked HTTP for specs, on aioresponses: no request ever leaves the process.
+
+The ``http`` fixture gives a `MockHttp`. Latency is loop time, so a reply that
+"takes" 30 s costs nothing. aioresponses ignores ``aiohttp.ClientTimeout``: a
+timeout that a spec relies on must be an asyncio one (``asyncio.timeout``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aioresponses import aioresponses
+from yarl import URL
+
+from specs import http_compat
+
+http_compat.apply()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One mocked response: a status with a JSON payload or a text body."""
+
+    status: int = 200
+    json: Any = None
+    body: str = ""
+    latency: float = 0.0
+    headers: dict[str, str] | None = None
+
+
+Outcome = int | Reply | BaseException
+
+
+class MockHttp:
+    """Registers mocked URLs and tells which requests were made."""
+
+    def __init__(self, mocked: aioresponses) -> None:
+        self._mocked = mocked
+
+    def reply(self, url: str, status: int = 200, *, json: Any = None, body: str = "",
+              latency: float = 0.0, method: str = "GET", repeat: bool = True,
+              headers: dict[str, str] | None = None) -> None:
+        """Answer `url` with `status`, after `latency` seconds of loop time."""
+        self._add(url, Reply(status, json, body, latency, headers), method=method, repeat=repeat)
+
+    def fail(self, url: str, error: BaseException | None = None, *, latency: float = 0.0,
+             method: str = "GET", repeat: bool = True) -> None:
+        """Make requests to `url` raise `error` (a connection error by default)."""
+        error = error or aiohttp.ClientConnectionError(f"Cannot connect to host {URL(url).host}")
+        self._add(url, error, method=method, repeat=repeat, latency=latency)
+
+    def hang(self, url: str, *, method: str = "GET") -> None:
+        """A server that never answers (within any sane timeout)."""
+        self.reply(url, latency=10_000.0, body="too late", method=method)
+
+    def sequence(self, url: str, outcomes: list[Outcome], *, method: str = "GET") -> None:
+        """Answer successive requests to `url` with `outcomes`, in order, once each.
+
+        An int is a status, a `Reply` a full response, an exception is raised.
+        """
+        for outcome in outcomes:
+            if isinstance(outcome, int):
+                outcome = Reply(outcome, body=f"status {outcome}")
+            self._add(url, outcome, method=method, repeat=False)
+
+    def requests(self, url: str, method: str = "GET") -> int:
+        """How many requests were made to `url` with `method`."""
+        return len(self._mocked.requests.get((method.upper(), URL(url)), []))
+
+    def _add(self, url: str, outcome: Reply | BaseException, *, method: str, repeat: bool,
+             latency: float = 0.0) -> None:
+        if isinstance(outcome, Reply):
+            latency = outcome.latency
+
+        async def wait(*_args: Any, **_kwargs: Any) -> None:
+            if latency:
+                await asyncio.sleep(latency)
+
+        if isinstance(outcome, BaseException):
+            self._mocked.add(url, method, exception=outcome, repeat=repeat, callback=wait)
+            return
+        self._mocked.add(url, method, status=outcome.status, repeat=repeat, callback=wait,
+                         payload=outcome.json, body=outcome.body, headers=outcome.headers,
+                         content_type="application/json" if outcome.json is not None
+                         else "text/plain")
+
+
+def mocked_http() -> Iterator[MockHttp]:
+    """Body of the ``http`` fixture: every aiohttp request is answered by the mock."""
+    with aioresponses() as mocked:
+        yield MockHttp(mocked)

@@ -1,0 +1,103 @@
+"""Which tree a spec runs against: the learner's `katas/`, `reference/`, or any folder.
+
+A spec names the module it exercises and never imports it directly::
+
+    gather = implementation("kata01_gather", "gather")
+
+The module is loaded lazily, on first attribute access, from the folder chosen
+with ``pytest --impl PATH`` (default: ``katas``). Loading late means a learner's
+syntax error fails each behaviour with a readable message instead of aborting
+collection.
+
+The module is registered as ``<folder name>.<kata>.<module>``: for ``reference``
+that is the name mutmut gives the mutated copy, which its trampolines rely on.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+DEFAULT_ROOT = "katas"
+
+_root: Path | None = None
+
+
+class ImplementationError(Exception):
+    """The selected tree does not hold a usable module for a kata."""
+
+
+def select_root(path: str | Path, *, base: Path) -> Path:
+    """Choose the tree every `implementation()` loads from; validate it exists."""
+    root = (base / path).resolve()
+    if not root.is_dir():
+        raise ImplementationError(f"--impl {path}: {root} is not a folder")
+    global _root
+    _root = root
+    return root
+
+
+def selected_root() -> Path:
+    """The tree chosen for this run (``katas`` under the current folder by default)."""
+    return _root if _root is not None else (Path.cwd() / DEFAULT_ROOT).resolve()
+
+
+def module_path(kata: str, module: str, root: Path | None = None) -> Path:
+    """Where `module` of `kata` lives in `root` (the selected tree by default)."""
+    return (root or selected_root()) / kata / f"{module}.py"
+
+
+def load(kata: str, module: str) -> ModuleType:
+    """Import `module` of `kata` from the selected tree (once per run)."""
+    root = selected_root()
+    path = module_path(kata, module, root)
+    name = f"{root.name}.{kata}.{module}"
+    loaded = sys.modules.get(name)
+    if loaded is not None and Path(loaded.__file__ or "").resolve() == path:
+        return loaded
+    if not path.is_file():
+        raise ImplementationError(
+            f"--impl {root}: no module {kata}/{module}.py in that folder "
+            f"(a tree shaped like katas/ is expected)"
+        )
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+    except BaseException as error:
+        del sys.modules[name]
+        raise ImplementationError(
+            f"could not import {path}: {type(error).__name__}: {error}"
+        ) from error
+    return loaded
+
+
+class _LazyModule:
+    """Stands in for a kata module until a spec first touches it."""
+
+    def __init__(self, kata: str, module: str) -> None:
+        self._kata = kata
+        self._module = module
+
+    def __getattr__(self, attribute: str) -> Any:
+        loaded = load(self._kata, self._module)
+        try:
+            return getattr(loaded, attribute)
+        except AttributeError:
+            raise ImplementationError(
+                f"{self._kata}/{self._module}.py defines no `{attribute}`: "
+                f"keep the names and signatures the stub gave you"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<kata module {self._kata}/{self._module}.py from {selected_root()}>"
+
+
+def implementation(kata: str, module: str) -> Any:
+    """The kata module under test, loaded from the tree chosen with ``--impl``."""
+    return _LazyModule(kata, module)

@@ -1,0 +1,35 @@
+"""Phrasing shared by every spec's failure messages."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Iterable
+from typing import Any
+
+
+def now() -> float:
+    """The running loop's clock: the time every spec asserts on."""
+    return asyncio.get_running_loop().time()
+
+
+def secs(seconds: float) -> str:
+    """``1.5 s``: a duration as the specs print it."""
+    return f"{seconds:.1f} s" if abs(seconds - round(seconds, 1)) < 5e-4 else f"{seconds:.3f} s"
+
+
+def listing(items: Iterable[Any]) -> str:
+    """``a, b and c``."""
+    words = [str(item) for item in items]
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else "none"
+
+
+def show(value: Any) -> str:
+    """A value as a learner should read it: coroutine objects are called out."""
+    if inspect.iscoroutine(value):
+        return (f"<coroutine {value.__qualname__}(), created but never awaited: "
+                f"did you forget `await`?>")
+    if isinstance(value, list | tuple) and any(inspect.iscoroutine(v) for v in value):
+        inner = ", ".join(show(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    return repr(value)

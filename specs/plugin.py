@@ -1,0 +1,85 @@
+"""The spec kit's pytest plugin: every kata spec runs through it (``-p specs.plugin``).
+
+- ``--impl PATH`` picks the tree under test (`specs.implementation`);
+- every async spec runs on looptime's virtual clock, under the probes of `specs.guard`;
+- fixtures ``jobs`` (instrumented async jobs) and ``http`` (mocked aiohttp);
+- markers ``task(n, title)`` (groups behaviours for learners) and ``budget(seconds)``
+  (the loop-time budget of one spec, default `specs.guard.DEFAULT_BUDGET_S`);
+- ``--learner``: a short report of behaviours instead of tracebacks (`specs.report`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specs import guard, http, report
+from specs.implementation import DEFAULT_ROOT, ImplementationError, select_root
+from specs.probes import Jobs
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asyncio-katas")
+    group.addoption("--impl", default=DEFAULT_ROOT, metavar="PATH",
+                    help="tree of kata modules to test (default: katas, the learner's code)")
+    group.addoption("--learner", action="store_true",
+                    help="report behaviours and the next one to work on, without tracebacks")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(number, title): the kata task a behaviour belongs to")
+    config.addinivalue_line("markers", "budget(seconds): loop-time budget of one spec")
+    try:
+        select_root(config.getoption("impl"), base=Path(config.invocation_params.dir))
+    except ImplementationError as error:
+        raise pytest.UsageError(str(error)) from None
+    if config.getoption("looptime", None) is None:
+        config.option.looptime = True  # virtual time for every spec, unless --no-looptime
+    if config.getoption("learner"):
+        config.option.tbstyle = "no"
+        config.option.reportchars = ""
+        config.pluginmanager.register(report.LearnerReport(config), "learner-report")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    test = getattr(item, "obj", None)
+    if not inspect.iscoroutinefunction(test):
+        return (yield)
+    marker = item.get_closest_marker("budget")
+    budget = float(marker.args[0]) if marker else guard.DEFAULT_BUDGET_S
+
+    @functools.wraps(test)
+    async def guarded(**kwargs: Any) -> None:
+        await guard.run_guarded(test, kwargs, budget)
+
+    item.obj = guarded  # type: ignore[attr-defined]
+    try:
+        return (yield)
+    finally:
+        item.obj = test  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    result = yield
+    if call.excinfo is not None:
+        result.learner_message = report.explain(call.excinfo)
+    return result
+
+
+@pytest.fixture
+def jobs() -> Jobs:
+    """Instrumented async jobs: durations in loop time, peak concurrency, cancellations."""
+    return Jobs()
+
+
+@pytest.fixture
+def http_mock() -> Iterator[http.MockHttp]:
+    """Mocked aiohttp: register replies, latencies and failures per URL."""
+    yield from http.mocked_http()

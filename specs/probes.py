@@ -1,0 +1,83 @@
+"""Instrumented async jobs for specs: what ran, when (in loop time), and how many at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class JobRecord:
+    """What happened to one job, with times in loop seconds."""
+
+    name: str
+    seconds: float
+    starts: list[float] = field(default_factory=list)
+    finished_at: float | None = None
+    cancelled: bool = False
+    cleaned_up: bool = False
+
+    @property
+    def started(self) -> bool:
+        return bool(self.starts)
+
+
+class Jobs:
+    """Makes zero-argument async jobs and records their lives.
+
+    ``jobs.make(1.0, result="a")`` returns an async callable that sleeps one
+    second of loop time and returns ``"a"``; ``jobs.peak`` is the largest number
+    of jobs that were in flight at the same moment.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[JobRecord] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    def make(self, seconds: float, result: Any = None, *, error: BaseException | None = None,
+             name: str | None = None, cleanup_s: float = 0.0) -> Callable[[], Awaitable[Any]]:
+        """An async job: sleeps `seconds`, then returns `result` or raises `error`.
+
+        Its clean-up (a ``finally`` that takes `cleanup_s` of loop time) is recorded,
+        so specs can tell whether a cancelled job was allowed to clean up.
+        """
+        record = JobRecord(name or f"job{len(self.records)}", seconds)
+        self.records.append(record)
+
+        async def job() -> Any:
+            loop = asyncio.get_running_loop()
+            record.starts.append(loop.time())
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                await asyncio.sleep(seconds)
+                if error is not None:
+                    raise error
+                return result
+            except asyncio.CancelledError:
+                record.cancelled = True
+                raise
+            finally:
+                self.in_flight -= 1
+                record.finished_at = loop.time()
+                if cleanup_s:
+                    await asyncio.sleep(cleanup_s)
+                record.cleaned_up = True
+
+        job.__qualname__ = record.name
+        return job
+
+    def many(self, seconds: list[float]) -> list[Callable[[], Awaitable[Any]]]:
+        """One job per duration, each returning its own index."""
+        return [self.make(s, result=i) for i, s in enumerate(seconds)]
+
+    @property
+    def cancelled(self) -> list[str]:
+        return [r.name for r in self.records if r.cancelled]
+
+    @property
+    def still_running(self) -> list[str]:
+        return [r.name for r in self.records if r.started and not r.cleaned_up]

@@ -1,0 +1,121 @@
+"""What a learner reads: which behaviours pass, and the next one to work on.
+
+`explain` turns a failure into one message in asyncio terms; `LearnerReport`
+(enabled by ``--learner``) prints the behaviours of each kata grouped by task,
+then the first failing behaviour with its message, and no traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specs.implementation import ImplementationError
+
+CPU_TIMEOUT = (
+    "the event loop never got control back for {seconds} of wall time: a loop that never "
+    "awaits, or a blocking call inside a coroutine (time.sleep, a busy wait)"
+)
+
+
+def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """One readable message for a failure, notes included."""
+    error = excinfo.value
+    if isinstance(error, NotImplementedError):
+        where = excinfo.traceback[-1].name if excinfo.traceback else "this function"
+        text = f"`{where}` is not implemented yet: it still raises NotImplementedError"
+    elif isinstance(error, ImplementationError):
+        text = str(error)
+    elif isinstance(error, AssertionError):
+        text = str(error).split("\nassert ", 1)[0].strip() or "assertion failed"
+    elif isinstance(error, pytest.fail.Exception):
+        text = str(error.msg)
+        timeout = re.match(r"Timeout \(>([\d.]+s)\)", text)
+        if timeout:
+            text = CPU_TIMEOUT.format(seconds=timeout.group(1))
+    else:
+        text = f"your code raised {type(error).__name__}: {error}"
+    notes = getattr(error, "__notes__", [])
+    return "\n".join([text, *notes])
+
+
+@dataclass
+class Behaviour:
+    """One spec test, as a learner sees it."""
+
+    kata: str
+    task: int
+    task_title: str
+    text: str
+    outcome: str = "not run"
+    message: str = ""
+    location: str = ""
+
+
+def describe(item: pytest.Item) -> Behaviour:
+    """The kata, task and sentence a spec test stands for."""
+    marker = item.get_closest_marker("task")
+    number, title = (marker.args[0], marker.args[1]) if marker else (0, "")
+    doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
+    text = doc[0] if doc else item.name.removeprefix("test_").replace("_", " ")
+    kata = Path(str(item.path)).parent.name
+    return Behaviour(kata, number, title, text)
+
+
+class LearnerReport:
+    """Replaces tracebacks with a checklist of behaviours and one next step."""
+
+    MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.behaviours: dict[str, Behaviour] = {}
+        self.errors: list[str] = []
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        described = [(item.nodeid, describe(item)) for item in items]
+        described.sort(key=lambda pair: (pair[1].kata, pair[1].task))  # stable: spec order within
+        self.behaviours = dict(described)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(str(report.longrepr).strip().splitlines()[-1])
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        behaviour = self.behaviours.get(report.nodeid)
+        if behaviour is None or (report.when != "call" and report.passed):
+            return
+        if report.failed or report.when == "call" or report.skipped:
+            behaviour.outcome = "failed" if report.failed else report.outcome
+            behaviour.message = getattr(report, "learner_message", "") or str(report.longrepr)
+            behaviour.location = f"{report.location[0]}:{report.location[1] + 1}"
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        write = terminalreporter.write_line
+        for error in self.errors:
+            write(f"Could not load the spec: {error}", red=True)
+        shown: tuple[str, int] | None = None
+        for behaviour in self.behaviours.values():
+            if shown is None or shown[0] != behaviour.kata:
+                write("")
+                write(behaviour.kata, bold=True)
+            if shown != (behaviour.kata, behaviour.task):
+                write(f"  Task {behaviour.task}: {behaviour.task_title}")
+                shown = (behaviour.kata, behaviour.task)
+            mark = self.MARKS.get(behaviour.outcome, "?")
+            write(f"    {mark} {behaviour.text}", green=mark == "✓", red=mark == "✗")
+        passed = sum(b.outcome == "passed" for b in self.behaviours.values())
+        write("")
+        write(f"{passed} of {len(self.behaviours)} behaviours pass.", bold=True)
+        failing = [b for b in self.behaviours.values() if b.outcome == "failed"]
+        if failing:
+            first = failing[0]
+            write("")
+            write(f"Next: task {first.task}, {first.text}", bold=True)
+            for line in first.message.splitlines():
+                write(f"  {line}", red=True)
+            write(f"  (spec: {first.location}; hints: katas/{first.kata}/HINTS.md)")
