@@ -39,6 +39,10 @@ async def test_sequential_total_time_is_the_sum(jobs: Jobs) -> None:
     start = now()
     await gather.run_sequentially(jobs.many([1.0, 2.0, 0.5]))
     took = now() - start
+    assert jobs.peak, (
+        "run_sequentially returned without running any job: calling a job only creates a "
+        "coroutine, `await job()` runs it"
+    )
     assert jobs.peak == 1, (
         f"run_sequentially ran {jobs.peak} jobs at the same time; it should run one at a time"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
@@ -36,11 +35,9 @@ def _checked(jobs: Iterable[Job[T]]) -> list[Job[T]]:
         raise TypeError(f"jobs must be an iterable of async callables, got {jobs!r}")
     checked = list(jobs)
     for index, job in enumerate(checked):
-        if inspect.iscoroutine(job):
-            raise TypeError(f"job {index} is a coroutine object ({job!r}), not an async "
-                            f"callable: pass the function itself, not its call")
-        if not callable(job):
-            raise TypeError(f"job {index} must be an async callable, got {job!r}")
+        if not callable(job):  # a coroutine object is not: it is a call, already made
+            raise TypeError(f"job {index} must be an async callable (the function, not its "
+                            f"call), got {job!r}")
     return checked
 
 
