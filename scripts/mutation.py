@@ -35,16 +35,18 @@ def scratch_copy(into: Path) -> None:
             shutil.copy2(source, into / name)
 
 
+MUTMUT = [sys.executable, "-m", "mutmut"]
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def run_mutmut(workdir: Path) -> dict[str, str]:
     """Mutant name -> status, for every mutant of `reference/`."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    mutmut = [sys.executable, "-m", "mutmut"]
-    run = subprocess.run([*mutmut, "run"], cwd=workdir, env=env, capture_output=True, text=True,
+    run = subprocess.run([*MUTMUT, "run"], cwd=workdir, env=ENV, capture_output=True, text=True,
                          check=False)
     if run.returncode != 0:
         print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
         raise SystemExit(f"mutation: mutmut run failed (exit {run.returncode})")
-    listing = subprocess.run([*mutmut, "results", "--all", "true"], cwd=workdir, env=env,
+    listing = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=workdir, env=ENV,
                              capture_output=True, text=True, check=True)
     statuses = {}
     for line in listing.stdout.splitlines():
@@ -52,6 +54,13 @@ def run_mutmut(workdir: Path) -> dict[str, str]:
         if sep and name.startswith("reference."):
             statuses[name] = status
     return statuses
+
+
+def diff(workdir: Path, mutant: str) -> str:
+    """The change a mutant makes, as mutmut shows it."""
+    shown = subprocess.run([*MUTMUT, "show", mutant], cwd=workdir, env=ENV, capture_output=True,
+                           text=True, check=False)
+    return shown.stdout.strip()
 
 
 def load_equivalents() -> dict[str, str]:
@@ -85,7 +94,8 @@ def tabulate(statuses: dict[str, str], equivalents: dict[str, str]) -> dict[str,
     return table
 
 
-def report(statuses: dict[str, str], equivalents: dict[str, str]) -> int:
+def report(statuses: dict[str, str], equivalents: dict[str, str],
+           diffs: dict[str, str]) -> int:
     """Print the per-kata table and the summary line; the exit status."""
     table = tabulate(statuses, equivalents)
     print(f"{'kata':<24}" + "".join(f"{c:>11}" for c in COLUMNS))
@@ -99,7 +109,8 @@ def report(statuses: dict[str, str], equivalents: dict[str, str]) -> int:
     odd = sorted(f"{m} ({s})" for m, s in statuses.items()
                  if s not in ("killed", "survived", "timeout"))
     for mutant in survivors:
-        print(f"  survived: {mutant}  (see: python -m mutmut show {mutant}, in a mutmut run)")
+        print(f"  survived: {mutant}")
+        print("\n".join(f"      {line}" for line in diffs.get(mutant, "").splitlines()[1:]))
     for mutant in stale:
         print(f"  listed as equivalent but {statuses.get(mutant, 'no longer exists')}: {mutant}")
     for mutant in odd:
@@ -115,7 +126,9 @@ def main() -> int:
         workdir = Path(scratch)
         scratch_copy(workdir)
         statuses = run_mutmut(workdir)
-    return report(statuses, equivalents)
+        diffs = {m: diff(workdir, m) for m, s in statuses.items()
+                 if s == "survived" and m not in equivalents}
+    return report(statuses, equivalents, diffs)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The spec kit shared by every kata spec (a pytest plugin: see `specs.plugin`)."""
 
-from specs.http import MockHttp, Reply
+from specs.checks import rejects
+from specs.http import MockHttp, Reply, sessions_opened
 from specs.implementation import implementation
 from specs.messages import listing, now, secs, show
 from specs.probes import JobRecord, Jobs
 
 __all__ = ["JobRecord", "Jobs", "MockHttp", "Reply", "implementation", "listing", "now", "secs",
-           "show"]
+           "sessions_opened", "rejects", "show"]

@@ -26,6 +26,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from specs.http import sessions_opened
+
 DEFAULT_BUDGET_S = 300.0
 BLOCKED_WALL_MARGIN_S = 0.5
 SETTLE_CYCLES = 5
@@ -106,7 +108,6 @@ class _Recorder:
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
         real_sleep = time.sleep
-        real_session_init = aiohttp.ClientSession.__init__
 
         def sleep(seconds: float) -> None:
             if _in_event_loop():
@@ -121,16 +122,12 @@ class _Recorder:
                 raise RealNetworkError(NETWORK.format(what=detail))
             return refused
 
-        def session_init(session: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> None:
-            real_session_init(session, *args, **kwargs)
-            self.sessions.append(session)
-
         with contextlib.ExitStack() as stack:
             stack.enter_context(_patched(time, "sleep", sleep))
             stack.enter_context(_patched(socket.socket, "connect", refuse("connect")))
             stack.enter_context(_patched(socket.socket, "connect_ex", refuse("connect")))
             stack.enter_context(_patched(socket, "getaddrinfo", refuse("getaddrinfo")))
-            stack.enter_context(_patched(aiohttp.ClientSession, "__init__", session_init))
+            self.sessions = stack.enter_context(sessions_opened())
             yield
 
 

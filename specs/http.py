@@ -8,6 +8,7 @@ timeout that a spec relies on must be an asyncio one (``asyncio.timeout``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +55,8 @@ class MockHttp:
         self._add(url, error, method=method, repeat=repeat, latency=latency)
 
     def hang(self, url: str, *, method: str = "GET") -> None:
-        """A server that never answers (within any sane timeout)."""
-        self.reply(url, latency=10_000.0, body="too late", method=method)
+        """A server that answers only after 200 s: past any sane timeout, within the budget."""
+        self.reply(url, latency=200.0, body="too late", method=method)
 
     def sequence(self, url: str, outcomes: list[Outcome], *, method: str = "GET") -> None:
         """Answer successive requests to `url` with `outcomes`, in order, once each.
@@ -93,3 +94,20 @@ def mocked_http() -> Iterator[MockHttp]:
     """Body of the ``http`` fixture: every aiohttp request is answered by the mock."""
     with aioresponses() as mocked:
         yield MockHttp(mocked)
+
+
+@contextlib.contextmanager
+def sessions_opened() -> Iterator[list[aiohttp.ClientSession]]:
+    """Collects every aiohttp.ClientSession created inside the ``with`` block."""
+    opened: list[aiohttp.ClientSession] = []
+    real_init = aiohttp.ClientSession.__init__
+
+    def init(session: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> None:
+        real_init(session, *args, **kwargs)
+        opened.append(session)
+
+    aiohttp.ClientSession.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield opened
+    finally:
+        aiohttp.ClientSession.__init__ = real_init  # type: ignore[method-assign]

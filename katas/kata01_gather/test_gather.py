@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from specs import Jobs, implementation, listing, now, secs, show
+from specs import Jobs, implementation, listing, now, rejects, secs, show
 
 gather = implementation("kata01_gather", "gather")
 
@@ -20,12 +20,8 @@ RUNNERS = [pytest.param("run_sequentially", marks=task1, id="sequentially"),
 
 async def rejects_bad_input(function: str, bad: object, jobs: Jobs, named: str) -> None:
     """`function(bad)` raises TypeError naming `named`, before any job starts."""
-    with pytest.raises(TypeError) as raised:
-        await getattr(gather, function)(bad)
-    assert named in str(raised.value), (
-        f"Called {function}({bad!r}). It raised TypeError({str(raised.value)!r}); "
-        f"the message should name the bad input, {named}"
-    )
+    await rejects(TypeError, lambda: getattr(gather, function)(bad), shown=f"{function}({bad!r})",
+                  named=named)
     started = [r.name for r in jobs.records if r.started]
     assert not started, (
         f"Called {function}({bad!r}). {listing(started)} started before the bad input was "

@@ -1,0 +1,24 @@
+"""fetch_url catches BaseException, so a cancellation becomes an error result."""
+
+import asyncio
+
+import aiohttp
+
+from reference.kata02_http.fetch import *  # noqa: F403
+from reference.kata02_http.fetch import FetchResult, _check_timeout, _check_url
+
+
+async def fetch_url(session, url, *, timeout=10.0):
+    if not isinstance(session, aiohttp.ClientSession):
+        raise TypeError(f"session must be an aiohttp.ClientSession, got {session!r}")
+    _check_url(url)
+    _check_timeout(timeout)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        async with asyncio.timeout(timeout), session.get(url) as response:
+            body = await response.text()
+            data = await response.json() if response.content_type == "application/json" else None
+    except BaseException as error:
+        return FetchResult(url, None, None, None, loop.time() - start, error)
+    return FetchResult(url, response.status, body, data, loop.time() - start)
