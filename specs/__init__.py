@@ -1,10 +1,10 @@
 """The spec kit shared by every kata spec (a pytest plugin: see `specs.plugin`)."""
 
-from specs.checks import rejects
+from specs.checks import outcome, rejects, settle
 from specs.http import MockHttp, Reply, sessions_opened
 from specs.implementation import implementation
 from specs.messages import listing, now, secs, show
 from specs.probes import JobRecord, Jobs
 
 __all__ = ["JobRecord", "Jobs", "MockHttp", "Reply", "implementation", "listing", "now", "secs",
-           "sessions_opened", "rejects", "show"]
+           "sessions_opened", "outcome", "rejects", "settle", "show"]

@@ -3,29 +3,55 @@
 from __future__ import annotations
 
 import inspect
+import asyncio
+import re
 from collections.abc import Callable
 from typing import Any
 
+from specs.messages import show
+
+
+def names(message: str, word: str) -> bool:
+    """`message` holds `word` on its own, not inside a longer name (``jitter``, not ``xjitter``)."""
+    return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", message) is not None
+
 
 async def rejects(error: type[BaseException], call: Callable[[], Any], *, shown: str,
-                  named: str) -> BaseException:
+                  named: str | tuple[str, ...]) -> BaseException:
     """`call()` (awaited if it is a coroutine) raises `error`, its message naming `named`.
 
-    `shown` is how the call reads in the failure message, e.g. ``fetch_url(s, 'ftp://x')``.
+    `shown` is how the call reads in the failure message, e.g. ``fetch_url(s, 'ftp://x')``;
+    `named` is the word (or words: argument and value) the message must hold.
     """
-    outcome: BaseException | None = None
-    try:
+    async def attempt() -> Any:
         result = call()
-        if inspect.isawaitable(result):
-            await result
-    except BaseException as raised:  # noqa: BLE001 (every outcome is reported)
-        outcome = raised
-    if not isinstance(outcome, error):
-        did = "returned normally" if outcome is None else f"raised {outcome!r}"
-        raise AssertionError(f"Called {shown}. It {did}, but the spec expected {error.__name__} "
-                             "with a message that names the bad input")
-    assert named in str(outcome), (
-        f"Called {shown}. It raised {error.__name__}({str(outcome)!r}); the message should "
-        f"name the bad input, {named}"
+        return await result if inspect.isawaitable(result) else result
+
+    result, raised = await settle(attempt())
+    if not isinstance(raised, error):
+        raise AssertionError(f"Called {shown}. It {outcome(result, raised)}, but the spec expected "
+                             f"{error.__name__} with a message that names the bad input")
+    words = (named,) if isinstance(named, str) else named
+    missing = [word for word in words if not names(str(raised), word)]
+    assert not missing, (
+        f"Called {shown}. It raised {error.__name__}({str(raised)!r}); the message should "
+        f"name the bad input: {' and '.join(missing)}"
     )
-    return outcome
+    return raised
+
+
+async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
+    """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised."""
+    try:
+        return await awaitable, None
+    except BaseException as error:  # noqa: BLE001 (every outcome is reported)
+        return None, error
+
+
+def outcome(result: Any, error: BaseException | None) -> str:
+    """``returned 'ok'`` or ``raised ValueError('x')``: what a call did, for a message."""
+    if error is None:
+        return f"returned {show(result)}"
+    if isinstance(error, asyncio.CancelledError):
+        return "was cancelled"
+    return f"raised {error!r}"

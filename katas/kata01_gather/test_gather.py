@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from specs import Jobs, implementation, listing, now, rejects, secs, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
 
 gather = implementation("kata01_gather", "gather")
 
@@ -73,9 +73,11 @@ async def test_sequential_stops_at_the_first_failure(jobs: Jobs) -> None:
     """a failing job's exception propagates and later jobs never start"""
     boom = ValueError("boom")
     work = [jobs.make(1.0), jobs.make(1.0, error=boom), jobs.make(1.0)]
-    with pytest.raises(ValueError) as raised:
-        await gather.run_sequentially(work)
-    assert raised.value is boom, f"expected the job's own ValueError, got {raised.value!r}"
+    result, error = await settle(gather.run_sequentially(work))
+    assert error is boom, (
+        f"job1 raised {boom!r}; run_sequentially {outcome(result, error)}. Expected that very "
+        "error to reach the caller"
+    )
     assert not jobs.records[2].started, (
         "job1 raised, yet run_sequentially went on to start job2: the error should end the run"
     )
@@ -140,16 +142,10 @@ async def test_concurrent_failure_is_the_jobs_own_exception(jobs: Jobs) -> None:
     """a failure reaches the caller as the job's own exception, not wrapped in a group"""
     boom = ValueError("boom")
     work = [jobs.make(1.0), jobs.make(0.5, error=boom), jobs.make(2.0)]
-    try:
-        await gather.run_concurrently(work)
-    except BaseException as error:  # noqa: BLE001 (any outcome is reported)
-        raised: BaseException | None = error
-    else:
-        raised = None
-    assert raised is boom, (
-        f"job1 raised {boom!r} after 0.5 s. run_concurrently "
-        f"{'returned normally' if raised is None else f'raised {raised!r}'}; the spec expected "
-        "that very ValueError (if you use a TaskGroup, unwrap its ExceptionGroup)"
+    result, error = await settle(gather.run_concurrently(work))
+    assert error is boom, (
+        f"job1 raised {boom!r} after 0.5 s. run_concurrently {outcome(result, error)}; the spec "
+        "expected that very ValueError (if you use a TaskGroup, unwrap its ExceptionGroup)"
     )
 
 
@@ -159,9 +155,11 @@ async def test_concurrent_failure_cancels_the_others(jobs: Jobs) -> None:
     work = [jobs.make(1.0, cleanup_s=0.25), jobs.make(0.5, error=ValueError("boom")),
             jobs.make(2.0, cleanup_s=0.25)]
     start = now()
-    with pytest.raises(ValueError):
-        await gather.run_concurrently(work)
+    result, error = await settle(gather.run_concurrently(work))
     took = now() - start
+    assert isinstance(error, ValueError), (
+        f"job1 raised ValueError('boom'); run_concurrently {outcome(result, error)}"
+    )
     running = jobs.still_running
     assert not running, (
         f"When job1 failed at 0.5 s, {listing(running)} had not been cancelled and cleaned up "
@@ -180,8 +178,11 @@ async def test_cancelling_the_caller_cancels_the_jobs(jobs: Jobs) -> None:
     caller = asyncio.create_task(gather.run_concurrently(jobs.many([5.0, 5.0])))
     await asyncio.sleep(1.0)
     caller.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await caller
+    result, error = await settle(caller)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"run_concurrently was cancelled at 1.0 s and {outcome(result, error)}; the cancellation "
+        "should propagate"
+    )
     running = jobs.still_running
     assert not running, (
         f"The caller was cancelled at 1.0 s, but {listing(running)} went on running: "
@@ -208,9 +209,8 @@ async def test_timed_measures_loop_time(jobs: Jobs) -> None:
 async def test_timed_propagates_failures(jobs: Jobs) -> None:
     """lets a failing job's exception propagate"""
     boom = ValueError("boom")
-    with pytest.raises(ValueError) as raised:
-        await gather.timed(jobs.make(1.0, error=boom))
-    assert raised.value is boom, f"expected the job's own ValueError, got {raised.value!r}"
+    result, error = await settle(gather.timed(jobs.make(1.0, error=boom)))
+    assert error is boom, f"the job raised {boom!r}; timed {outcome(result, error)}"
 
 
 @task3

@@ -1,0 +1,24 @@
+"""Backs off with time.sleep, which freezes every other task while it waits."""
+
+import asyncio
+import random
+
+from reference.kata03_retry.retry import *  # noqa: F403
+from reference.kata03_retry.retry import RetryEvent, backoff_delay
+
+
+
+import time
+
+
+async def retry_async(operation, *, attempts=3, base_delay=1.0, factor=2.0, max_delay=30.0,
+                      retry_on=(Exception,), jitter=0.0, rng=None, on_retry=None):
+    for attempt in range(1, attempts + 1):
+        try:
+            return await operation()
+        except asyncio.CancelledError:
+            raise
+        except retry_on:
+            if attempt == attempts:
+                raise
+            time.sleep(backoff_delay(attempt - 1, base_delay, factor, max_delay))

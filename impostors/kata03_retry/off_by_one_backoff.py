@@ -1,0 +1,21 @@
+"""Counts retries from 1 in the backoff formula: waits 2 s, 4 s instead of 1 s, 2 s."""
+
+import asyncio
+import random
+
+from reference.kata03_retry.retry import *  # noqa: F403
+from reference.kata03_retry.retry import RetryEvent, backoff_delay
+
+
+
+async def retry_async(operation, *, attempts=3, base_delay=1.0, factor=2.0, max_delay=30.0,
+                      retry_on=(Exception,), jitter=0.0, rng=None, on_retry=None):
+    for attempt in range(1, attempts + 1):
+        try:
+            return await operation()
+        except asyncio.CancelledError:
+            raise
+        except retry_on:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(backoff_delay(attempt, base_delay, factor, max_delay))
