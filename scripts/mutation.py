@@ -8,6 +8,7 @@ no longer exists (or no longer survives) fails the run too, so the list stays tr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from scripts.project import ROOT, kata_names
+from scripts.project import KATAS, REFERENCE, ROOT, kata_names
 
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.toml")
 COPIED = ["pyproject.toml", "reference", "specs", "katas"]
@@ -120,14 +121,28 @@ def report(statuses: dict[str, str], equivalents: dict[str, str],
     return 1 if survivors or stale or odd or not statuses else 0
 
 
+def digest(*trees: Path) -> str:
+    """One hash of every file's path and bytes under `trees` (caches excluded)."""
+    sha = hashlib.sha256()
+    for tree in trees:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                sha.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
 def main() -> int:
     equivalents = load_equivalents()
+    before = digest(KATAS, REFERENCE)
     with tempfile.TemporaryDirectory(prefix="katas-mutation-") as scratch:
         workdir = Path(scratch)
         scratch_copy(workdir)
         statuses = run_mutmut(workdir)
         diffs = {m: diff(workdir, m) for m, s in statuses.items()
                  if s == "survived" and m not in equivalents}
+    if digest(KATAS, REFERENCE) != before:
+        print("mutation: katas/ or reference/ changed during the run: that must never happen")
+        return 1
     return report(statuses, equivalents, diffs)
 
 

@@ -38,13 +38,14 @@ class Outcome:
     message: str
 
 
-def run_specs(impl: Path, specs: list[Path]) -> list[Outcome]:
-    """Run `specs` against the tree `impl`; one outcome per test."""
+def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
+    """Run `specs` against the tree `impl` with the project's pytest settings; one outcome each."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "junit.xml"
         subprocess.run(
             [sys.executable, "-m", "pytest", *map(str, specs), "--impl", str(impl),
-             "-q", "--no-header", "-p", "no:randomly", f"--junitxml={report}"],
+             "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), "-q", "--no-header",
+             "-p", "no:randomly", f"--junitxml={report}", *options],
             cwd=ROOT, capture_output=True, text=True, check=False,
         )
         if not report.exists():

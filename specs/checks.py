@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
 import asyncio
+import inspect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +44,7 @@ async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
     """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised."""
     try:
         return await awaitable, None
-    except BaseException as error:  # noqa: BLE001 (every outcome is reported)
+    except BaseException as error:
         return None, error
 
 

@@ -31,6 +31,7 @@ from specs.http import sessions_opened
 DEFAULT_BUDGET_S = 300.0
 BLOCKED_WALL_MARGIN_S = 0.5
 SETTLE_CYCLES = 5
+CANCEL_STRIKES = 3  # cancellations refused before a task is aborted
 
 BLOCKING_SLEEP = (
     "time.sleep blocks the event loop; use await asyncio.sleep: "
@@ -50,6 +51,10 @@ LIVELOCK = (
     "still running after {budget:g} s of loop time, far longer than this spec needs: "
     "an endless loop of sleeps or retries, or a wait much longer than asked"
 )
+SWALLOWS_CANCEL = (
+    "it also swallows cancellation: an `except asyncio.CancelledError` (or `except "
+    "BaseException`) that does not re-raise kept it running after it was cancelled"
+)
 NETWORK = (
     "your code tried to reach the real network ({what}); specs never touch the network. "
     "Use the session you are given, or aiohttp as the kata says: the spec mocks every URL"
@@ -58,6 +63,19 @@ NETWORK = (
 
 class RealNetworkError(ConnectionRefusedError):
     """Raised instead of a real socket operation while a spec runs."""
+
+
+class SpecAbort(BaseException):
+    """Thrown into a task that refuses to be cancelled, so that the spec can end."""
+
+
+def _abort(task: asyncio.Task[Any]) -> None:
+    """End a task that swallows cancellation: fail the future it waits on (as looptime does)."""
+    waiter = getattr(task, "_fut_waiter", None)
+    if waiter is not None and not waiter.done():
+        waiter.set_exception(SpecAbort(SWALLOWS_CANCEL))
+    else:
+        task.cancel()
 
 
 class _Budget:
@@ -69,66 +87,97 @@ class _Budget:
         self._start = self._loop.time()
         self._budget = budget
         self.message: str | None = None
+        self._strikes = 0
         self._handle = self._loop.call_at(self._start + budget, self._expire)
 
     def _expire(self) -> None:
         if self.message is None:
-            # Our handle has been popped: anything still scheduled is someone else's timer.
-            others = [h for h in self._loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+            # Our handle has been popped: anything still scheduled, or due now, is someone else's.
+            pending = [*self._loop._scheduled, *self._loop._ready]  # type: ignore[attr-defined]
+            others = [h for h in pending if not h.cancelled()]
             elapsed = self._loop.time() - self._start
             self.message = (
                 STUCK.format(elapsed=elapsed) if not others
                 else LIVELOCK.format(budget=self._budget)
             )
-        # Code that swallows cancellation is cancelled again until it gives up.
-        self._task.cancel()
+        self._strikes += 1
+        if self._strikes <= CANCEL_STRIKES:
+            self._task.cancel()
+        else:  # the cancellations were swallowed
+            if self._strikes == CANCEL_STRIKES + 1:
+                self.message += f"; {SWALLOWS_CANCEL}"
+            _abort(self._task)
         self._handle = self._loop.call_later(1.0, self._expire)
 
     def stop(self) -> None:
         self._handle.cancel()
 
 
-@contextlib.contextmanager
-def _patched(owner: Any, name: str, replacement: Any) -> Iterator[None]:
-    original = getattr(owner, name)
-    setattr(owner, name, replacement)
-    try:
-        yield
-    finally:
-        setattr(owner, name, original)
-
-
 class _Recorder:
-    """Replaces blocking and networking calls for the duration of one spec."""
+    """What the traps saw during one spec."""
 
     def __init__(self) -> None:
         self.faults: list[str] = []
         self.sessions: list[aiohttp.ClientSession] = []
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        real_sleep = time.sleep
 
-        def sleep(seconds: float) -> None:
-            if _in_event_loop():
-                self.faults.append(BLOCKING_SLEEP.format(seconds=seconds))
-            else:
-                real_sleep(seconds)
+_active: _Recorder | None = None
+_real = {"sleep": time.sleep, "connect": socket.socket.connect,
+         "connect_ex": socket.socket.connect_ex, "getaddrinfo": socket.getaddrinfo}
 
-        def refuse(what: str) -> Callable[..., Any]:
-            def refused(*args: Any, **kwargs: Any) -> Any:
-                detail = f"{what} {args[1] if what == 'connect' else args[0]!r}"
-                self.faults.append(NETWORK.format(what=detail))
-                raise RealNetworkError(NETWORK.format(what=detail))
-            return refused
 
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(_patched(time, "sleep", sleep))
-            stack.enter_context(_patched(socket.socket, "connect", refuse("connect")))
-            stack.enter_context(_patched(socket.socket, "connect_ex", refuse("connect")))
-            stack.enter_context(_patched(socket, "getaddrinfo", refuse("getaddrinfo")))
-            self.sessions = stack.enter_context(sessions_opened())
-            yield
+def _sleep(seconds: float) -> None:
+    if _active is not None and _in_event_loop():
+        _active.faults.append(BLOCKING_SLEEP.format(seconds=seconds))
+        return  # recorded, and not slept: the spec fails fast instead of slowly
+    _real["sleep"](seconds)
+
+
+def _refuser(name: str) -> Any:
+    real = _real[name]
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        if _active is None:
+            return real(*args, **kwargs)
+        target = args[1] if name.startswith("connect") else args[0]
+        message = NETWORK.format(what=f"{name} {target!r}")
+        _active.faults.append(message)
+        raise RealNetworkError(message)
+
+    return refuse
+
+
+def install() -> None:
+    """Set the traps for blocking sleeps and real network use (once per test session).
+
+    They are installed for the whole session, not per spec, so that learner code
+    that did ``from time import sleep`` holds the trap too; they act only while
+    a spec runs, and fall through to the real functions otherwise.
+    """
+    time.sleep = _sleep
+    socket.socket.connect = _refuser("connect")  # type: ignore[method-assign]
+    socket.socket.connect_ex = _refuser("connect_ex")  # type: ignore[method-assign]
+    socket.getaddrinfo = _refuser("getaddrinfo")
+
+
+def uninstall() -> None:
+    """Put the real functions back."""
+    time.sleep = _real["sleep"]
+    socket.socket.connect = _real["connect"]  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real["connect_ex"]  # type: ignore[method-assign]
+    socket.getaddrinfo = _real["getaddrinfo"]
+
+
+@contextlib.contextmanager
+def _recording() -> Iterator[_Recorder]:
+    global _active
+    recorder = _Recorder()
+    _active = recorder
+    try:
+        with sessions_opened() as recorder.sessions:
+            yield recorder
+    finally:
+        _active = None
 
 
 def _in_event_loop() -> bool:
@@ -155,10 +204,15 @@ async def _leaked_tasks(mine: asyncio.Task[Any], before: set[asyncio.Task[Any]])
     names = [_describe_task(t) for t in leaked]
     for task in leaked:
         task.cancel()
-    await asyncio.wait(leaked, timeout=1.0)
+    _, stubborn = await asyncio.wait(leaked, timeout=1.0)
+    for task in stubborn:
+        _abort(task)
+    if stubborn:
+        await asyncio.wait(stubborn, timeout=1.0)
     return [
         f"{len(leaked)} task(s) still running after the call returned: {', '.join(names)}. "
         "Every task you start must finish, or be cancelled and awaited, before you return"
+        + (f"; {len(stubborn)} of them {SWALLOWS_CANCEL}" if stubborn else "")
     ]
 
 
@@ -196,15 +250,14 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
     mine = asyncio.current_task()
     assert mine is not None
     before = asyncio.all_tasks()
-    recorder = _Recorder()
     error: BaseException | None = None
-    with warnings.catch_warnings(record=True) as caught, recorder.active():
+    with warnings.catch_warnings(record=True) as caught, _recording() as recorder:
         warnings.simplefilter("always")
         watch = _Budget(mine, budget)
         wall_start, loop_start = time.perf_counter(), loop.time()
         try:
             await test(**kwargs)
-        except asyncio.CancelledError as cancelled:
+        except (asyncio.CancelledError, SpecAbort) as cancelled:
             if watch.message is None:
                 raise
             error = cancelled

@@ -38,12 +38,17 @@ def pytest_configure(config: pytest.Config) -> None:
         select_root(config.getoption("impl"), base=Path(config.invocation_params.dir))
     except ImplementationError as error:
         raise pytest.UsageError(str(error)) from None
+    guard.install()
     if config.getoption("looptime", None) is None:
         config.option.looptime = True  # virtual time for every spec, unless --no-looptime
     if config.getoption("learner"):
         config.option.tbstyle = "no"
         config.option.reportchars = ""
         config.pluginmanager.register(report.LearnerReport(config), "learner-report")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    guard.uninstall()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -66,18 +66,19 @@ def describe(item: pytest.Item) -> Behaviour:
     return Behaviour(kata, number, title, text)
 
 
+MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
+
+
 class LearnerReport:
     """Replaces tracebacks with a checklist of behaviours and one next step."""
-
-    MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.behaviours: dict[str, Behaviour] = {}
         self.errors: list[str] = []
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        described = [(item.nodeid, describe(item)) for item in items]
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        described = [(item.nodeid, describe(item)) for item in session.items]
         described.sort(key=lambda pair: (pair[1].kata, pair[1].task))  # stable: spec order within
         self.behaviours = dict(described)
 
@@ -106,7 +107,7 @@ class LearnerReport:
             if shown != (behaviour.kata, behaviour.task):
                 write(f"  Task {behaviour.task}: {behaviour.task_title}")
                 shown = (behaviour.kata, behaviour.task)
-            mark = self.MARKS.get(behaviour.outcome, "?")
+            mark = MARKS.get(behaviour.outcome, "?")
             write(f"    {mark} {behaviour.text}", green=mark == "✓", red=mark == "✗")
         passed = sum(b.outcome == "passed" for b in self.behaviours.values())
         write("")

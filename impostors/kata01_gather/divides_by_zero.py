@@ -1,7 +1,13 @@
 """compare divides by the concurrent time even when it is zero (no jobs)."""
 
 from reference.kata01_gather.gather import *  # noqa: F403
-from reference.kata01_gather.gather import Comparison, _checked, run_concurrently, run_sequentially, timed
+from reference.kata01_gather.gather import (
+    Comparison,
+    _checked,
+    run_concurrently,
+    run_sequentially,
+    timed,
+)
 
 
 async def compare(jobs):

@@ -1,14 +1,10 @@
 """Backs off with time.sleep, which freezes every other task while it waits."""
 
 import asyncio
-import random
+import time
 
 from reference.kata03_retry.retry import *  # noqa: F403
-from reference.kata03_retry.retry import RetryEvent, backoff_delay
-
-
-
-import time
+from reference.kata03_retry.retry import backoff_delay
 
 
 async def retry_async(operation, *, attempts=3, base_delay=1.0, factor=2.0, max_delay=30.0,

@@ -7,7 +7,6 @@ from reference.kata03_retry.retry import *  # noqa: F403
 from reference.kata03_retry.retry import RetryEvent, backoff_delay
 
 
-
 async def retry_async(operation, *, attempts=3, base_delay=1.0, factor=2.0, max_delay=30.0,
                       retry_on=(Exception,), jitter=0.0, rng=None, on_retry=None):
     for attempt in range(1, attempts + 1):

@@ -1,11 +1,9 @@
 """Catches BaseException to retry "everything": a cancellation is retried too."""
 
 import asyncio
-import random
 
 from reference.kata03_retry.retry import *  # noqa: F403
-from reference.kata03_retry.retry import RetryEvent, backoff_delay
-
+from reference.kata03_retry.retry import backoff_delay
 
 
 async def retry_async(operation, *, attempts=3, base_delay=1.0, factor=2.0, max_delay=30.0,

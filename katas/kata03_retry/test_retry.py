@@ -274,7 +274,7 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
 
 @task5
 async def test_on_retry_is_told_each_retry() -> None:
-    """on_retry gets (attempt, error, delay) before each backoff sleep, not after the last attempt"""
+    """on_retry gets (attempt, error, delay) before each backoff sleep; none after the last"""
     errors = failures(3)
     events: list[tuple[Any, ...]] = []
     await settle(retry.retry_async(Flaky(*errors), on_retry=lambda e: events.append((*e, now()))))

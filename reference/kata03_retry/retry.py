@@ -46,7 +46,7 @@ def _check_backoff(base_delay: object, factor: object, max_delay: object) -> Non
 
 def backoff_delay(retry: int, base_delay: float = BASE_DELAY, factor: float = FACTOR,
                   max_delay: float = MAX_DELAY) -> float:
-    """Seconds to wait before retry number `retry` (0 for the first): base * factor**retry, capped."""
+    """Seconds to wait before retry `retry` (0 for the first): base * factor**retry, capped."""
     _check_count("retry", retry, at_least=0)
     _check_backoff(base_delay, factor, max_delay)
     return min(max_delay, base_delay * factor**retry)

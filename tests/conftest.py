@@ -1,0 +1,39 @@
+"""Fixtures for the project's own tests (the spec kit and the scripts)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scripts.project import Outcome, run_specs
+
+SpecRun = Callable[[str, str], dict[str, Outcome]]
+
+
+@pytest.fixture
+def run_spec(tmp_path: Path) -> SpecRun:
+    """Run a spec (source text) against a one-module tree (source text): outcomes by test name.
+
+    The module is ``kata99_probe/probe.py``; the spec loads it with
+    ``implementation("kata99_probe", "probe")``.
+    """
+
+    def run(module: str, spec: str, *options: str) -> dict[str, Outcome]:
+        tree = tmp_path / "impl"
+        (tree / "kata99_probe").mkdir(parents=True)
+        (tree / "kata99_probe" / "probe.py").write_text(textwrap.dedent(module))
+        spec_file = tmp_path / "spec" / "test_probe.py"
+        spec_file.parent.mkdir()
+        spec_file.write_text(textwrap.dedent(spec))
+        return {o.test: o for o in run_specs(tree, [spec_file], *options)}
+
+    return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """These tests run whole pytest sessions: they get more than the specs' 2 s."""
+    for item in items:
+        item.add_marker(pytest.mark.timeout(180))
