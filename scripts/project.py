@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KATAS = ROOT / "katas"
 REFERENCE = ROOT / "reference"
 IMPOSTORS = ROOT / "impostors"
+ALTERNATIVES = ROOT / "alternatives"
 
 
 def kata_names() -> list[str]:
