@@ -244,8 +244,12 @@ def _never_awaited(caught: list[warnings.WarningMessage]) -> list[str]:
 
 
 async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any],
-                      budget: float = DEFAULT_BUDGET_S) -> None:
-    """Run one async spec under every probe; fail it with a message naming the fault."""
+                      budget: float = DEFAULT_BUDGET_S,
+                      looped: Callable[[float], None] = lambda seconds: None) -> None:
+    """Run one async spec under every probe; fail it with a message naming the fault.
+
+    `looped` is told how many seconds of loop time the spec's body took.
+    """
     loop = asyncio.get_running_loop()
     mine = asyncio.current_task()
     assert mine is not None
@@ -265,7 +269,8 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
             error = failure
         finally:
             watch.stop()
-        wall, looped = time.perf_counter() - wall_start, loop.time() - loop_start
+        wall, loop_elapsed = time.perf_counter() - wall_start, loop.time() - loop_start
+        looped(loop_elapsed)
         if mine.cancelling():  # our budget cancelled us: take the cancellation back
             while mine.uncancel():
                 pass
@@ -276,8 +281,8 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
     faults = list(dict.fromkeys(recorder.faults))
     if watch.message is not None:
         faults.append(watch.message)
-    if not faults and wall > looped + BLOCKED_WALL_MARGIN_S:
-        faults.append(BLOCKED_WALL.format(wall=wall, loop=looped))
+    if not faults and wall > loop_elapsed + BLOCKED_WALL_MARGIN_S:
+        faults.append(BLOCKED_WALL.format(wall=wall, loop=loop_elapsed))
     if faults:
         pytest.fail("\n".join(faults + hygiene), pytrace=False)
     if error is not None:

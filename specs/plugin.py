@@ -22,6 +22,8 @@ from specs import guard, http, report
 from specs.implementation import DEFAULT_ROOT, ImplementationError, select_root
 from specs.probes import Jobs
 
+LOOP_TIME = pytest.StashKey[list[float]]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("asyncio-katas")
@@ -38,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
         select_root(config.getoption("impl"), base=Path(config.invocation_params.dir))
     except ImplementationError as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[LOOP_TIME] = []
     guard.install()
     if config.getoption("looptime", None) is None:
         config.option.looptime = True  # virtual time for every spec, unless --no-looptime
@@ -61,13 +64,21 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
     @functools.wraps(test)
     async def guarded(**kwargs: Any) -> None:
-        await guard.run_guarded(test, kwargs, budget)
+        await guard.run_guarded(test, kwargs, budget, item.config.stash[LOOP_TIME].append)
 
     item.obj = guarded  # type: ignore[attr-defined]
     try:
         return (yield)
     finally:
         item.obj = test  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    looped = config.stash.get(LOOP_TIME, [])
+    if looped and not config.getoption("learner"):
+        terminalreporter.write_line(
+            f"virtual time: {sum(looped):.1f} s of loop time simulated by {len(looped)} async specs"
+        )
 
 
 @pytest.hookimpl(wrapper=True)
