@@ -1,0 +1,24 @@
+"""Worker.stop always sleeps the whole grace period, even when the item is done sooner."""
+
+import asyncio
+
+from reference.kata04_timeouts.timeouts import *  # noqa: F403
+from reference.kata04_timeouts.timeouts import Worker as _Worker
+from reference.kata04_timeouts.timeouts import cancel_and_wait
+
+
+class Worker(_Worker):
+    async def stop(self):
+        if self._runner is None:
+            raise RuntimeError("this worker was never started")
+        await cancel_and_wait(self._runner)
+        if self._current is None:
+            return "idle"
+        item, job = self._current
+        self._current = None
+        await asyncio.sleep(self._grace)
+        if not job.done():
+            await cancel_and_wait(job)
+            return "cancelled"
+        self._record(item, job)
+        return "finished"

@@ -1,0 +1,84 @@
+"""Kata 04: timeouts and cancellation.
+
+A timeout is a cancellation with a deadline. When asyncio cancels a task it
+raises ``asyncio.CancelledError`` at the ``await`` the task is waiting on; the
+task's ``finally`` blocks and ``async with`` exits then run, and the task ends.
+Good async code lets that happen: it cleans up and lets the cancellation go on.
+
+Read README.md for the tasks, run ``tox -e kata4`` to see what is left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+Stopped = Literal["idle", "finished", "cancelled"]
+
+
+async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
+    """Await `awaitable` and return its result, or raise TimeoutError after `seconds`.
+
+    The deadline is in loop time. By the time TimeoutError reaches the caller,
+    the work has been cancelled and its clean-up (``finally``, ``async with``)
+    has run. An exception raised by the work propagates unchanged; a
+    cancellation of the caller propagates as cancellation, never as
+    TimeoutError. ``None`` means no limit.
+    Raises TypeError when `seconds` is not a number and ValueError when it is
+    negative, naming the value; a coroutine that will not run is closed then.
+    """
+    raise NotImplementedError("TODO: task 1, a deadline for any awaitable")
+
+
+async def cancel_and_wait(task: asyncio.Future[Any]) -> bool:
+    """Cancel `task`, wait until it is done, and return whether it ended cancelled.
+
+    False means the task finished before the cancellation took effect (or
+    ignored it); its result or exception stays in the task. If the caller
+    itself is cancelled while waiting, that cancellation propagates.
+    TypeError when `task` is not an asyncio Task or Future.
+    """
+    raise NotImplementedError("TODO: task 2, cancel a task and wait for it")
+
+
+class Worker:
+    """Handles queued items one at a time in a background task, and stops gracefully.
+
+    ``handle(item)`` is awaited for each item, in the order they were put.
+    ``handled`` lists the items whose handling completed; ``failed`` lists
+    ``(item, exception)`` for those that raised (the worker goes on).
+    Usable as ``async with Worker(handle) as worker:`` (start, then stop).
+    TypeError when `handle` is not callable or `grace` not a number;
+    ValueError when `grace` is negative.
+    """
+
+    def __init__(self, handle: Callable[[Any], Awaitable[Any]], *, grace: float = 5.0) -> None:
+        raise NotImplementedError("TODO: task 3, set up the worker")
+
+    async def __aenter__(self) -> Worker:
+        raise NotImplementedError("TODO: task 5, start on entering")
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        raise NotImplementedError("TODO: task 5, stop on leaving")
+
+    def start(self) -> None:
+        """Start the background task. RuntimeError if it was started before."""
+        raise NotImplementedError("TODO: task 3, start the background task")
+
+    def put(self, item: Any) -> None:
+        """Queue `item` for handling. RuntimeError unless the worker is running."""
+        raise NotImplementedError("TODO: task 3, queue an item")
+
+    async def stop(self) -> Stopped:
+        """Stop the worker; return "idle", "finished" or "cancelled".
+
+        No new item is started. The item in progress, if any, gets `grace`
+        seconds of loop time to finish ("finished", and it counts as handled);
+        after that it is cancelled, once, and its clean-up runs ("cancelled").
+        "idle" when nothing was in progress. Items still queued are dropped.
+        When stop returns, no task of the worker is left running.
+        RuntimeError if the worker was never started.
+        """
+        raise NotImplementedError("TODO: task 4, stop gracefully")
