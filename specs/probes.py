@@ -14,6 +14,7 @@ class JobRecord:
 
     name: str
     seconds: float
+    calls: list[float] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
     finished_at: float | None = None
     cancelled: bool = False
@@ -41,6 +42,8 @@ class Jobs:
              name: str | None = None, cleanup_s: float = 0.0) -> Callable[[], Awaitable[Any]]:
         """An async job: sleeps `seconds`, then returns `result` or raises `error`.
 
+        The job is a plain callable returning a coroutine (as ``lambda: fetch(url)`` is),
+        so that the moment it is called is recorded apart from the moment it starts.
         Its clean-up (a ``finally`` that takes `cleanup_s` of loop time) is recorded,
         so specs can tell whether a cancelled job was allowed to clean up.
         """
@@ -67,8 +70,12 @@ class Jobs:
                     await asyncio.sleep(cleanup_s)
                 record.cleaned_up = True
 
-        job.__qualname__ = record.name
-        return job
+        def call() -> Awaitable[Any]:
+            record.calls.append(asyncio.get_running_loop().time())
+            return job()
+
+        job.__qualname__ = call.__qualname__ = record.name
+        return call
 
     def many(self, seconds: list[float]) -> list[Callable[[], Awaitable[Any]]]:
         """One job per duration, each returning its own index."""

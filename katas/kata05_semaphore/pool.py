@@ -1,0 +1,38 @@
+"""Kata 05: bounded concurrency with a Semaphore.
+
+Running every job at once is fine for three jobs and a disaster for three
+thousand: a server, a database or an API rate limit will not take it. A pool
+runs many jobs with a bounded number in flight. A *job* is a zero-argument
+async callable, as in kata 01.
+
+Read README.md for the tasks, run ``tox -e kata5`` to see what is left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio  # noqa: F401  (you will need it)
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+Job = Callable[[], Awaitable[Any]]
+
+
+async def run_tasks(jobs: Iterable[Job], limit: int, *,
+                    return_exceptions: bool = False) -> list[Any]:
+    """Run `jobs` with at most `limit` of them in flight at once; results in input order.
+
+    Jobs start in input order. A job is called (its coroutine created) only
+    when it gets a slot, and the next job starts the moment any slot frees:
+    not in fixed batches of `limit`. An empty input gives ``[]``.
+
+    With ``return_exceptions=True`` an Exception raised by a job takes the
+    job's place in the results and the others go on. Otherwise the first
+    Exception propagates (itself, not an ExceptionGroup): no further job
+    starts, and the jobs in flight are cancelled and have finished their
+    clean-up by then. A slot is freed whenever a job ends, however it ends.
+    Cancelling the call cancels the jobs in flight.
+
+    Raises TypeError when `limit` is not an int or a job is not callable, and
+    ValueError when `limit` is below 1, naming the bad value, before any job starts.
+    """
+    raise NotImplementedError("TODO: tasks 1 to 5, a bounded pool of jobs")

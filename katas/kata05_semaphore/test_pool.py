@@ -1,0 +1,172 @@
+"""Behaviour spec of kata 05: bounded concurrency (run_tasks). Times are loop time."""
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+
+pool = implementation("kata05_semaphore", "pool")
+
+task1 = pytest.mark.task(1, "never more than `limit` in flight, results in order")
+task2 = pytest.mark.task(2, "start the next job the moment a slot frees")
+task3 = pytest.mark.task(3, "call each job only when it gets a slot")
+task4 = pytest.mark.task(4, "failures: collect them, or stop at the first")
+task5 = pytest.mark.task(5, "reject bad input before any job starts")
+
+
+@task1
+@pytest.mark.parametrize("limit", [1, 3, 10])
+async def test_never_more_than_limit_in_flight(limit: int, jobs: Jobs) -> None:
+    """never runs more than `limit` jobs at once, and uses all `limit` slots"""
+    await pool.run_tasks(jobs.many([1.0] * 10), limit)
+    assert jobs.peak == limit, (
+        f"run_tasks(10 one-second jobs, limit={limit}) had {jobs.peak} in flight at its peak; "
+        f"expected exactly {limit}: never more, and no slot left idle"
+    )
+    expected = -(-10 // limit)
+    assert now() == pytest.approx(expected), (
+        f"10 one-second jobs, {limit} at a time, took {secs(now())}; expected {secs(expected)}"
+    )
+
+
+@task1
+async def test_results_in_input_order(jobs: Jobs) -> None:
+    """returns the results in input order, whatever order the jobs finish in"""
+    got = await pool.run_tasks(jobs.many([3.0, 1.0, 2.0, 0.5]), 2)
+    assert got == [0, 1, 2, 3], f"run_tasks returned {show(got)}; expected [0, 1, 2, 3]"
+
+
+@task1
+async def test_no_jobs(jobs: Jobs) -> None:
+    """an empty input gives an empty list"""
+    got = await pool.run_tasks([], 4)
+    assert got == [], f"run_tasks([], 4) returned {show(got)}; expected []"
+
+
+@task2
+async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
+    """starts the next job the moment a slot frees, not in fixed batches of `limit`"""
+    await pool.run_tasks(jobs.many([4.0, 1.0, 1.0, 1.0]), 2)
+    starts = [r.starts[0] if r.starts else None for r in jobs.records]
+    assert starts == [0.0, 0.0, 1.0, 2.0], (
+        f"Jobs of 4, 1, 1 and 1 s with limit=2 started at {starts}; expected [0.0, 0.0, 1.0, "
+        "2.0]: job2 takes job1's slot when it frees at 1 s, job3 at 2 s. Batches of 2 would "
+        "wait for the 4 s job"
+    )
+    assert now() == pytest.approx(4.0), f"the pool took {secs(now())}; expected 4.0 s"
+
+
+@task2
+async def test_jobs_start_in_input_order(jobs: Jobs) -> None:
+    """starts the jobs in input order"""
+    await pool.run_tasks(jobs.many([1.0] * 6), 2)
+    first_starts = [r.starts[0] for r in jobs.records]
+    assert first_starts == sorted(first_starts), (
+        f"jobs 0 to 5 started at {first_starts}; they should start in input order"
+    )
+
+
+@task3
+async def test_jobs_are_called_only_when_they_get_a_slot(jobs: Jobs) -> None:
+    """calls a job (creating its coroutine) only when it gets a slot"""
+    await pool.run_tasks(jobs.many([1.0] * 4), 2)
+    calls = [r.calls for r in jobs.records]
+    assert calls == [[0.0], [0.0], [1.0], [1.0]], (
+        f"With limit=2, jobs 0 to 3 were called at {calls}; expected [[0.0], [0.0], [1.0], "
+        "[1.0]]: calling a job creates its coroutine and whatever it holds; do it when the "
+        "job gets its slot, not all up front (and call each job once)"
+    )
+
+
+@task4
+async def test_return_exceptions_keeps_them_in_place(jobs: Jobs) -> None:
+    """with return_exceptions=True, each job's exception takes its place among the results"""
+    boom = ValueError("boom")
+    work = [jobs.make(1.0, "a"), jobs.make(0.5, error=boom), jobs.make(2.0, "c")]
+    got = await pool.run_tasks(work, 2, return_exceptions=True)
+    assert got == ["a", boom, "c"] and got[1] is boom, (
+        f"run_tasks(..., return_exceptions=True) with the middle job failing returned "
+        f"{show(got)}; expected ['a', {boom!r}, 'c'], the job's own exception in its place"
+    )
+
+
+@task4
+async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
+    """a job that fails frees its slot for the next one"""
+    work = [jobs.make(1.0, error=ValueError("x")), jobs.make(1.0, "b")]
+    got = await pool.run_tasks(work, 1, return_exceptions=True)
+    assert got[1] == "b" and jobs.records[1].starts == [1.0], (
+        f"With limit=1, job0 failed at 1 s; job1 started at {jobs.records[1].starts} and the "
+        f"results were {show(got)}. The failed job's slot must go to job1 at 1.0 s"
+    )
+
+
+@task4
+async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
+    """by default the first failure propagates, no further job starts, the rest are cancelled"""
+    boom = ValueError("boom")
+    work = [jobs.make(3.0, cleanup_s=0.5), jobs.make(1.0, error=boom), jobs.make(1.0),
+            jobs.make(1.0)]
+    result, error = await settle(pool.run_tasks(work, 2))
+    assert error is boom, (
+        f"job1 raised {boom!r} at 1 s; run_tasks {outcome(result, error)}. Expected that very "
+        "ValueError (not wrapped in an ExceptionGroup)"
+    )
+    started = [r.name for r in jobs.records if r.started]
+    assert started == ["job0", "job1"], (
+        f"After job1 failed, {listing(started)} had started; no job should start after a "
+        "failure"
+    )
+    assert jobs.records[0].cancelled and not jobs.still_running, (
+        "job0 was still running when the error reached the caller: cancel the jobs in flight "
+        "and wait for their clean-up"
+    )
+    assert now() == pytest.approx(1.5), (
+        f"the error reached the caller at {secs(now())}; expected 1.5 s (job1 fails at 1 s, "
+        "job0's clean-up takes 0.5 s)"
+    )
+
+
+@task4
+async def test_cancelling_the_pool_cancels_the_jobs(jobs: Jobs) -> None:
+    """cancelling run_tasks cancels the jobs in flight, and no other job starts"""
+    caller = asyncio.create_task(pool.run_tasks(jobs.many([5.0] * 4), 2))
+    await asyncio.sleep(1.0)
+    caller.cancel()
+    result, error = await settle(caller)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"run_tasks was cancelled at 1 s and {outcome(result, error)}"
+    )
+    await asyncio.sleep(10)
+    started = [r.name for r in jobs.records if r.started]
+    assert started == ["job0", "job1"] and not jobs.still_running, (
+        f"After the cancel, {listing(started)} had started and {listing(jobs.still_running)} "
+        "still ran; expected only job0 and job1, both cancelled"
+    )
+
+
+@task5
+@pytest.mark.parametrize(("limit", "error", "named"), [
+    (0, ValueError, "0"), (-2, ValueError, "-2"), (2.5, TypeError, "2.5"),
+    (True, TypeError, "True"), ("3", TypeError, "'3'"), (None, TypeError, "None")])
+async def test_rejects_a_bad_limit(limit: Any, error: type[Exception], named: str,
+                                   jobs: Jobs) -> None:
+    """rejects a limit that is not an int of at least 1, naming it"""
+    work = jobs.many([1.0])
+    await rejects(error, lambda: pool.run_tasks(work, limit),
+                  shown=f"run_tasks(jobs, {limit!r})", named=("limit", named))
+    assert not jobs.records[0].calls, "a job was called before the limit was checked"
+
+
+@task5
+@pytest.mark.parametrize(("make", "named"), [
+    (lambda work: 42, "42"), (lambda work: [*work, 42], "42"), (lambda work: "jobs", "'j'")],
+    ids=["not iterable", "not callable", "a str"])
+async def test_rejects_bad_jobs(make: Any, named: str, jobs: Jobs) -> None:
+    """rejects jobs that are not an iterable of callables, before any job starts"""
+    candidate = make([jobs.make(1.0)])
+    await rejects(TypeError, lambda: pool.run_tasks(candidate, 2),
+                  shown=f"run_tasks({candidate!r}, 2)", named=named)
+    assert not jobs.records[0].calls, "a job was called before every job was checked"
