@@ -1,0 +1,101 @@
+"""Kata 08: events, locks, race conditions and deadlocks.
+
+asyncio runs one task at a time, so code between two ``await``s is never
+interrupted. Code *across* an ``await`` is: another task may run in between.
+Read a value, ``await`` something, write it back, and a concurrent update
+in between is lost. Here every read and write of a balance goes to a `Store`
+and takes loop time, just like a database round trip.
+
+Read README.md for the tasks, run ``tox -e kata8`` to see what is left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from typing import Any
+
+
+class Store:
+    """A remote value: every read and write is a round trip of `latency` seconds.
+
+    Given, not part of the exercise: the spec hands you its own stores.
+    """
+
+    def __init__(self, value: int, latency: float) -> None:
+        self.value = value
+        self.latency = latency
+
+    async def read(self) -> int:
+        await asyncio.sleep(self.latency)
+        return self.value
+
+    async def write(self, value: int) -> None:
+        await asyncio.sleep(self.latency)
+        self.value = value
+
+
+class Account:
+    """A balance kept in a `Store` (read and write it only through the store).
+
+    `lock` is the account's ``asyncio.Lock``: hold it across each read-modify-write.
+    Amounts are positive ints: TypeError for a non-int (bools included),
+    ValueError for zero or less, naming the value.
+    """
+
+    def __init__(self, name: str, store: Store) -> None:
+        self.name = name
+        self.store = store
+        self.lock = asyncio.Lock()
+
+    async def deposit(self, amount: int) -> int:
+        """Add `amount` to the balance; return the new balance. No update is ever lost."""
+        raise NotImplementedError("TODO: task 1, deposit without losing updates")
+
+    async def withdraw(self, amount: int) -> int:
+        """Take `amount` out; return the new balance.
+
+        ValueError (naming the account) when the balance is smaller than `amount`;
+        then nothing changes.
+        """
+        raise NotImplementedError("TODO: task 1, withdraw without losing updates")
+
+
+async def transfer(source: Account, target: Account, amount: int) -> None:
+    """Move `amount` from `source` to `target`, as one atomic change of both balances.
+
+    Holds both accounts' locks. Two transfers in opposite directions at the same
+    time must both complete: take the locks in one global order (by name), never
+    "source first". ValueError when `source` holds less than `amount` (nothing
+    moves) or when `source` is `target`; amounts as in `Account`.
+    """
+    raise NotImplementedError("TODO: task 4, transfer without deadlocks")
+
+
+async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
+                         ready: asyncio.Event) -> list[Any]:
+    """Start every job at once, but only when `ready` is set; results in input order.
+
+    No job may start before the event is set; once it is, they all run concurrently.
+    """
+    raise NotImplementedError("TODO: task 2, a start gate")
+
+
+class SingleFlight:
+    """Coalesces concurrent loads of the same key into one call of the loader.
+
+    ``await flight.get(key, loader)``: if a load of `key` is in flight, wait for
+    it; otherwise call ``loader(key)``. Every waiter gets the same value, or the
+    same exception. A failed load is not remembered: the next get tries again.
+    A successful value is reused for `ttl` seconds of loop time after it loaded
+    (0: only by the gets that joined the load). Loads of different keys run
+    concurrently. A waiter that is cancelled does not cancel the load for the others.
+    TypeError for a non-numeric `ttl`, ValueError for a negative one.
+    """
+
+    def __init__(self, ttl: float = 0.0) -> None:
+        raise NotImplementedError("TODO: task 3, set up the single flight")
+
+    async def get(self, key: Hashable, loader: Callable[[Hashable], Awaitable[Any]]) -> Any:
+        """The value for `key`, loading it at most once at a time."""
+        raise NotImplementedError("TODO: task 3, coalesce the loads")
