@@ -55,6 +55,10 @@ SWALLOWS_CANCEL = (
     "it also swallows cancellation: an `except asyncio.CancelledError` (or `except "
     "BaseException`) that does not re-raise kept it running after it was cancelled"
 )
+UNHANDLED = (
+    "the event loop reported an error nobody handled: {message}. A task whose exception is "
+    "never retrieved, or a callback that raises, hides a failure: await your tasks"
+)
 NETWORK = (
     "your code tried to reach the real network ({what}); specs never touch the network. "
     "Use the session you are given, or aiohttp as the kata says: the spec mocks every URL"
@@ -255,6 +259,14 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
     assert mine is not None
     before = asyncio.all_tasks()
     error: BaseException | None = None
+    unhandled: list[str] = []
+
+    def report_unhandled(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        unhandled.append(f"{context.get('message', '?')}" + (f" ({error!r})" if error else ""))
+
+    previous_handler = loop.get_exception_handler()
+    loop.set_exception_handler(report_unhandled)
     with warnings.catch_warnings(record=True) as caught, _recording() as recorder:
         warnings.simplefilter("always")
         watch = _Budget(mine, budget)
@@ -277,6 +289,8 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
         hygiene = await _leaked_tasks(mine, before)
         hygiene += await _unclosed_sessions(recorder.sessions)
     hygiene += _never_awaited(caught)
+    loop.set_exception_handler(previous_handler)
+    hygiene += [UNHANDLED.format(message=message) for message in unhandled]
 
     faults = list(dict.fromkeys(recorder.faults))
     if watch.message is not None:

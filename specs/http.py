@@ -41,6 +41,7 @@ class MockHttp:
 
     def __init__(self, mocked: aioresponses) -> None:
         self._mocked = mocked
+        self._times: dict[tuple[str, URL], list[float]] = {}
 
     def reply(self, url: str, status: int = 200, *, json: Any = None, body: str = "",
               latency: float = 0.0, method: str = "GET", repeat: bool = True,
@@ -72,12 +73,19 @@ class MockHttp:
         """How many requests were made to `url` with `method`."""
         return len(self._mocked.requests.get((method.upper(), URL(url)), []))
 
+    def times(self, url: str, method: str = "GET") -> list[float]:
+        """The loop times at which requests to `url` arrived, rounded to the microsecond."""
+        return [round(t, 6) for t in self._times.get((method.upper(), URL(url)), [])]
+
     def _add(self, url: str, outcome: Reply | BaseException, *, method: str, repeat: bool,
              latency: float = 0.0) -> None:
         if isinstance(outcome, Reply):
             latency = outcome.latency
 
+        arrivals = self._times.setdefault((method.upper(), URL(url)), [])
+
         async def wait(*_args: Any, **_kwargs: Any) -> None:
+            arrivals.append(asyncio.get_running_loop().time())
             if latency:
                 await asyncio.sleep(latency)
 

@@ -23,6 +23,7 @@ async def test_reply_with_latency_in_loop_time(http_mock: MockHttp) -> None:
         assert await get(session) == (201, "made", 42.0)
         assert await get(session) == (201, "made", 42.0)  # repeats by default
     assert http_mock.requests(URL) == 2
+    assert http_mock.times(URL) == [0.0, 42.0]
 
 
 async def test_sequence_answers_in_order_once_each(http_mock: MockHttp) -> None:

@@ -1,0 +1,124 @@
+"""Kata 10, capstone: a service health monitor.
+
+Everything so far, in the tool this course is for: check a list of HTTP
+endpoints on a schedule, with timeouts, retries with backoff, a limit on
+concurrent checks and an optional rate, and keep a report per service.
+
+Read README.md for the tasks, run ``tox -e kata10`` to see what is left to do.
+"""
+
+from __future__ import annotations
+
+import asyncio  # noqa: F401  (you will need it)
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import aiohttp  # noqa: F401  (you will need it)
+
+
+class Latency(NamedTuple):
+    """Latency figures of the successful checks, in seconds of loop time."""
+
+    min: float
+    median: float
+    p95: float
+    max: float
+
+
+@dataclass
+class ServiceReport:
+    """What the monitor knows of one service; the monitor keeps it up to date.
+
+    ``up`` is the state found by the latest check (None before the first),
+    ``consecutive_failures`` the failed checks since the last success,
+    ``checks`` and ``successes`` count the checks, ``latencies`` holds the
+    loop time each successful check took.
+    """
+
+    url: str
+    up: bool | None = None
+    consecutive_failures: int = 0
+    checks: int = 0
+    successes: int = 0
+    latencies: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def uptime(self) -> float | None:
+        """The share of checks that found the service up; None before the first check."""
+        raise NotImplementedError("TODO: task 4, the uptime ratio")
+
+    @property
+    def latency(self) -> Latency | None:
+        """min, median, p95 and max of `latencies`; None when there are none.
+
+        p95 is the nearest-rank percentile: the value at position
+        ceil(0.95 * n) in the sorted list (counting from 1).
+        """
+        raise NotImplementedError("TODO: task 4, latency figures")
+
+
+class Monitor:
+    """Checks every URL every `interval` seconds of loop time, on an absolute schedule.
+
+    A check GETs the URL; the service is up when a response arrives within
+    `timeout` seconds (an asyncio timeout) with a status below 400. A failed
+    check is tried again up to `attempts` times in all, after `backoff`,
+    ``2 * backoff``, ``4 * backoff``, ... seconds. At most `limit` checks run
+    at once, and with `rate` no more than `rate` checks start per second
+    (evenly spaced, ``1 / rate`` apart). ``reports`` maps each URL to its
+    `ServiceReport`; ``changes`` lists ``(loop time, url, up)`` each time a
+    service's state differs from its previous one (the first check included).
+
+    Raises TypeError/ValueError for bad arguments, naming them: `urls` a
+    non-empty list of http(s) URLs; `interval`, `timeout`, `backoff` and `rate`
+    (or None) positive numbers; `attempts` and `limit` ints of at least 1.
+    """
+
+    def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
+                 attempts: int = 1, backoff: float = 0.5, limit: int = 4,
+                 rate: float | None = None) -> None:
+        raise NotImplementedError("TODO: task 1, set up the monitor")
+
+    async def __aenter__(self) -> Monitor:
+        raise NotImplementedError("TODO: task 5, start on entering")
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        raise NotImplementedError("TODO: task 5, stop on leaving")
+
+    async def open(self) -> None:
+        """Open the monitor's one aiohttp session, without a schedule (for `round` and
+        `check` on demand). RuntimeError if already open or started."""
+        raise NotImplementedError("TODO: task 1, open the session")
+
+    async def start(self) -> None:
+        """Open the session and check every URL now, then every `interval` seconds:
+        round k is due at start + k * interval, however long the checks take (no drift).
+        RuntimeError if already started."""
+        raise NotImplementedError("TODO: task 2, start the schedule")
+
+    async def stop(self) -> None:
+        """Cancel the schedule and the checks in flight, wait for them, close the session.
+
+        When stop returns, no task of the monitor is left. RuntimeError if never opened.
+        """
+        raise NotImplementedError("TODO: task 5, stop cleanly")
+
+    async def round(self) -> list[bool]:
+        """Check every URL once, now, within the limits; whether each one is up."""
+        raise NotImplementedError("TODO: task 1, one round of checks")
+
+    async def check(self, url: str) -> bool:
+        """Check `url` (with its retries), record the result in its report, return it.
+
+        The check's latency runs from its first try to its end. RuntimeError if the
+        monitor was not opened or started.
+        """
+        raise NotImplementedError("TODO: tasks 1 and 3, check one service")
+
+
+async def throughput(urls: Iterable[str], limits: Iterable[int], *,
+                     timeout: float = 2.0) -> dict[int, float]:
+    """A small benchmark: for each concurrency limit, run one round of checks over `urls`
+    and report checks per second of loop time (``{limit: checks_per_second}``)."""
+    raise NotImplementedError("TODO: task 6, measure throughput against the limit")
