@@ -37,6 +37,7 @@ class Outcome:
     test: str
     passed: bool
     message: str
+    seconds: float = 0.0
 
 
 def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
@@ -59,5 +60,6 @@ def _outcomes(report: Path) -> list[Outcome]:
     for case in ET.parse(report).iter("testcase"):
         problem = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
         message = "" if problem is None else (problem.get("message") or "").strip()
-        outcomes.append(Outcome(case.get("name", "?"), problem is None, message))
+        outcomes.append(Outcome(case.get("name", "?"), problem is None, message,
+                                float(case.get("time", 0.0))))
     return outcomes

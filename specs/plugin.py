@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from specs.implementation import DEFAULT_ROOT, ImplementationError, select_root
 from specs.probes import Jobs
 
 LOOP_TIME = pytest.StashKey[list[float]]()
+WALL_START = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +33,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="tree of kata modules to test (default: katas, the learner's code)")
     group.addoption("--learner", action="store_true",
                     help="report behaviours and the next one to work on, without tracebacks")
+    group.addoption("--json", metavar="PATH", dest="json_report",
+                    help="write each behaviour's name, task, status and message to PATH")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,10 +48,13 @@ def pytest_configure(config: pytest.Config) -> None:
     guard.install()
     if config.getoption("looptime", None) is None:
         config.option.looptime = True  # virtual time for every spec, unless --no-looptime
-    if config.getoption("learner"):
+    learner, json_path = config.getoption("learner"), config.getoption("json_report")
+    if learner:
         config.option.tbstyle = "no"
         config.option.reportchars = ""
-        config.pluginmanager.register(report.LearnerReport(config), "learner-report")
+    if learner or json_path:
+        config.pluginmanager.register(
+            report.LearnerReport(config, show=learner, json_path=json_path), "learner-report")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -73,11 +80,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         item.obj = test  # type: ignore[attr-defined]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[WALL_START] = time.perf_counter()
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     looped = config.stash.get(LOOP_TIME, [])
     if looped and not config.getoption("learner"):
+        wall = time.perf_counter() - config.stash[WALL_START]
         terminalreporter.write_line(
-            f"virtual time: {sum(looped):.1f} s of loop time simulated by {len(looped)} async specs"
+            f"virtual time: {sum(looped):.1f} s of loop time simulated by {len(looped)} async "
+            f"specs in {wall:.2f} s of wall time"
         )
 
 

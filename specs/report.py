@@ -7,8 +7,9 @@ then the first failing behaviour with its message, and no traceback.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +71,29 @@ MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
 
 
 class LearnerReport:
-    """Replaces tracebacks with a checklist of behaviours and one next step."""
+    """Collects each behaviour's outcome: prints a checklist and the next step (``--learner``),
+    and writes them as JSON (``--json PATH``) for editors and dashboards."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, *, show: bool, json_path: str | None) -> None:
         self.config = config
+        self.show = show
+        self.json_path = json_path
         self.behaviours: dict[str, Behaviour] = {}
         self.errors: list[str] = []
+
+    def results(self) -> dict[str, Any]:
+        """Per kata: behaviours passed, total, and each behaviour (JSON-ready)."""
+        katas: dict[str, Any] = {}
+        for nodeid, behaviour in self.behaviours.items():
+            kata = katas.setdefault(behaviour.kata, {"passed": 0, "total": 0, "behaviours": []})
+            kata["total"] += 1
+            kata["passed"] += behaviour.outcome == "passed"
+            kata["behaviours"].append({"test": nodeid, **asdict(behaviour)})
+        return {"katas": katas, "errors": self.errors}
+
+    def pytest_sessionfinish(self) -> None:
+        if self.json_path:
+            Path(self.json_path).write_text(json.dumps(self.results(), indent=2) + "\n")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         described = [(item.nodeid, describe(item)) for item in session.items]
@@ -92,10 +110,13 @@ class LearnerReport:
             return
         if report.failed or report.when == "call" or report.skipped:
             behaviour.outcome = "failed" if report.failed else report.outcome
-            behaviour.message = getattr(report, "learner_message", "") or str(report.longrepr)
+            behaviour.message = "" if report.passed else (
+                getattr(report, "learner_message", "") or str(report.longrepr))
             behaviour.location = f"{report.location[0]}:{report.location[1] + 1}"
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.show:
+            return
         write = terminalreporter.write_line
         for error in self.errors:
             write(f"Could not load the spec: {error}", red=True)

@@ -138,6 +138,18 @@ def test_every_fault_is_named_and_fast(run_spec: SpecRun) -> None:
     assert wall < 8, f"the faulty specs took {wall:.1f} s of wall time"
 
 
+def test_every_hang_ends_its_test_within_two_seconds(run_spec: SpecRun) -> None:
+    """Deadlock, timer livelock, a blocking sleep and a CPU spin: each ends in <= 2 s, named."""
+    outcomes = run_spec(FAULTY, SPEC, "-k", "deadlock or livelock or blocking_sleep or spin")
+    named = {"test_deadlock": "deadlock", "test_livelock": "still running after",
+             "test_blocking_sleep": "time.sleep blocks the event loop",
+             "test_spin": "the event loop was blocked"}
+    for test, words in named.items():
+        outcome = outcomes[test]
+        assert not outcome.passed and words in outcome.message, (test, outcome.message)
+        assert outcome.seconds <= 2.0, f"{test} took {outcome.seconds:.2f} s of wall time"
+
+
 def test_faults_take_no_wall_time_but_cpu_spins(run_spec: SpecRun) -> None:
     """Deadlock and livelock cost (almost) no wall time: they are found in virtual time."""
     start = time.perf_counter()

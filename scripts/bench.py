@@ -1,0 +1,106 @@
+"""Measure the feedback loop: reference suite, learner overhead, mutation speed, per kata.
+
+Prints a table, then one line:
+``bench: reference_wall_s=X virtual_s=Y speedup=Y/X learner_overhead=R mutation_wall_s=M
+mutants_per_s=P``, and whether each target (on a 2-core machine) was met.
+Wall times are medians of repeated runs; loop (virtual) time comes from the spec kit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scripts.project import KATAS, REFERENCE, ROOT, kata_names
+
+VIRTUAL = re.compile(r"virtual time: ([\d.]+) s of loop time .* in ([\d.]+) s of wall time")
+MUTATION = re.compile(r"mutation: killed=(\d+) survived=(\d+) equivalent=(\d+) timeout=(\d+) "
+                      r"total=(\d+)")
+TARGETS = {"reference_wall_s": ("<=", 2.0), "speedup": (">=", 500.0),
+           "learner_overhead": ("<=", 1.5), "mutation_wall_s": ("<=", 180.0)}
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    """Wall seconds and output of one command run from the project root."""
+    start = time.perf_counter()
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, run.stdout + run.stderr
+
+
+def pytest(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:randomly"]
+
+
+def spec_session(target: Path) -> tuple[float, float]:
+    """(session wall s, virtual s) of the specs under `target`, run against reference/."""
+    _, out = timed(pytest(str(target), "--impl", str(REFERENCE)))
+    found = VIRTUAL.search(out)
+    if not found:
+        raise SystemExit(f"bench: no virtual-time line from the specs in {target}:\n{out[-2000:]}")
+    return float(found.group(2)), float(found.group(1))
+
+
+def median_wall(command: list[str], runs: int) -> float:
+    timed(command)  # warm-up: caches, compiled bytecode, the tox environment
+    return statistics.median(timed(command)[0] for _ in range(runs))
+
+
+def met(name: str, value: float) -> str:
+    if name not in TARGETS:
+        return ""
+    sense, bound = TARGETS[name]
+    ok = value <= bound if sense == "<=" else value >= bound
+    return f"target {sense} {bound:g}: {'met' if ok else 'MISSED'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--skip-mutation", action="store_true", help="leave out the mutation run")
+    options = parser.parse_args()
+
+    walls, virtuals = zip(*(spec_session(KATAS) for _ in range(options.runs)), strict=True)
+    reference_wall, virtual = statistics.median(walls), virtuals[0]
+    kata1 = str(KATAS / "kata01_gather")
+    learner = median_wall([sys.executable, "-m", "tox", "-e", "kata1", "-q"], options.runs)
+    bare = median_wall(pytest(kata1, "--learner"), options.runs)
+    per_kata = {kata: spec_session(KATAS / kata)[0] for kata in kata_names()}
+    mutation_wall, mutants = 0.0, 0
+    if not options.skip_mutation:
+        mutation_wall, out = timed([sys.executable, "-m", "scripts.mutation"])
+        found = MUTATION.search(out)
+        mutants = int(found.group(5)) if found else 0
+    figures = {
+        "reference_wall_s": reference_wall, "virtual_s": virtual,
+        "speedup": virtual / reference_wall, "learner_overhead": learner / bare,
+        "mutation_wall_s": mutation_wall,
+        "mutants_per_s": mutants / mutation_wall if mutation_wall else 0.0,
+    }
+
+    print(f"{'measure':<28}{'value':>12}  note")
+    print(f"{'reference suite (session)':<28}{reference_wall:>11.2f}s  median of {options.runs}; "
+          f"{met('reference_wall_s', reference_wall)}")
+    print(f"{'virtual time simulated':<28}{virtual:>11.1f}s  loop time of every async spec")
+    print(f"{'speed-up':<28}{figures['speedup']:>11.0f}x  {met('speedup', figures['speedup'])}")
+    print(f"{'tox -e kata1 (warm)':<28}{learner:>11.2f}s  median of {options.runs}")
+    print(f"{'pytest kata01 (bare)':<28}{bare:>11.2f}s  median of {options.runs}")
+    print(f"{'learner overhead':<28}{figures['learner_overhead']:>11.2f}x  "
+          f"{met('learner_overhead', figures['learner_overhead'])}")
+    if mutation_wall:
+        print(f"{'mutation run':<28}{mutation_wall:>11.1f}s  {mutants} mutants, "
+              f"{figures['mutants_per_s']:.1f}/s; {met('mutation_wall_s', mutation_wall)}")
+    for kata, wall in per_kata.items():
+        print(f"{'  ' + kata:<28}{wall:>11.2f}s  spec session against reference/")
+    print("bench: " + " ".join(
+        f"{name}={value:.2f}" if name != "speedup" else f"speedup={value:.0f}"
+        for name, value in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
