@@ -1,0 +1,54 @@
+"""Where a learner stands: every kata (not started, k of n behaviours, done) and what is next.
+
+One pytest process runs every spec against the learner's tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scripts.learner import first_failing, run_specs
+from scripts.project import KATAS, kata_names
+
+BAR = 20
+
+
+def bar(done: int, total: int) -> str:
+    filled = round(BAR * done / total) if total else 0
+    return "█" * filled + "░" * (BAR - filled)
+
+
+def status(passed: int, total: int) -> str:
+    if passed == total:
+        return "done"
+    return "not started" if passed == 0 else f"{passed} of {total} behaviours"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    options = parser.parse_args(argv)
+    results = run_specs([KATAS / kata for kata in kata_names()], impl=options.root.resolve())
+    print(f"{'kata':<20} {'':<{BAR}}  status")
+    upcoming = None
+    for kata in kata_names():
+        behaviours = results.get(kata, [])
+        passed = sum(b.outcome == "passed" for b in behaviours)
+        print(f"{kata:<20} {bar(passed, len(behaviours))}  {status(passed, len(behaviours))}")
+        if upcoming is None and passed < len(behaviours):
+            upcoming = (kata, first_failing(behaviours))
+    print()
+    if upcoming is None:
+        print("Every kata is done. Well played!")
+        return 0
+    kata, behaviour = upcoming
+    number = int(kata[4:6])
+    print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
+    print(f"      run `tox -e kata{number}`; stuck? `tox -e hint -- {number}`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

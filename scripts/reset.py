@@ -1,0 +1,83 @@
+"""Put a kata's stub back as it was shipped, after backing up the learner's file.
+
+The learner's current file is copied first to .learner/backups/<kata>/ with a
+timestamp (the path is printed); the pristine stub comes from git: the first of
+origin/HEAD, origin/main and HEAD that has it (or --from REF). One kata at a
+time, or every kata with --all-katas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scripts.learner import STATE, kata_by_number, module_file
+from scripts.project import KATAS, ROOT, kata_names
+
+REFS = ("origin/HEAD", "origin/main", "HEAD")
+
+
+def pristine(path: Path, refs: tuple[str, ...]) -> bytes:
+    """The file's content as shipped, from the first git ref that has it."""
+    relative = path.resolve().relative_to(ROOT)
+    for ref in refs:
+        shown = subprocess.run(["git", "show", f"{ref}:{relative.as_posix()}"], cwd=ROOT,
+                               capture_output=True, check=False)
+        if shown.returncode == 0:
+            return shown.stdout
+    raise SystemExit(f"reset: git has no shipped version of {relative} (tried {', '.join(refs)}); "
+                     "reset needs a git clone of the project")
+
+
+def back_up(path: Path, kata: str, state: Path) -> Path:
+    """Copy `path` to a timestamped backup outside the katas; verified before returning."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = state / "backups" / kata
+    folder.mkdir(parents=True, exist_ok=True)
+    backup = folder / f"{path.stem}-{stamp}{path.suffix}"
+    suffix = 1
+    while backup.exists():
+        backup = folder / f"{path.stem}-{stamp}-{suffix}{path.suffix}"
+        suffix += 1
+    shutil.copy2(path, backup)
+    if backup.read_bytes() != path.read_bytes():
+        raise SystemExit(f"reset: the backup {backup} does not match {path}; nothing was reset")
+    return backup
+
+
+def reset(kata: str, refs: tuple[str, ...], state: Path, root: Path = KATAS) -> None:
+    """Back up `kata`'s module under `root`, then write the shipped stub over it."""
+    shipped = pristine(module_file(kata), refs)
+    path = module_file(kata, root)
+    if path.exists() and path.read_bytes() == shipped:
+        print(f"{kata}: {path} is already as shipped; nothing to do")
+        return
+    if path.exists():
+        backup = back_up(path, kata, state)
+        print(f"{kata}: your file was saved to {backup}")
+    path.write_bytes(shipped)
+    print(f"{kata}: {path} is back to the stub as shipped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("kata", nargs="?", help="the kata's number, e.g. 1")
+    which.add_argument("--all-katas", action="store_true", help="reset every kata")
+    parser.add_argument("--from", dest="ref", help="the git ref to take the stubs from")
+    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--state", type=Path, default=STATE, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    refs = (options.ref,) if options.ref else REFS
+    katas = kata_names() if options.all_katas else [kata_by_number(options.kata)]
+    for kata in katas:
+        reset(kata, refs, options.state, options.root.resolve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The learner tools, driven as a learner would: on a scratch copy of katas/, never katas/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scripts.learner import module_file
+from scripts.project import KATAS, REFERENCE, ROOT
+
+
+def python(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(python(*args), cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A learner's tree: every stub as shipped."""
+    root = tmp_path / "katas"
+    shutil.copytree(KATAS, root, ignore=shutil.ignore_patterns("__pycache__", "test_*"))
+    return root
+
+
+def solve(tree: Path, kata: str) -> None:
+    shutil.copy(module_file(kata, REFERENCE), module_file(kata, tree))
+
+
+def wait_for(log: Path, text: str, seconds: float = 30) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        content = log.read_text() if log.exists() else ""
+        if text in content:
+            return content
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; output so far:\n{content[-3000:]}")
+
+
+@pytest.fixture
+def background(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    processes: list[subprocess.Popen[bytes]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_json_report(tmp_path: Path) -> None:
+    report = tmp_path / "results.json"
+    run("pytest", str(KATAS / "kata01_gather"), "--impl", str(REFERENCE), "--json", str(report))
+    kata = json.loads(report.read_text())["katas"]["kata01_gather"]
+    assert (kata["passed"], kata["total"]) == (25, 25)
+    first = kata["behaviours"][0]
+    assert first["task"] == 1 and first["outcome"] == "passed" and first["text"]
+    assert {"test", "task_title", "message"} <= first.keys()
+
+
+def test_progress(tree: Path) -> None:
+    solve(tree, "kata01_gather")
+    shutil.copy(ROOT / "impostors" / "kata03_retry" / "off_by_one_backoff.py",
+                module_file("kata03_retry", tree))
+    start = time.perf_counter()
+    out = run("scripts.progress", "--root", str(tree)).stdout
+    assert time.perf_counter() - start < 15
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("kata")}
+    assert lines["kata01_gather"].endswith("done")
+    assert lines["kata02_http"].endswith("not started")
+    assert "behaviours" in lines["kata03_retry"] and " of 43 " in lines["kata03_retry"]
+    assert "Next: kata02_http, task 1" in out and "tox -e kata2" in out
+
+
+def test_hints_one_at_a_time(tree: Path, tmp_path: Path) -> None:
+    state = str(tmp_path / "state")
+    first = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    second = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    assert first.startswith("Hint 1 of") and "task 1" in first
+    assert second.startswith("Hint 2 of") and first.splitlines()[1] != second.splitlines()[1]
+    everything = run("scripts.hint", "1", "--all").stdout
+    assert "Task 1:" in everything and "Task 5:" in everything
+    solve(tree, "kata01_gather")
+    done = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    assert "Every behaviour of kata01_gather passes" in done
+
+
+def test_reset_keeps_a_backup(tree: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    mine = module_file("kata01_gather", tree)
+    work = "# my work in progress\n" + mine.read_text()
+    mine.write_text(work)
+    out = run("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
+    backups = list((state / "backups" / "kata01_gather").glob("gather-*.py"))
+    assert len(backups) == 1 and backups[0].read_text() == work, out
+    assert str(backups[0]) in out
+    assert mine.read_bytes() == module_file("kata01_gather").read_bytes()  # as shipped
+    again = run("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
+    assert "already as shipped" in again and len(list(backups[0].parent.iterdir())) == 1
+
+
+def test_watch_reruns_on_save(tree: Path, tmp_path: Path, background: list) -> None:
+    log = tmp_path / "watch.log"
+    with log.open("w") as sink:
+        background.append(subprocess.Popen(python("scripts.watch", "1", "--root", str(tree)),
+                                           cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT))
+    wait_for(log, "0 of 25 behaviours pass")
+    time.sleep(0.5)
+    solve(tree, "kata01_gather")
+    wait_for(log, "25 of 25 behaviours pass")
+    background[0].send_signal(signal.SIGINT)
+    assert background[0].wait(timeout=10) == 0
+    assert "Stopped watching kata01_gather" in log.read_text()
+
+
+def test_dojo_rotates_and_sums_up(tree: Path, tmp_path: Path, background: list) -> None:
+    log = tmp_path / "dojo.log"
+    with log.open("w") as sink:
+        background.append(subprocess.Popen(
+            python("scripts.dojo", "1", "--root", str(tree), "--minutes", "0.02"),
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT))
+    wait_for(log, "0 of 25 behaviours pass")
+    wait_for(log, "Turn 1 is over")
+    solve(tree, "kata01_gather")
+    wait_for(log, "25 of 25 behaviours pass")
+    background[0].send_signal(signal.SIGINT)
+    assert background[0].wait(timeout=10) == 0
+    out = log.read_text()
+    assert "Dojo session:" in out and "25 behaviour(s) turned green" in out
+    assert "turn 2 at" in out or "turn 3 at" in out
+
+
+def test_demos_run_end_to_end_against_the_reference() -> None:
+    start = time.perf_counter()
+    done = run("scripts.demo", "all", "--impl", "reference")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert all(f"=== demo {n}:" in done.stdout for n in range(1, 11))
+    assert "speed-up x5.0" in done.stdout and "no deadlock" in done.stdout
+    assert time.perf_counter() - start < 60
+
+
+def test_a_demo_of_an_unfinished_kata_is_friendly(tree: Path) -> None:
+    done = run("scripts.demo", "1", "--impl", str(tree))
+    assert done.returncode == 2
+    assert "Not yet" in done.stdout and "Traceback" not in done.stdout + done.stderr
