@@ -96,9 +96,13 @@ class LearnerReport:
             Path(self.json_path).write_text(json.dumps(self.results(), indent=2) + "\n")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        described = [(item.nodeid, describe(item)) for item in session.items]
-        described.sort(key=lambda pair: (pair[1].kata, pair[1].task))  # stable: spec order within
-        self.behaviours = dict(described)
+        def spec_order(item: pytest.Item) -> tuple[str, int, int, str]:
+            behaviour = describe(item)
+            return (behaviour.kata, behaviour.task, item.location[1] or 0, item.name)
+
+        # Spec order, whatever order the tests ran in (pytest-randomly shuffles them).
+        ordered = sorted(session.items, key=spec_order)
+        self.behaviours = {item.nodeid: describe(item) for item in ordered}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -140,4 +144,6 @@ class LearnerReport:
             write(f"Next: task {first.task}, {first.text}", bold=True)
             for line in first.message.splitlines():
                 write(f"  {line}", red=True)
-            write(f"  (spec: {first.location}; hints: katas/{first.kata}/HINTS.md)")
+            number = re.match(r"kata(\d+)_", first.kata)
+            hint = f"tox -e hint -- {int(number.group(1))}" if number else "HINTS.md"
+            write(f"  (spec: {first.location}; stuck? {hint})")

@@ -23,7 +23,7 @@ def test_stub_run_names_the_next_behaviour() -> None:
     assert "0 of 25 behaviours pass." in out
     assert "Next: task 1, awaits the jobs one after another" in out
     assert "`run_sequentially` is not implemented yet" in out
-    assert "hints: katas/kata01_gather/HINTS.md" in out
+    assert "stuck? tox -e hint -- 1" in out
     assert "Traceback" not in out and "def test_" not in out, "no tracebacks for learners"
 
 
