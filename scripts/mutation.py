@@ -116,6 +116,8 @@ def report(statuses: dict[str, str], equivalents: dict[str, str],
         print(f"  listed as equivalent but {statuses.get(mutant, 'no longer exists')}: {mutant}")
     for mutant in odd:
         print(f"  not decided: {mutant}")
+    for mutant in sorted(m for m, s in statuses.items() if s == "timeout"):
+        print(f"  timed out (the specs never let it finish: counted as caught): {mutant}")
     print(f"mutation: killed={total['killed']} survived={total['survived']} "
           f"equivalent={total['equivalent']} timeout={total['timeout']} total={total['mutants']}")
     return 1 if survivors or stale or odd or not statuses else 0
