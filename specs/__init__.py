@@ -6,18 +6,5 @@ from specs.implementation import implementation
 from specs.messages import listing, now, secs, show
 from specs.probes import JobRecord, Jobs
 
-__all__ = [
-           "JobRecord",
-           "Jobs",
-           "MockHttp",
-           "Reply",
-           "implementation",
-           "listing",
-           "now",
-           "outcome",
-           "rejects",
-           "secs",
-           "sessions_opened",
-           "settle",
-           "show",
-]
+__all__ = ["JobRecord", "Jobs", "MockHttp", "Reply", "implementation", "listing", "now",
+           "outcome", "rejects", "secs", "sessions_opened", "settle", "show"]

@@ -126,29 +126,32 @@ class _Recorder:
 
 
 _active: _Recorder | None = None
-_real = {"sleep": time.sleep, "connect": socket.socket.connect,
-         "connect_ex": socket.socket.connect_ex, "getaddrinfo": socket.getaddrinfo}
 
 
 def _sleep(seconds: float) -> None:
     if _active is not None and _in_event_loop():
         _active.faults.append(BLOCKING_SLEEP.format(seconds=seconds))
         return  # recorded, and not slept: the spec fails fast instead of slowly
-    _real["sleep"](seconds)
+    _REAL[time, "sleep"](seconds)
 
 
-def _refuser(name: str) -> Any:
-    real = _real[name]
-
+def _refuser(owner: Any, name: str) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         if _active is None:
-            return real(*args, **kwargs)
+            return _REAL[owner, name](*args, **kwargs)
         target = args[1] if name.startswith("connect") else args[0]
         message = NETWORK.format(what=f"{name} {target!r}")
         _active.faults.append(message)
         raise RealNetworkError(message)
 
     return refuse
+
+
+_TRAPS = {(time, "sleep"): _sleep,
+          **{(owner, name): _refuser(owner, name)
+             for owner, name in [(socket.socket, "connect"), (socket.socket, "connect_ex"),
+                                 (socket, "getaddrinfo")]}}
+_REAL = {(owner, name): getattr(owner, name) for owner, name in _TRAPS}
 
 
 def install() -> None:
@@ -158,18 +161,31 @@ def install() -> None:
     that did ``from time import sleep`` holds the trap too; they act only while
     a spec runs, and fall through to the real functions otherwise.
     """
-    time.sleep = _sleep
-    socket.socket.connect = _refuser("connect")  # type: ignore[method-assign]
-    socket.socket.connect_ex = _refuser("connect_ex")  # type: ignore[method-assign]
-    socket.getaddrinfo = _refuser("getaddrinfo")
+    for (owner, name), trap in _TRAPS.items():
+        setattr(owner, name, trap)
 
 
 def uninstall() -> None:
     """Put the real functions back."""
-    time.sleep = _real["sleep"]
-    socket.socket.connect = _real["connect"]  # type: ignore[method-assign]
-    socket.socket.connect_ex = _real["connect_ex"]  # type: ignore[method-assign]
-    socket.getaddrinfo = _real["getaddrinfo"]
+    for (owner, name), real in _REAL.items():
+        setattr(owner, name, real)
+
+
+@contextlib.contextmanager
+def _unhandled_errors(loop: asyncio.AbstractEventLoop) -> Iterator[list[str]]:
+    """Collects what the loop reports to its exception handler while the block runs."""
+    reported: list[str] = []
+
+    def report(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        reported.append(f"{context.get('message', '?')}" + (f" ({error!r})" if error else ""))
+
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(report)
+    try:
+        yield reported
+    finally:
+        loop.set_exception_handler(previous)
 
 
 @contextlib.contextmanager
@@ -259,15 +275,8 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
     assert mine is not None
     before = asyncio.all_tasks()
     error: BaseException | None = None
-    unhandled: list[str] = []
-
-    def report_unhandled(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        error = context.get("exception")
-        unhandled.append(f"{context.get('message', '?')}" + (f" ({error!r})" if error else ""))
-
-    previous_handler = loop.get_exception_handler()
-    loop.set_exception_handler(report_unhandled)
-    with warnings.catch_warnings(record=True) as caught, _recording() as recorder:
+    with (_unhandled_errors(loop) as unhandled, warnings.catch_warnings(record=True) as caught,
+          _recording() as recorder):
         warnings.simplefilter("always")
         watch = _Budget(mine, budget)
         wall_start, loop_start = time.perf_counter(), loop.time()
@@ -289,7 +298,6 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
         hygiene = await _leaked_tasks(mine, before)
         hygiene += await _unclosed_sessions(recorder.sessions)
     hygiene += _never_awaited(caught)
-    loop.set_exception_handler(previous_handler)
     hygiene += [UNHANDLED.format(message=message) for message in unhandled]
 
     faults = list(dict.fromkeys(recorder.faults))
