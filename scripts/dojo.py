@@ -11,7 +11,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from scripts.learner import Behaviour, kata_by_number
+from scripts.learner import kata_by_number
+from scripts.project import Outcome
 from scripts.watch import arguments, watch
 
 
@@ -29,8 +30,8 @@ class Session:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def on_run(self, behaviours: list[Behaviour]) -> None:
-        now_green = {f"task {b.task}, {b.text}" for b in behaviours if b.outcome == "passed"}
+    def on_run(self, behaviours: list[Outcome]) -> None:
+        now_green = {f"task {b.task}, {b.text}" for b in behaviours if b.passed}
         if not self.first_run:
             for name in sorted(now_green - self.green):
                 self.turned_green.append((self.turn, self.elapsed(), name))

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from scripts.learner import STATE, first_failing, kata_by_number, run_specs
+from scripts.learner import STATE, first_failing, kata_by_number, run_katas
 from scripts.project import KATAS
 
 SECTION = re.compile(r"^## Task (\d+): (.+)$")
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     task = options.task
     if task is None:
-        behaviour = first_failing(run_specs([KATAS / kata], impl=options.root.resolve())[kata])
+        behaviour = first_failing(run_katas([KATAS / kata], impl=options.root.resolve())[kata])
         if behaviour is None:
             print(f"Every behaviour of {kata} passes: no hint needed (--all shows them anyway).")
             return 0

@@ -6,15 +6,9 @@ outside every kata folder and ignored by git.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from scripts.project import KATAS, ROOT, kata_module, kata_names
+from scripts.project import KATAS, ROOT, Outcome, kata_module, kata_names, run_specs
 
 STATE = ROOT / ".learner"
 
@@ -34,32 +28,13 @@ def module_file(kata: str, root: Path = KATAS) -> Path:
     return root / kata / f"{kata_module(kata)}.py"
 
 
-@dataclass(frozen=True)
-class Behaviour:
-    """One behaviour's result, as the spec kit's ``--json`` reports it."""
-
-    kata: str
-    task: int
-    task_title: str
-    text: str
-    outcome: str
-    message: str
-
-
-def run_specs(targets: list[Path], *, impl: Path = KATAS) -> dict[str, list[Behaviour]]:
+def run_katas(targets: list[Path], *, impl: Path = KATAS) -> dict[str, list[Outcome]]:
     """Run the specs in `targets` (one pytest process): kata -> its behaviours, in task order."""
-    with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "results.json"
-        subprocess.run([sys.executable, "-m", "pytest", *map(str, targets), "--impl", str(impl),
-                        "-q", "-p", "no:randomly", "--tb=no", "--json", str(report)],
-                       cwd=ROOT, capture_output=True, text=True, check=False)
-        if not report.exists():
-            raise SystemExit(f"the specs in {targets} did not run (is the environment set up?)")
-        data: dict[str, Any] = json.loads(report.read_text())
-    return {kata: [Behaviour(**{k: b[k] for k in Behaviour.__dataclass_fields__})
-                   for b in results["behaviours"]]
-            for kata, results in data["katas"].items()}
+    by_kata: dict[str, list[Outcome]] = {}
+    for outcome in run_specs(impl, targets):
+        by_kata.setdefault(outcome.kata, []).append(outcome)
+    return by_kata
 
 
-def first_failing(behaviours: list[Behaviour]) -> Behaviour | None:
-    return next((b for b in behaviours if b.outcome != "passed"), None)
+def first_failing(behaviours: list[Outcome]) -> Outcome | None:
+    return next((b for b in behaviours if not b.passed), None)

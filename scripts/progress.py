@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scripts.learner import first_failing, run_specs
+from scripts.learner import first_failing, run_katas
 from scripts.project import KATAS, kata_names
 
 BAR = 20
@@ -30,12 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
     options = parser.parse_args(argv)
-    results = run_specs([KATAS / kata for kata in kata_names()], impl=options.root.resolve())
+    results = run_katas([KATAS / kata for kata in kata_names()], impl=options.root.resolve())
     print(f"{'kata':<20} {'':<{BAR}}  status")
     upcoming = None
     for kata in kata_names():
         behaviours = results.get(kata, [])
-        passed = sum(b.outcome == "passed" for b in behaviours)
+        passed = sum(b.passed for b in behaviours)
         print(f"{kata:<20} {bar(passed, len(behaviours))}  {status(passed, len(behaviours))}")
         if upcoming is None and passed < len(behaviours):
             upcoming = (kata, first_failing(behaviours))

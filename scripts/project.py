@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,34 +32,38 @@ def kata_module(kata: str) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One spec test's result."""
+    """One spec test's result, as the spec kit's ``--json`` reports it."""
 
-    test: str
-    passed: bool
+    kata: str
+    test: str  # the test's name in its file: ``test_deadlock``, ``test_x[param]``
+    task: int
+    task_title: str
+    text: str  # the behaviour, as learners read it
+    outcome: str  # passed, failed, skipped or not run
     message: str
-    seconds: float = 0.0
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
 
 
 def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
-    """Run `specs` against the tree `impl` with the project's pytest settings; one outcome each."""
+    """Run `specs` against the tree `impl` with the project's pytest settings, in one process;
+    one outcome per test, in spec order (kata, task, place in the file)."""
     with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "junit.xml"
+        report = Path(scratch) / "results.json"
         subprocess.run(
             [sys.executable, "-m", "pytest", *map(str, specs), "--impl", str(impl),
              "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), "-q", "--no-header",
-             "-p", "no:randomly", f"--junitxml={report}", *options],
+             "-p", "no:randomly", "--tb=no", "--json", str(report), *options],
             cwd=ROOT, capture_output=True, text=True, check=False,
         )
         if not report.exists():
             raise SystemExit(f"pytest produced no report for {specs} against {impl}")
-        return _outcomes(report)
-
-
-def _outcomes(report: Path) -> list[Outcome]:
-    outcomes = []
-    for case in ET.parse(report).iter("testcase"):
-        problem = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
-        message = "" if problem is None else (problem.get("message") or "").strip()
-        outcomes.append(Outcome(case.get("name", "?"), problem is None, message,
-                                float(case.get("time", 0.0))))
-    return outcomes
+        results = json.loads(report.read_text())
+    if results["errors"]:
+        raise SystemExit(f"the specs could not be collected: {results['errors']}")
+    return [Outcome(kata, b["test"].rpartition("::")[2], b["task"], b["task_title"], b["text"],
+                    b["outcome"], b["message"], b["seconds"])
+            for kata, found in results["katas"].items() for b in found["behaviours"]]

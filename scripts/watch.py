@@ -14,16 +14,16 @@ from pathlib import Path
 
 import watchfiles
 
-from scripts.learner import Behaviour, first_failing, kata_by_number, run_specs
+from scripts.learner import first_failing, kata_by_number, run_katas
 from scripts.progress import bar
-from scripts.project import KATAS
+from scripts.project import KATAS, Outcome
 
 CLEAR = "\033[2J\033[H"
 
 
-def render(kata: str, behaviours: list[Behaviour], folder: Path) -> str:
+def render(kata: str, behaviours: list[Outcome], folder: Path) -> str:
     """The screen for one run: the count, a bar, the next behaviour and its message."""
-    passed = sum(b.outcome == "passed" for b in behaviours)
+    passed = sum(b.passed for b in behaviours)
     lines = [f"{kata}: watching {folder} (Ctrl-C to stop)", "",
              f"  {bar(passed, len(behaviours))}  {passed} of {len(behaviours)} behaviours pass"]
     upcoming = first_failing(behaviours)
@@ -45,13 +45,13 @@ def changes(folder: Path, tick: float) -> Iterator[bool]:
 
 
 def watch(kata: str, root: Path, *, tick: float = 1.0,
-          on_run: Callable[[list[Behaviour]], None] = lambda behaviours: None,
+          on_run: Callable[[list[Outcome]], None] = lambda behaviours: None,
           on_tick: Callable[[], None] = lambda: None) -> None:
     """Run `kata`'s spec now and after every save, until Ctrl-C."""
     folder = root / kata
 
     def run() -> None:
-        behaviours = run_specs([KATAS / kata], impl=root)[kata]
+        behaviours = run_katas([KATAS / kata], impl=root)[kata]
         print(CLEAR + render(kata, behaviours, folder), flush=True)
         on_run(behaviours)
 

@@ -55,6 +55,7 @@ class Behaviour:
     outcome: str = "not run"
     message: str = ""
     location: str = ""
+    seconds: float = 0.0  # setup, call and teardown
 
 
 def describe(item: pytest.Item) -> Behaviour:
@@ -110,7 +111,10 @@ class LearnerReport:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         behaviour = self.behaviours.get(report.nodeid)
-        if behaviour is None or (report.when != "call" and report.passed):
+        if behaviour is None:
+            return
+        behaviour.seconds += report.duration
+        if report.when != "call" and report.passed:
             return
         if report.failed or report.when == "call" or report.skipped:
             behaviour.outcome = "failed" if report.failed else report.outcome
