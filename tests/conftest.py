@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from scripts.project import Outcome, run_specs
+from scripts.project import ROOT, Outcome, run_specs
 
 SpecRun = Callable[[str, str], dict[str, Outcome]]
+
+
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m <args>`` from the project root, output captured."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
 
 
 @pytest.fixture

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from scripts.project import KATAS, REFERENCE, ROOT
-
-
-def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+from scripts.project import KATAS, REFERENCE
+from tests.conftest import run_module
 
 
 def test_stub_run_names_the_next_behaviour() -> None:
-    run = pytest_run(str(KATAS / "kata01_gather"), "--learner")
+    run = run_module("pytest", str(KATAS / "kata01_gather"), "--learner")
     assert run.returncode == 1
     out = run.stdout
     assert "Task 1: run jobs one after another (run_sequentially)" in out
@@ -28,19 +22,19 @@ def test_stub_run_names_the_next_behaviour() -> None:
 
 
 def test_reference_run_is_all_green() -> None:
-    run = pytest_run(str(KATAS / "kata02_http"), "--learner", "--impl", str(REFERENCE))
+    run = run_module("pytest", str(KATAS / "kata02_http"), "--learner", "--impl", str(REFERENCE))
     assert run.returncode == 0, run.stdout[-2000:]
     assert "behaviours pass." in run.stdout and "✗" not in run.stdout and "Next:" not in run.stdout
 
 
 def test_a_missing_impl_folder_is_a_usage_error(tmp_path: Path) -> None:
-    run = pytest_run(str(KATAS / "kata01_gather"), "--impl", str(tmp_path / "nowhere"))
+    run = run_module("pytest", str(KATAS / "kata01_gather"), "--impl", str(tmp_path / "nowhere"))
     assert run.returncode == 4
     assert "nowhere is not a folder" in run.stderr
 
 
 def test_a_tree_without_the_module_says_so(tmp_path: Path) -> None:
-    run = pytest_run(str(KATAS / "kata01_gather"), "--impl", str(tmp_path), "--learner")
+    run = run_module("pytest", str(KATAS / "kata01_gather"), "--impl", str(tmp_path), "--learner")
     assert run.returncode == 1
     assert "no module kata01_gather/gather.py in that folder" in run.stdout
 
@@ -48,6 +42,6 @@ def test_a_tree_without_the_module_says_so(tmp_path: Path) -> None:
 def test_a_syntax_error_is_reported_per_behaviour(tmp_path: Path) -> None:
     (tmp_path / "kata01_gather").mkdir()
     (tmp_path / "kata01_gather" / "gather.py").write_text("async def run_sequentially(jobs)\n")
-    run = pytest_run(str(KATAS / "kata01_gather"), "--impl", str(tmp_path), "--learner")
+    run = run_module("pytest", str(KATAS / "kata01_gather"), "--impl", str(tmp_path), "--learner")
     assert run.returncode == 1
     assert "could not import" in run.stdout and "SyntaxError" in run.stdout

@@ -15,14 +15,13 @@ import pytest
 
 from scripts.learner import module_file
 from scripts.project import KATAS, REFERENCE, ROOT
+from tests.conftest import run_module
 
 
 def python(*args: str) -> list[str]:
     return [sys.executable, "-m", *args]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(python(*args), cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture
@@ -58,7 +57,8 @@ def background(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
 
 def test_json_report(tmp_path: Path) -> None:
     report = tmp_path / "results.json"
-    run("pytest", str(KATAS / "kata01_gather"), "--impl", str(REFERENCE), "--json", str(report))
+    run_module("pytest", str(KATAS / "kata01_gather"), "--impl", str(REFERENCE),
+               "--json", str(report))
     kata = json.loads(report.read_text())["katas"]["kata01_gather"]
     assert (kata["passed"], kata["total"]) == (25, 25)
     first = kata["behaviours"][0]
@@ -71,7 +71,7 @@ def test_progress(tree: Path) -> None:
     shutil.copy(ROOT / "impostors" / "kata03_retry" / "off_by_one_backoff.py",
                 module_file("kata03_retry", tree))
     start = time.perf_counter()
-    out = run("scripts.progress", "--root", str(tree)).stdout
+    out = run_module("scripts.progress", "--root", str(tree)).stdout
     assert time.perf_counter() - start < 15
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("kata")}
     assert lines["kata01_gather"].endswith("done")
@@ -82,14 +82,14 @@ def test_progress(tree: Path) -> None:
 
 def test_hints_one_at_a_time(tree: Path, tmp_path: Path) -> None:
     state = str(tmp_path / "state")
-    first = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
-    second = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    first = run_module("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    second = run_module("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
     assert first.startswith("Hint 1 of") and "task 1" in first
     assert second.startswith("Hint 2 of") and first.splitlines()[1] != second.splitlines()[1]
-    everything = run("scripts.hint", "1", "--all").stdout
+    everything = run_module("scripts.hint", "1", "--all").stdout
     assert "Task 1:" in everything and "Task 5:" in everything
     solve(tree, "kata01_gather")
-    done = run("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
+    done = run_module("scripts.hint", "1", "--root", str(tree), "--state", state).stdout
     assert "Every behaviour of kata01_gather passes" in done
 
 
@@ -98,12 +98,12 @@ def test_reset_keeps_a_backup(tree: Path, tmp_path: Path) -> None:
     mine = module_file("kata01_gather", tree)
     work = "# my work in progress\n" + mine.read_text()
     mine.write_text(work)
-    out = run("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
+    out = run_module("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
     backups = list((state / "backups" / "kata01_gather").glob("gather-*.py"))
     assert len(backups) == 1 and backups[0].read_text() == work, out
     assert str(backups[0]) in out
     assert mine.read_bytes() == module_file("kata01_gather").read_bytes()  # as shipped
-    again = run("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
+    again = run_module("scripts.reset", "1", "--root", str(tree), "--state", str(state)).stdout
     assert "already as shipped" in again and len(list(backups[0].parent.iterdir())) == 1
 
 
@@ -140,7 +140,7 @@ def test_dojo_rotates_and_sums_up(tree: Path, tmp_path: Path, background: list) 
 
 def test_demos_run_end_to_end_against_the_reference() -> None:
     start = time.perf_counter()
-    done = run("scripts.demo", "all", "--impl", "reference")
+    done = run_module("scripts.demo", "all", "--impl", "reference")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert all(f"=== demo {n}:" in done.stdout for n in range(1, 11))
     assert "speed-up x5.0" in done.stdout and "no deadlock" in done.stdout
@@ -148,6 +148,6 @@ def test_demos_run_end_to_end_against_the_reference() -> None:
 
 
 def test_a_demo_of_an_unfinished_kata_is_friendly(tree: Path) -> None:
-    done = run("scripts.demo", "1", "--impl", str(tree))
+    done = run_module("scripts.demo", "1", "--impl", str(tree))
     assert done.returncode == 2
     assert "Not yet" in done.stdout and "Traceback" not in done.stdout + done.stderr
