@@ -97,13 +97,11 @@ class LearnerReport:
             Path(self.json_path).write_text(json.dumps(self.results(), indent=2) + "\n")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        def spec_order(item: pytest.Item) -> tuple[str, int, int, str]:
-            behaviour = describe(item)
-            return (behaviour.kata, behaviour.task, item.location[1] or 0, item.name)
-
+        described = [(item, describe(item)) for item in session.items]
         # Spec order, whatever order the tests ran in (pytest-randomly shuffles them).
-        ordered = sorted(session.items, key=spec_order)
-        self.behaviours = {item.nodeid: describe(item) for item in ordered}
+        described.sort(key=lambda pair: (pair[1].kata, pair[1].task, pair[0].location[1] or 0,
+                                         pair[0].name))
+        self.behaviours = {item.nodeid: behaviour for item, behaviour in described}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

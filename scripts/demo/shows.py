@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
@@ -245,5 +244,3 @@ DEMOS: dict[int, Demo] = {
     1: gather_demo, 2: http_demo, 3: retry_demo, 4: timeouts_demo, 5: semaphore_demo,
     6: queue_demo, 7: ratelimit_demo, 8: sync_demo, 9: cleanup_demo, 10: monitor_demo,
 }
-
-__all__ = ["DEMOS", "AsyncIterator", "contextlib"]
