@@ -26,7 +26,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from specs import watchdog
 from specs.http import sessions_opened
+from specs.implementation import is_learner_file
+from specs.loopwatch import LoopWatch
 
 DEFAULT_BUDGET_S = 300.0
 BLOCKED_WALL_MARGIN_S = 0.5
@@ -59,6 +62,15 @@ UNHANDLED = (
     "the event loop reported an error nobody handled: {message}. A task whose exception is "
     "never retrieved, or a callback that raises, hides a failure: await your tasks"
 )
+UNRETRIEVED = (
+    "the task {task} failed with {error} and nobody awaited it: its error was never "
+    "retrieved. Await every task you create (or gather them), so that failures reach you"
+)
+PROGRAM_EXIT = (
+    "your code raised {error}: {name} ends the whole program (it is what Ctrl-C and "
+    "sys.exit() raise), so a caller cannot handle it. Raise an Exception (ValueError, "
+    "RuntimeError, ...) to report a failure"
+)
 NETWORK = (
     "your code tried to reach the real network ({what}); specs never touch the network. "
     "Use the session you are given, or aiohttp as the kata says: the spec mocks every URL"
@@ -82,8 +94,14 @@ def _abort(task: asyncio.Task[Any]) -> None:
         task.cancel()
 
 
-class _Budget:
-    """Cancels the spec when its loop-time budget expires, and says why."""
+class _Verdict:
+    """Ends the spec when a probe finds it hung, and says why (the first cause found wins).
+
+    The loop-time budget is one probe; the spin detector (`specs.loopwatch`) and the
+    watchdog thread (`specs.watchdog`) are the others. Each call to `end` is one strike:
+    the spec (and the tasks named) are cancelled, and after `CANCEL_STRIKES` refused
+    cancellations they are aborted.
+    """
 
     def __init__(self, task: asyncio.Task[Any], budget: float) -> None:
         self._task = task
@@ -95,26 +113,46 @@ class _Budget:
         self._handle = self._loop.call_at(self._start + budget, self._expire)
 
     def _expire(self) -> None:
-        if self.message is None:
-            # Our handle has been popped: anything still scheduled, or due now, is someone else's.
-            pending = [*self._loop._scheduled, *self._loop._ready]  # type: ignore[attr-defined]
-            others = [h for h in pending if not h.cancelled()]
-            elapsed = self._loop.time() - self._start
-            self.message = (
-                STUCK.format(elapsed=elapsed) if not others
-                else LIVELOCK.format(budget=self._budget)
-            )
-        self._strikes += 1
-        if self._strikes <= CANCEL_STRIKES:
-            self._task.cancel()
-        else:  # the cancellations were swallowed
-            if self._strikes == CANCEL_STRIKES + 1:
-                self.message += f"; {SWALLOWS_CANCEL}"
-            _abort(self._task)
+        # Our handle has been popped: anything still scheduled, or due now, is someone else's.
+        pending = [*self._loop._scheduled, *self._loop._ready]  # type: ignore[attr-defined]
+        others = [h for h in pending if not h.cancelled()]
+        elapsed = self._loop.time() - self._start
+        self.end(STUCK.format(elapsed=elapsed) if not others
+                 else LIVELOCK.format(budget=self._budget))
         self._handle = self._loop.call_later(1.0, self._expire)
+
+    def end(self, message: str, tasks: list[asyncio.Task[Any]] | tuple[()] = ()) -> None:
+        """One strike: cancel the spec and `tasks`; abort them once cancelling has failed.
+
+        Does nothing once the spec's body has ended (a late call from another thread)."""
+        if not self.active:
+            return
+        if self.message is None:
+            self.message = message
+        self._strikes += 1
+        if self._strikes == CANCEL_STRIKES + 1:
+            self.message += f"; {SWALLOWS_CANCEL}"
+        for task in dict.fromkeys([self._task, *tasks]):
+            if self._strikes <= CANCEL_STRIKES:
+                task.cancel()
+            else:
+                _abort(task)
+
+    @property
+    def active(self) -> bool:
+        return not self._handle.cancelled()
 
     def stop(self) -> None:
         self._handle.cancel()
+
+
+def _strike(tasks: list[asyncio.Task[Any]]) -> None:
+    """Outside a spec (its teardown): cancel the tasks a probe named, or abort them."""
+    for task in tasks:
+        if task.cancelling() < CANCEL_STRIKES:
+            task.cancel()
+        else:
+            _abort(task)
 
 
 class _Recorder:
@@ -263,6 +301,73 @@ def _never_awaited(caught: list[warnings.WarningMessage]) -> list[str]:
     return notes
 
 
+class _Spins:
+    """Where a loop's spin detector reports: the running spec's verdict, or (after the spec's
+    body) straight to the tasks that keep waking, with the message kept for the spec."""
+
+    def __init__(self) -> None:
+        self.verdict: _Verdict | None = None
+        self.late: list[str] = []
+
+    def report(self, message: str, tasks: list[asyncio.Task[Any]]) -> None:
+        if self.verdict is not None:
+            self.verdict.end(message, tasks)
+        else:
+            self.late.append(message)
+            _strike([task for task in tasks if task is not asyncio.current_task()])
+
+
+def _watch_loop(loop: asyncio.AbstractEventLoop) -> _Spins:
+    """The spin detector of `loop` (installed once, for the loop's life)."""
+    spins: _Spins | None = getattr(loop, "_spec_spins", None)
+    if spins is None:
+        spins = _Spins()
+        dog = watchdog.current()
+        LoopWatch(loop, beat=dog.beat if dog else (lambda: None), on_spin=spins.report,
+                  is_learner_file=is_learner_file)
+        loop._spec_spins = spins  # type: ignore[attr-defined]
+    return spins
+
+
+@contextlib.contextmanager
+def _tasks_created(loop: asyncio.AbstractEventLoop) -> Iterator[list[asyncio.Task[Any]]]:
+    """Every task created on `loop` while the block runs (through a task factory)."""
+    created: list[asyncio.Task[Any]] = []
+    previous = loop.get_task_factory()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> Any:
+        task = (previous(loop, coro, **options) if previous
+                else asyncio.Task(coro, loop=loop, **options))
+        created.append(task)
+        return task
+
+    loop.set_task_factory(factory)
+    try:
+        yield created
+    finally:
+        loop.set_task_factory(previous)
+
+
+def _unretrieved(tasks: list[asyncio.Task[Any]]) -> list[str]:
+    """Tasks that failed while nobody awaited them: reported here, inside the spec, and
+    marked retrieved (asyncio would log them later, after the report, when collected)."""
+    notes = []
+    for task in tasks:
+        if task.done() and not task.cancelled() and getattr(task, "_log_traceback", False):
+            error = task.exception()
+            notes.append(UNRETRIEVED.format(task=_describe_task(task), error=repr(error)))
+    return notes
+
+
+def exit_fault(error: BaseException) -> str | None:
+    """The message for KeyboardInterrupt/SystemExit raised by learner code (not by Ctrl-C)."""
+    dog = watchdog.current()
+    if not isinstance(error, KeyboardInterrupt | SystemExit) or (
+            dog is not None and dog.user_interrupted):
+        return None
+    return PROGRAM_EXIT.format(error=repr(error), name=type(error).__name__)
+
+
 async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any],
                       budget: float = DEFAULT_BUDGET_S,
                       looped: Callable[[float], None] = lambda seconds: None) -> None:
@@ -274,39 +379,55 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
     mine = asyncio.current_task()
     assert mine is not None
     before = asyncio.all_tasks()
+    spins = _watch_loop(loop)
+    dog = watchdog.current()
     error: BaseException | None = None
     with (_unhandled_errors(loop) as unhandled, warnings.catch_warnings(record=True) as caught,
-          _recording() as recorder):
+          _recording() as recorder, _tasks_created(loop) as created):
         warnings.simplefilter("always")
-        watch = _Budget(mine, budget)
+        verdict = spins.verdict = _Verdict(mine, budget)
+        if dog is not None:
+            dog.on_hang(lambda message: loop.call_soon_threadsafe(verdict.end, message))
         wall_start, loop_start = time.perf_counter(), loop.time()
         try:
             await test(**kwargs)
         except (asyncio.CancelledError, SpecAbort) as cancelled:
-            if watch.message is None:
+            if verdict.message is None:
                 raise
             error = cancelled
         except BaseException as failure:  # re-raised below, with notes
             error = failure
         finally:
-            watch.stop()
+            verdict.stop()
+            spins.verdict = None
+            if dog is not None:
+                dog.on_hang(None)
         wall, loop_elapsed = time.perf_counter() - wall_start, loop.time() - loop_start
         looped(loop_elapsed)
-        if mine.cancelling():  # our budget cancelled us: take the cancellation back
+        if mine.cancelling():  # our verdict cancelled us: take the cancellation back
             while mine.uncancel():
                 pass
         hygiene = await _leaked_tasks(mine, before)
         hygiene += await _unclosed_sessions(recorder.sessions)
+        hygiene += _unretrieved(created)
     hygiene += _never_awaited(caught)
     hygiene += [UNHANDLED.format(message=message) for message in unhandled]
 
     faults = list(dict.fromkeys(recorder.faults))
-    if watch.message is not None:
-        faults.append(watch.message)
+    if verdict.message is not None:
+        faults.append(verdict.message)
+    if isinstance(error, watchdog.Hung):
+        faults.append(str(error))
+    if dog is not None and dog.cause() is not None:
+        faults.append(str(dog.cause()))
+    faults += spins.late
+    exited = exit_fault(error) if error is not None else None
+    if exited is not None:
+        faults.append(exited)
     if not faults and wall > loop_elapsed + BLOCKED_WALL_MARGIN_S:
         faults.append(BLOCKED_WALL.format(wall=wall, loop=loop_elapsed))
     if faults:
-        pytest.fail("\n".join(faults + hygiene), pytrace=False)
+        pytest.fail("\n".join(list(dict.fromkeys(faults)) + hygiene), pytrace=False)
     if error is not None:
         for note in hygiene:
             error.add_note(f"Also: {note}")

@@ -45,6 +45,11 @@ def selected_root() -> Path:
     return _root if _root is not None else (Path.cwd() / DEFAULT_ROOT).resolve()
 
 
+def is_learner_file(path: str) -> bool:
+    """Whether `path` is a file of the tree under test (the learner's code, in their terms)."""
+    return Path(path).is_relative_to(selected_root())
+
+
 def module_path(kata: str, module: str, root: Path | None = None) -> Path:
     """Where `module` of `kata` lives in `root` (the selected tree by default)."""
     return (root or selected_root()) / kata / f"{module}.py"

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +21,13 @@ from typing import Any
 
 import pytest
 
-from specs import guard, http, report
-from specs.implementation import DEFAULT_ROOT, ImplementationError, select_root
+from specs import guard, http, report, watchdog
+from specs.implementation import (
+    DEFAULT_ROOT,
+    ImplementationError,
+    is_learner_file,
+    select_root,
+)
 from specs.probes import Jobs
 
 LOOP_TIME = pytest.StashKey[list[float]]()
@@ -40,29 +47,95 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(number, title): the kata task a behaviour belongs to")
     config.addinivalue_line("markers", "budget(seconds): loop-time budget of one spec")
+    config.addinivalue_line("markers", "unwatched: the watchdog leaves this test alone (tests "
+                            "that wait on whole pytest runs in other processes)")
     try:
         select_root(config.getoption("impl"), base=Path(config.invocation_params.dir))
     except ImplementationError as error:
         raise pytest.UsageError(str(error)) from None
+    json_path = config.getoption("json_report")
+    if json_path:
+        problem = report.unwritable(Path(config.invocation_params.dir) / json_path)
+        if problem:
+            raise pytest.UsageError(f"--json {json_path}: {problem}")
     config.stash[LOOP_TIME] = []
     guard.install()
     if config.getoption("looptime", None) is None:
         config.option.looptime = True  # virtual time for every spec, unless --no-looptime
-    learner, json_path = config.getoption("learner"), config.getoption("json_report")
+    learner = config.getoption("learner")
     if learner:
         config.option.tbstyle = "no"
         config.option.reportchars = ""
     if learner or json_path:
         config.pluginmanager.register(
             report.LearnerReport(config, show=learner, json_path=json_path), "learner-report")
+    _start_watchdog(config)
+
+
+def _start_watchdog(config: pytest.Config) -> None:
+    """The session's watchdog (`specs.watchdog`); signals need the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    learner_report = config.pluginmanager.get_plugin("learner-report")
+
+    def last_words(nodeid: str, cause: str) -> None:
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if capture is not None:  # give the terminal back: the process ends next
+            capture.suspend_global_capture(in_=True)
+        if isinstance(learner_report, report.LearnerReport):
+            learner_report.ended(nodeid, cause)
+
+    dog = watchdog.Watchdog(is_learner_file=is_learner_file, on_kill=last_words)
+    watchdog.install(dog)
+    dog.start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     guard.uninstall()
+    dog = watchdog.current()
+    if dog is not None:
+        dog.stop()
+        watchdog.install(None)
+
+
+@contextlib.contextmanager
+def _watched(item: pytest.Item, phase: str) -> Iterator[None]:
+    """Arm the watchdog for one phase of `item`; stop the run once hangs cost too much."""
+    dog = watchdog.current()
+    if dog is None or item.get_closest_marker("unwatched"):
+        yield
+        return
+    with dog.phase(report.describe(item).text, phase, item.nodeid):
+        yield
+    if dog.stop_reason is not None and phase == "teardown" and not item.session.shouldstop:
+        item.session.shouldstop = f"hangs cost the run {dog.lost_s:.1f} s of wall time"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _watched(item, "setup"):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    with _watched(item, "teardown"):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _watched(item, "call"):
+        try:
+            return (yield from _guarded_call(item))
+        except (KeyboardInterrupt, SystemExit) as error:
+            message = guard.exit_fault(error)
+            if message is None:
+                raise
+            pytest.fail(message, pytrace=False)
+
+
+def _guarded_call(item: pytest.Item) -> Iterator[None]:
     test = getattr(item, "obj", None)
     if not inspect.iscoroutinefunction(test):
         return (yield)

@@ -8,7 +8,9 @@ then the first failing behaviour with its message, and no traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,18 @@ from typing import Any
 import pytest
 
 from specs.implementation import ImplementationError
+from specs.watchdog import Hung, current
 
-CPU_TIMEOUT = (
-    "the event loop never got control back for {seconds} of wall time: a loop that never "
-    "awaits, or a blocking call inside a coroutine (time.sleep, a busy wait)"
-)
+
+def unwritable(path: Path) -> str | None:
+    """Why a report cannot be written to `path` (checked before any spec runs), or None."""
+    if path.is_dir():
+        return f"{path} is a folder; give a file name"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    if not os.access(path.parent, os.W_OK):
+        return f"the folder {path.parent} is not writable"
+    return None
 
 
 def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -35,9 +44,11 @@ def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
         text = str(error).split("\nassert ", 1)[0].strip() or "assertion failed"
     elif isinstance(error, pytest.fail.Exception):
         text = str(error.msg)
-        timeout = re.match(r"Timeout \(>([\d.]+s)\)", text)
-        if timeout:
-            text = CPU_TIMEOUT.format(seconds=timeout.group(1))
+    elif isinstance(error, Hung):
+        text = str(error)
+    elif isinstance(error, BaseExceptionGroup):
+        inside = ", ".join(repr(inner) for inner in error.exceptions)
+        text = f"your code raised {type(error).__name__}: {error}: {inside}"
     else:
         text = f"your code raised {type(error).__name__}: {error}"
     notes = getattr(error, "__notes__", [])
@@ -96,6 +107,18 @@ class LearnerReport:
         if self.json_path:
             Path(self.json_path).write_text(json.dumps(self.results(), indent=2) + "\n")
 
+    def ended(self, nodeid: str, cause: str) -> None:
+        """The watchdog is ending the process: record `cause`, write what is known, briefly."""
+        behaviour = self.behaviours.get(nodeid)
+        if behaviour is not None:
+            behaviour.outcome, behaviour.message = "failed", cause
+        self.pytest_sessionfinish()
+        if self.show:
+            passed = sum(b.outcome == "passed" for b in self.behaviours.values())
+            sys.stdout.write(f"\n{passed} of {len(self.behaviours)} behaviours pass; "
+                             f"the run was ended at: {behaviour.text if behaviour else nodeid}\n")
+            sys.stdout.flush()
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         described = [(item, describe(item)) for item in session.items]
         # Spec order, whatever order the tests ran in (pytest-randomly shuffles them).
@@ -114,6 +137,8 @@ class LearnerReport:
         behaviour.seconds += report.duration
         if report.when != "call" and report.passed:
             return
+        if report.when == "teardown" and behaviour.outcome == "failed":
+            return  # the call's failure says more than the clean-up's
         if report.failed or report.when == "call" or report.skipped:
             behaviour.outcome = "failed" if report.failed else report.outcome
             behaviour.message = "" if report.passed else (
@@ -139,6 +164,11 @@ class LearnerReport:
         passed = sum(b.outcome == "passed" for b in self.behaviours.values())
         write("")
         write(f"{passed} of {len(self.behaviours)} behaviours pass.", bold=True)
+        dog = current()
+        if dog is not None and dog.stop_reason is not None:
+            left = sum(b.outcome == "not run" for b in self.behaviours.values())
+            write(f"The run was stopped after hangs cost it {dog.lost_s:.1f} s of wall time: "
+                  f"{left} behaviour(s) were not run. Fix the hang below first.", red=True)
         failing = [b for b in self.behaviours.values() if b.outcome == "failed"]
         if failing:
             first = failing[0]

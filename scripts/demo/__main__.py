@@ -12,21 +12,53 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from scripts.demo.shows import DEMOS
 from scripts.learner import kata_by_number
 from scripts.project import ROOT, kata_module
-from specs.implementation import ImplementationError, load, select_root
+from specs.implementation import ImplementationError, is_learner_file, load, select_root
+from specs.watchdog import Hung, Watchdog
+
+LIMIT_S = 30.0  # the longest demo takes about 6 s with the reference
+BEAT_S = 0.05
 
 
-def run(kata: str) -> int:
-    """Run one kata's demo; a friendly word instead of a traceback for unfinished code."""
+async def limited(demo: Awaitable[None], limit: float, beat: Callable[[], None]) -> None:
+    """Await `demo` for at most `limit` seconds, telling the watchdog the loop is alive."""
+    loop = asyncio.get_running_loop()
+
+    def heartbeat() -> None:
+        beat()
+        loop.call_later(BEAT_S, heartbeat)
+
+    heartbeat()
+    async with asyncio.timeout(limit):
+        await demo
+
+
+def run(kata: str, limit: float = LIMIT_S) -> int:
+    """Run one kata's demo; a friendly word instead of a traceback for unfinished, stuck or
+    frozen code. The demo ends within `limit` seconds (a frozen loop within a second)."""
     number = int(kata[4:6])
     print(f"=== demo {number}: {kata} ===", flush=True)
+    dog = Watchdog(is_learner_file=is_learner_file, busy_limit_s=None)
+    dog.start()
     try:
         module = load(kata, kata_module(kata))
-        asyncio.run(DEMOS[number](module))
+        with dog.phase(f"demo {number}", "demo"):
+            asyncio.run(limited(DEMOS[number](module), limit, dog.beat))
+    except TimeoutError:
+        print(f"\nThe demo did not finish in {limit:g} s: your code is stuck (a deadlock, a wait "
+              f"that never ends, a loop that never stops). `tox -e kata{number}` names the cause.")
+        return 2
+    except Hung as hung:
+        print(f"\nThe demo was stopped: {hung}")
+        return 2
+    except KeyboardInterrupt:
+        print("\nThe demo was stopped (Ctrl-C).")
+        return 130
     except NotImplementedError as error:
         print(f"\nNot yet: your {kata} still raises NotImplementedError ({error}).\n"
               f"Make some behaviours pass with `tox -e kata{number}`, or watch the reference: "
@@ -35,6 +67,8 @@ def run(kata: str) -> int:
     except ImplementationError as error:
         print(f"\nCannot run the demo: {error}")
         return 2
+    finally:
+        dog.stop()
     print(flush=True)
     return 0
 
@@ -44,10 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kata", help="the kata's number (1..10), or all")
     parser.add_argument("--impl", default="katas", help="the tree to run: katas (yours) or "
                         "reference")
+    parser.add_argument("--limit", type=float, default=LIMIT_S, metavar="SECONDS",
+                        help=f"stop a demo that runs longer (default {LIMIT_S:g} s)")
     options = parser.parse_args(argv)
     select_root(Path(options.impl), base=ROOT)
     katas = sorted(DEMOS) if options.kata == "all" else [int(kata_by_number(options.kata)[4:6])]
-    codes = [run(kata_by_number(number)) for number in katas]
+    if not options.limit > 0:
+        parser.error(f"--limit must be a positive number of seconds, got {options.limit:g}")
+    codes = [run(kata_by_number(number), options.limit) for number in katas]
     return max(codes)
 
 
