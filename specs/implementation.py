@@ -15,15 +15,20 @@ that is the name mutmut gives the mutated copy, which its trampolines rely on.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from specs import watchdog
+
 DEFAULT_ROOT = "katas"
+IMPORT_PATIENCE_S = 3.0  # a first import of heavy packages may take a while on a cold disk
 
 _root: Path | None = None
+_failed: dict[Path, str] = {}  # modules whose import failed in this run, and why
 
 
 class ImplementationError(Exception):
@@ -63,6 +68,8 @@ def load(kata: str, module: str) -> ModuleType:
     loaded = sys.modules.get(name)
     if loaded is not None and Path(loaded.__file__ or "").resolve() == path:
         return loaded
+    if path in _failed:  # once per run: an import that hangs must not hang every behaviour
+        raise ImplementationError(_failed[path])
     if not path.is_file():
         raise ImplementationError(
             f"--impl {root}: no module {kata}/{module}.py in that folder "
@@ -72,13 +79,14 @@ def load(kata: str, module: str) -> ModuleType:
     assert spec is not None and spec.loader is not None
     loaded = importlib.util.module_from_spec(spec)
     sys.modules[name] = loaded
+    dog = watchdog.current()
     try:
-        spec.loader.exec_module(loaded)
+        with dog.patience(IMPORT_PATIENCE_S) if dog else contextlib.nullcontext():
+            spec.loader.exec_module(loaded)
     except BaseException as error:
         del sys.modules[name]
-        raise ImplementationError(
-            f"could not import {path}: {type(error).__name__}: {error}"
-        ) from error
+        _failed[path] = f"could not import {path}: {type(error).__name__}: {error}"
+        raise ImplementationError(_failed[path]) from error
     return loaded
 
 
@@ -90,6 +98,8 @@ class _LazyModule:
         self._module = module
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith(("_", "pytest")):  # pytest probing the spec at collection:
+            raise AttributeError(attribute)  # the learner's module is imported by specs only
         loaded = load(self._kata, self._module)
         try:
             return getattr(loaded, attribute)

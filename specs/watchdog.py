@@ -47,7 +47,7 @@ from types import FrameType
 FIRST_LIMIT_S = 1.0  # the loop may stay frozen this long before the first hang of a run
 REPEAT_LIMIT_S = 0.1  # ... and this long once a freeze has been seen in the run
 AGAIN_S = 0.02  # ... and this long in a phase already interrupted (the next blocked task)
-BUSY_LIMIT_S = 5.0  # wall time a phase may take while its loop keeps iterating
+BUSY_LIMIT_S = 3.0  # wall time a phase may take while its loop keeps iterating
 REPEAT_BUSY_S = 1.0  # ... once a busy phase has been seen in the run
 ESCALATE_S = 1.0  # a phase still running this long after its loop was asked to end it
 RUN_LIMIT_S = 5.0  # wall time a run may lose to hangs before the rest is not run
@@ -75,6 +75,11 @@ BUSY = (
     "still busy after {seconds:.1f} s of wall time: your code wakes up far too often (a "
     "polling loop with tiny sleeps?). Wait for the event itself (an asyncio.Event, a Future, "
     "a Condition) or sleep exactly until it is due")
+AT_IMPORT = (
+    "importing your module did not finish in {seconds:.1f} s of wall time: {where} runs when "
+    "the module is imported (code at module level) and never ends. Keep module level to "
+    "definitions; try your code from a test or a demo instead"
+)
 SAME_CAUSE = " (cut short: {first} froze the loop the same way)"
 STOPPED = (
     "the run was stopped after {seconds:.1f} s of wall time lost to hangs ({cause}); "
@@ -121,6 +126,7 @@ class _Phase:
     refused: int = 0  # interrupts in a row after which the same frame was still stuck
     stuck_at: tuple[int, int] = (0, 0)  # the innermost frame (id, instruction) at the last fire
     message: str | None = None  # the cause found first
+    patient_until: float = 0.0  # no firing before this (an import of the learner's module)
 
 
 @dataclass
@@ -198,6 +204,21 @@ class Watchdog:
             if self._phase is not None:
                 self._phase.on_hang = callback
 
+    @contextlib.contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Let the current phase freeze for up to `seconds` inside the block (an import may
+        take longer than a loop iteration ever should); it is still ended after that."""
+        with self._lock:
+            phase = self._phase
+            if phase is not None:
+                phase.patient_until = time.perf_counter() + seconds
+        try:
+            yield
+        finally:
+            if phase is not None:
+                phase.patient_until = 0.0
+            self.beat()
+
     def cause(self) -> str | None:
         """What the watchdog found in the current phase, if it fired."""
         with self._lock:
@@ -222,6 +243,8 @@ class Watchdog:
     def _check(self, phase: _Phase) -> None:
         now = time.perf_counter()
         self._sample(now)
+        if now < phase.patient_until:
+            return
         frozen = now - max(phase.start, self._beat, phase.last_fire)
         if phase.fired:  # interrupted already, and still in the same phase
             if frozen >= AGAIN_S or now - phase.last_fire >= ESCALATE_S:
@@ -302,6 +325,8 @@ class Watchdog:
         learner = next((f for f in stack if self.is_learner_file(f.f_code.co_filename)), None)
         where = _where(learner or stack[0])
         module = learner.f_code.co_filename if learner else None
+        if learner is not None and learner.f_code.co_name == "<module>":
+            return AT_IMPORT.format(seconds=frozen, where=where), _Cause("import", module)
         if self._spinning():
             return SPIN.format(seconds=frozen, where=where), _Cause("spin", module)
         cause = _Cause("blocked", module)
