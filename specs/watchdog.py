@@ -52,6 +52,7 @@ REPEAT_BUSY_S = 1.0  # ... once a busy phase has been seen in the run
 ESCALATE_S = 1.0  # a phase still running this long after its loop was asked to end it
 RUN_LIMIT_S = 5.0  # wall time a run may lose to hangs before the rest is not run
 TICK_S = 0.01
+SAMPLE_AFTER_S = 0.04  # stack and CPU samples are taken once the loop is frozen this long
 STRIKES = 5  # interrupts refused in one phase before the process is ended
 EXIT_CODE = 3
 
@@ -242,10 +243,13 @@ class Watchdog:
 
     def _check(self, phase: _Phase) -> None:
         now = time.perf_counter()
-        self._sample(now)
         if now < phase.patient_until:
             return
         frozen = now - max(phase.start, self._beat, phase.last_fire)
+        if frozen >= SAMPLE_AFTER_S or phase.fired:
+            self._sample(now)
+        else:  # the usual case: the loop is turning, nothing to look at
+            self._samples.clear()
         if phase.fired:  # interrupted already, and still in the same phase
             if frozen >= AGAIN_S or now - phase.last_fire >= ESCALATE_S:
                 self._fire(phase, now, self._diagnose(frozen), interrupt=True)
