@@ -287,10 +287,10 @@ class Watchdog:
         stuck_at = self._innermost()
         still = phase.fired and self._beat <= phase.last_fire and stuck_at == phase.stuck_at
         phase.refused, phase.stuck_at = (phase.refused + 1 if still else 0), stuck_at
-        phase.fired, phase.last_fire = True, now
         phase.message = phase.message or message
+        phase.fired, phase.last_fire = True, now
         if phase.refused > STRIKES:
-            self._kill(phase, message)
+            self._kill(phase, phase.message or message)
         if self.stop_reason is None and self.lost_s + now - phase.start >= RUN_LIMIT_S:
             self.stop_reason = message
         if phase.on_hang is not None and first:
@@ -390,13 +390,14 @@ def _where(frame: FrameType) -> str:
 def _threading_kind(stack: list[FrameType]) -> str | None:
     """The threading primitive the innermost frames wait on, if any."""
     innermost = stack[0]
-    module = Path(innermost.f_code.co_filename).name
-    if module in ("threading.py", "queue.py"):
-        for frame in stack:
-            owner = getattr(frame.f_code, "co_qualname", "").split(".")[0]
-            if owner in THREADING_PRIMITIVES:
-                return owner
-        return "Lock"
+    kind = None
+    for frame in stack:  # the outermost threading frame is the one the code called
+        if Path(frame.f_code.co_filename).name not in ("threading.py", "queue.py"):
+            break
+        owner = getattr(frame.f_code, "co_qualname", "").split(".")[0]
+        kind = owner if owner in THREADING_PRIMITIVES else kind or "Lock"
+    if kind is not None:
+        return kind
     if _current_instruction(innermost) in ("BEFORE_WITH", "SETUP_WITH") or \
             _called_name(innermost) == "acquire":
         return "Lock"

@@ -228,3 +228,18 @@ def test_a_stuck_demo_ends_at_its_time_limit(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
     assert process.returncode == 2 and "did not finish in 1 s" in process.stdout, process.stdout
     assert "Traceback" not in process.stdout + process.stderr, process.stderr
+
+
+def test_code_that_refuses_every_interrupt_ends_the_run_with_its_report(tmp_path: Path) -> None:
+    """The last net: a blocking call in a loop that catches everything cannot be ended by
+    any signal; the run is ended after a few refusals, with the cause and the report."""
+    fault = Fault("kata01_gather", "gather", edited(
+        "kata01_gather", "gather",
+        ("    return [await job() for job in _checked(jobs)]",
+         "    import threading\n    while True:  # wait, whatever happens\n        try:\n"
+         "            threading.Event().wait()\n        except BaseException:\n"
+         "            pass")), "a threading.Event blocks the event loop's only thread")
+    wall, output, results = run_kata(tmp_path, fault)
+    assert wall <= RUN_LIMIT_S and "the whole run had to be ended" in output, output
+    assert fault.cause in output and "0 of 25 behaviours pass" in output, output
+    assert any(fault.cause in b["message"] for b in behaviours(results)), results
