@@ -82,10 +82,6 @@ AT_IMPORT = (
     "definitions; try your code from a test or a demo instead"
 )
 SAME_CAUSE = " (cut short: {first} froze the loop the same way)"
-STOPPED = (
-    "the run was stopped after {seconds:.1f} s of wall time lost to hangs ({cause}); "
-    "{left} behaviour(s) were not run. Fix this hang first"
-)
 KILLED = (
     "\nasyncio-katas: the run was ended in {phase} of {test}: {cause}\n"
     "Your code did not stop after {strikes} interrupts (it catches them, or waits in a call "
@@ -132,7 +128,7 @@ class _Phase:
 
 @dataclass
 class _Cause:
-    kind: str  # "blocked" or "spin"
+    kind: str  # "blocked", "spin" or "import"
     module: str | None  # the learner's file the main thread was in
     test: str = ""
 
