@@ -1,7 +1,8 @@
 """Prove each kata's spec tells right from wrong, beyond the reference solution.
 
 An impostor, ``impostors/<kata>/<mistake>.py``, is a plausible wrong implementation:
-the spec must catch it (at least one test fails; those tests are printed). An
+the spec must catch it: at least one behaviour fails (those are printed), and not only
+because the impostor crashed reaching for a name that is not there (that is BROKEN). An
 alternative, ``alternatives/<kata>/<style>.py``, is a correct implementation
 written unlike the reference: the spec must pass it, or it pins incidental details.
 Each module runs in a scratch tree shaped like ``katas/``; its docstring's first
@@ -11,6 +12,7 @@ line says what it is.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -49,14 +51,28 @@ def first_line(outcome: Outcome) -> str:
     return f"{outcome.test}: {outcome.message.splitlines()[0] if outcome.message else ''}"[:150]
 
 
-def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome]) -> bool:
-    caught = [o for o in outcomes if not o.passed]
-    print(f"  {'caught ' if caught else 'ESCAPED'} {impostor.stem}: {summary(impostor)}")
-    for outcome in caught[:3]:
+CRASH = re.compile(r"\b(AttributeError|NameError|ImportError|ModuleNotFoundError)\b"
+                   r"|could not import |defines no `")
+
+
+def crashed(outcome: Outcome) -> bool:
+    """The failure is the impostor's own crash (a name it reached for is missing), not a
+    behaviour the spec checked: it proves nothing about the spec."""
+    return CRASH.search(outcome.message) is not None
+
+
+def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome]) -> str:
+    """caught (by a behaviour), escaped, or broken (it only crashed)."""
+    failed = [o for o in outcomes if not o.passed]
+    caught = [o for o in failed if not crashed(o)]
+    verdict = "caught" if caught else "broken" if failed else "escaped"
+    label = {"caught": "caught ", "escaped": "ESCAPED", "broken": "BROKEN "}[verdict]
+    print(f"  {label} {impostor.stem}: {summary(impostor)}")
+    for outcome in (caught or failed)[:3]:
         print(f"      by {first_line(outcome)}")
-    if len(caught) > 3:
-        print(f"      and {len(caught) - 3} more")
-    return bool(caught)
+    if len(caught or failed) > 3:
+        print(f"      and {len(caught or failed) - 3} more")
+    return verdict
 
 
 def check_alternative(kata: str, alternative: Path, outcomes: list[Outcome]) -> bool:
@@ -75,20 +91,22 @@ def main() -> int:
             for module in impostors + alternatives]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # one pytest process each
         outcomes = dict(zip(jobs, pool.map(lambda job: run(*job), jobs), strict=True))
-    escaped, rejected = [], []
+    verdicts: dict[str, int] = {"caught": 0, "escaped": 0, "broken": 0}
+    rejected = []
     for kata, impostors, alternatives in plan:
         print(f"{kata}: {len(impostors)} impostors, {len(alternatives)} alternatives")
-        escaped += [f"{kata}/{m.stem}" for m in impostors
-                    if not check_impostor(kata, m, outcomes[kata, m])]
+        for module in impostors:
+            verdicts[check_impostor(kata, module, outcomes[kata, module])] += 1
         rejected += [f"{kata}/{m.stem}" for m in alternatives
                      if not check_alternative(kata, m, outcomes[kata, m])]
     impostor_count = sum(len(impostors) for _, impostors, _ in plan)
     alternative_count = sum(len(alternatives) for _, _, alternatives in plan)
-    print(f"impostors: caught={impostor_count - len(escaped)} escaped={len(escaped)} "
-          f"total={impostor_count}")
+    print(f"impostors: caught={verdicts['caught']} escaped={verdicts['escaped']} "
+          f"broken={verdicts['broken']} total={impostor_count}")
     print(f"alternatives: accepted={alternative_count - len(rejected)} rejected={len(rejected)} "
           f"total={alternative_count}")
-    return 1 if escaped or rejected or not impostor_count else 0
+    failed = verdicts["escaped"] or verdicts["broken"] or rejected or not impostor_count
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
