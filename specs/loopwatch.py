@@ -65,7 +65,7 @@ class LoopWatch:
         self._beat = beat
         self._on_spin = on_spin
         self._is_learner_file = is_learner_file
-        self._instant = loop.time()
+        self._instant: float = -1.0
         self.streak = 0
         self.longest = 0
         self.nudges = 0
@@ -76,7 +76,8 @@ class LoopWatch:
     def select(self, timeout: float | None) -> Any:
         self._beat()
         events = self._select(timeout)
-        now = self._loop.time()
+        # looptime's integer clock is the instant, read without the cost of loop.time()
+        now = self._loop.__dict__.get(_CLOCK) or self._loop.time()
         if now != self._instant:
             self._instant, self.streak = now, 0
             return events
@@ -86,7 +87,7 @@ class LoopWatch:
             return events
         if self.streak % SPIN_ITERATIONS == 0:
             tasks, callbacks = self._wakers()
-            self._on_spin(SPIN.format(count=self.streak, now=now,
+            self._on_spin(SPIN.format(count=self.streak, now=self._loop.time(),
                                       who=self._describe(tasks, callbacks)), tasks)
         return events
 

@@ -1,11 +1,22 @@
 """Behaviour spec of kata 05: bounded concurrency (run_tasks). Times are loop time."""
 
 import asyncio
+import heapq
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.properties import (
+    CALLABLE_STYLES,
+    callable_styles,
+    durations,
+    iterable_shapes,
+    run_virtual,
+    shaped,
+)
 
 pool = implementation("kata05_semaphore", "pool")
 
@@ -66,6 +77,54 @@ async def test_jobs_start_in_input_order(jobs: Jobs) -> None:
     assert first_starts == sorted(first_starts), (
         f"jobs 0 to 5 started at {first_starts}; they should start in input order"
     )
+
+
+def pool_starts(seconds: list[float], limit: int) -> list[float]:
+    """The model: when each job starts in a work-conserving pool of `limit` slots that hands
+    slots out in input order (a job starts the moment the earliest slot frees)."""
+    free = [0.0] * min(limit, len(seconds))
+    starts = []
+    for duration in seconds:
+        start = heapq.heappop(free)
+        starts.append(start)
+        heapq.heappush(free, round(start + duration, 6))
+    return starts
+
+
+@task2
+@given(seconds=st.lists(durations(), max_size=8), limit=st.integers(1, 5),
+       shape=iterable_shapes(), style=callable_styles())
+@example(seconds=[0.333, 2.0, 1.0], limit=2, shape="list", style="function")
+def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: int,
+                                                  shape: str, style: str) -> None:
+    """for any durations and limit, each job is called and starts the moment a slot frees,
+    in input order; never more than `limit` in flight; results in input order"""
+    jobs = Jobs()
+    work = [CALLABLE_STYLES[style](job) for job in jobs.many(seconds)]
+
+    async def scenario() -> tuple[list[Any], float]:
+        got = await pool.run_tasks(shaped(work, shape), limit)
+        return got, now()
+
+    got, ended = run_virtual(scenario)
+    given_as = (f"With jobs of {listing(secs(s) for s in seconds)} (a {shape} of {style}s) "
+                f"and limit={limit}")
+    assert got == list(range(len(seconds))), (
+        f"{given_as}, run_tasks returned {show(got)}; expected each job's result, in input "
+        f"order: {list(range(len(seconds)))}")
+    expected = pool_starts(seconds, limit)
+    for index, (record, start) in enumerate(zip(jobs.records, expected, strict=True)):
+        assert record.calls == [pytest.approx(start)], (
+            f"{given_as}, job {index} was called at {record.calls or 'no time'}; expected "
+            f"once, at {secs(start)}: when a slot frees, not before (and only once)")
+        assert record.starts == [pytest.approx(start)], (
+            f"{given_as}, job {index} started at {record.starts}; a work-conserving pool "
+            f"starts it at {secs(start)}, the moment a slot frees (slots go in input order)")
+    assert jobs.peak <= limit, f"{given_as}, {jobs.peak} jobs were in flight at once"
+    finish = max((s + d for s, d in zip(expected, seconds, strict=True)), default=0.0)
+    assert ended == pytest.approx(finish), (
+        f"{given_as}, run_tasks returned at {secs(ended)}; the last job finished at "
+        f"{secs(finish)}: return when every job is done, no later")
 
 
 @task3
