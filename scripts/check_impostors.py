@@ -84,9 +84,15 @@ def check_alternative(kata: str, alternative: Path, outcomes: list[Outcome]) -> 
     return verdict == "accepted"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Every kata, or only those named: ``python -m scripts.check_impostors kata05_semaphore``."""
+    wanted = sys.argv[1:] if argv is None else argv
+    unknown = sorted(set(wanted) - set(kata_names()))
+    if unknown:
+        print(f"no such kata: {', '.join(unknown)}; the katas are {', '.join(kata_names())}")
+        return 2
     plan = [(kata, modules(IMPOSTORS / kata), modules(ALTERNATIVES / kata))
-            for kata in kata_names()]
+            for kata in kata_names() if not wanted or kata in wanted]
     jobs = [(kata, module) for kata, impostors, alternatives in plan
             for module in impostors + alternatives]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # one pytest process each
