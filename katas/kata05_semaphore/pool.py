@@ -30,9 +30,16 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     Exception propagates (itself, not an ExceptionGroup): no further job
     starts, and the jobs in flight are cancelled and have finished their
     clean-up by then. A slot is freed whenever a job ends, however it ends.
-    Cancelling the call cancels the jobs in flight.
+    Cancelling the call cancels the jobs in flight, whatever `return_exceptions`
+    says, and they have finished their clean-up when the cancellation reaches
+    the caller.
 
-    Raises TypeError when `limit` is not an int or a job is not callable, and
-    ValueError when `limit` is below 1, naming the bad value, before any job starts.
+    `jobs` is any iterable (a one-pass generator too); a job is any zero-argument
+    callable returning an awaitable, and a job listed twice is called twice.
+
+    Raises, before any job is called: TypeError when `limit` is not an int
+    (naming `limit` and its value), when `jobs` is not an iterable (naming it)
+    or a job is not callable; ValueError when `limit` is below 1 (naming
+    `limit` and its value).
     """
     raise NotImplementedError("TODO: tasks 1 to 5, a bounded pool of jobs")

@@ -5,7 +5,7 @@ import heapq
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
@@ -92,36 +92,45 @@ def pool_starts(seconds: list[float], limit: int) -> list[float]:
 
 
 @task2
-@given(seconds=st.lists(durations(), max_size=8), limit=st.integers(1, 5),
-       shape=iterable_shapes(), style=callable_styles())
-@example(seconds=[0.333, 2.0, 1.0], limit=2, shape="list", style="function")
+@given(seconds=st.lists(durations(), min_size=1, max_size=7), limit=st.integers(1, 5),
+       twice=st.none() | st.integers(0, 6), shape=iterable_shapes(), style=callable_styles())
+@example(seconds=[0.333, 2.0, 1.0], limit=2, twice=None, shape="list", style="function")
+@example(seconds=[1.0, 1.0, 0.5], limit=2, twice=0, shape="generator", style="partial")
+@settings(max_examples=20)
 def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: int,
-                                                  shape: str, style: str) -> None:
-    """for any durations and limit, each job is called and starts the moment a slot frees,
-    in input order; never more than `limit` in flight; results in input order"""
+                                                  twice: int | None, shape: str,
+                                                  style: str) -> None:
+    """for any jobs (a generator, a job listed twice, any callable) and any limit, each job is
+    called and starts the moment a slot frees, in input order; results in input order"""
     jobs = Jobs()
-    work = [CALLABLE_STYLES[style](job) for job in jobs.many(seconds)]
+    made = [CALLABLE_STYLES[style](job) for job in jobs.many(seconds)]
+    order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
 
     async def scenario() -> tuple[list[Any], float]:
-        got = await pool.run_tasks(shaped(work, shape), limit)
+        got = await pool.run_tasks(shaped([made[i] for i in order], shape), limit)
         return got, now()
 
     got, ended = run_virtual(scenario)
-    given_as = (f"With jobs of {listing(secs(s) for s in seconds)} (a {shape} of {style}s) "
-                f"and limit={limit}")
-    assert got == list(range(len(seconds))), (
+    listed = [seconds[i] for i in order]
+    given_as = (f"With jobs of {listing(secs(s) for s in listed)} (a {shape} of {style}s"
+                + (f", job {twice} listed again at the end" if len(order) > len(made) else "")
+                + f") and limit={limit}")
+    assert got == order, (
         f"{given_as}, run_tasks returned {show(got)}; expected each job's result, in input "
-        f"order: {list(range(len(seconds)))}")
-    expected = pool_starts(seconds, limit)
-    for index, (record, start) in enumerate(zip(jobs.records, expected, strict=True)):
-        assert record.calls == [pytest.approx(start)], (
+        f"order: {order}")
+    expected = pool_starts(listed, limit)
+    for index, record in enumerate(jobs.records):
+        due = sorted(start for position, start in zip(order, expected, strict=True)
+                     if position == index)
+        assert record.calls == pytest.approx(due), (
             f"{given_as}, job {index} was called at {record.calls or 'no time'}; expected "
-            f"once, at {secs(start)}: when a slot frees, not before (and only once)")
-        assert record.starts == [pytest.approx(start)], (
+            f"at {listing(secs(t) for t in due)}: once per listing, when it gets a slot")
+        assert record.starts == pytest.approx(due), (
             f"{given_as}, job {index} started at {record.starts}; a work-conserving pool "
-            f"starts it at {secs(start)}, the moment a slot frees (slots go in input order)")
+            f"starts it at {listing(secs(t) for t in due)}, the moment a slot frees (slots "
+            "go to the jobs in input order)")
     assert jobs.peak <= limit, f"{given_as}, {jobs.peak} jobs were in flight at once"
-    finish = max((s + d for s, d in zip(expected, seconds, strict=True)), default=0.0)
+    finish = max(s + d for s, d in zip(expected, listed, strict=True))
     assert ended == pytest.approx(finish), (
         f"{given_as}, run_tasks returned at {secs(ended)}; the last job finished at "
         f"{secs(finish)}: return when every job is done, no later")
@@ -189,20 +198,28 @@ async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
 
 
 @task4
-async def test_cancelling_the_pool_cancels_the_jobs(jobs: Jobs) -> None:
-    """cancelling run_tasks cancels the jobs in flight, and no other job starts"""
-    caller = asyncio.create_task(pool.run_tasks(jobs.many([5.0] * 4), 2))
+@pytest.mark.parametrize("return_exceptions", [False, True])
+async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, jobs: Jobs) -> None:
+    """cancelling run_tasks cancels the jobs in flight and waits for their clean-up; no other
+    job starts, and the cancellation is never a result"""
+    work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(4)]
+    caller = asyncio.create_task(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
     await asyncio.sleep(1.0)
     caller.cancel()
     result, error = await settle(caller)
     assert isinstance(error, asyncio.CancelledError), (
-        f"run_tasks was cancelled at 1 s and {outcome(result, error)}"
+        f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s and "
+        f"{outcome(result, error)}; the cancellation must reach the caller, never be a result"
+    )
+    assert not jobs.still_running and now() == pytest.approx(1.5), (
+        f"The cancellation reached the caller at {secs(now())} while "
+        f"{listing(jobs.still_running)} still ran; cancel the jobs in flight and wait for "
+        "their clean-up (0.5 s) before you return: expected at 1.5 s, with none running"
     )
     await asyncio.sleep(10)
     started = [r.name for r in jobs.records if r.started]
-    assert started == ["job0", "job1"] and not jobs.still_running, (
-        f"After the cancel, {listing(started)} had started and {listing(jobs.still_running)} "
-        "still ran; expected only job0 and job1, both cancelled"
+    assert started == ["job0", "job1"], (
+        f"After the cancel, {listing(started)} had started; expected only job0 and job1"
     )
 
 
@@ -221,9 +238,9 @@ async def test_rejects_a_bad_limit(limit: Any, error: type[Exception], named: st
 
 @task5
 @pytest.mark.parametrize(("make", "named"), [
-    (lambda work: 42, "42"), (lambda work: [*work, 42], "42"), (lambda work: "jobs", "'j'")],
+    (lambda work: 42, "42"), (lambda work: [*work, 42], ()), (lambda work: "jobs", ())],
     ids=["not iterable", "not callable", "a str"])
-async def test_rejects_bad_jobs(make: Any, named: str, jobs: Jobs) -> None:
+async def test_rejects_bad_jobs(make: Any, named: str | tuple[()], jobs: Jobs) -> None:
     """rejects jobs that are not an iterable of callables, before any job starts"""
     candidate = make([jobs.make(1.0)])
     await rejects(TypeError, lambda: pool.run_tasks(candidate, 2),

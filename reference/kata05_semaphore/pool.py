@@ -31,6 +31,7 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     moment a slot frees. With `return_exceptions`, an Exception a job raises
     takes its place among the results; otherwise the first one propagates, no
     further job starts, and the jobs in flight are cancelled and awaited.
+    Cancelling the call cancels the jobs in flight and awaits their clean-up.
     """
     checked = _checked(jobs, limit)
     slots = asyncio.Semaphore(limit)
