@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -10,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from scripts.project import ROOT, Outcome, run_specs
+from scripts.project import KATAS, ROOT, Outcome, run_specs
 
 SpecRun = Callable[[str, str], dict[str, Outcome]]
+
+
+@functools.cache
+def behaviours_of(kata: str) -> int:
+    """How many behaviours (spec tests) `kata` has: counted, never written into a test."""
+    listed = run_module("pytest", str(KATAS / kata), "--collect-only", "-q", "-p", "no:randomly")
+    return sum("::" in line for line in listed.stdout.splitlines())
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:

@@ -33,7 +33,8 @@ class Comparison(NamedTuple):
     speedup: float
 
     def __str__(self) -> str:
-        """A one-line report naming both times and the speed-up.
+        """A one-line report giving, in this order, the sequential time and the
+        concurrent time (seconds, to 1/100 s or finer) and the speed-up (to 0.1 or finer).
 
         For example: ``sequential 3.00 s, concurrent 1.00 s, speed-up x3.0``.
         """
@@ -43,9 +44,12 @@ class Comparison(NamedTuple):
 async def run_sequentially(jobs: Iterable[Job[T]]) -> list[T]:
     """Await each job in turn, one after another; return the results in input order.
 
-    Three one-second jobs take three seconds. An empty input gives ``[]``.
-    Raises TypeError, before any job starts, when `jobs` is not an iterable of
-    callables (a coroutine object in the list is a mistake worth naming).
+    Each job starts the moment the previous one ends: three one-second jobs take
+    three seconds. An empty input gives ``[]``. If a job raises, its exception
+    reaches the caller at once and the later jobs are never called.
+    Raises TypeError, before any job is called, when `jobs` is not an iterable of
+    callables; the message shows the bad value (a coroutine object in the list is
+    a mistake worth naming).
     """
     raise NotImplementedError("TODO: task 1, run the jobs one after another")
 
@@ -53,11 +57,13 @@ async def run_sequentially(jobs: Iterable[Job[T]]) -> list[T]:
 async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
     """Run every job at the same time; return the results in input order.
 
-    Three one-second jobs take one second. An empty input gives ``[]``.
-    If a job raises, that exception (itself, not wrapped in a group) reaches the
-    caller, and by then every other job has been cancelled and has finished its
-    clean-up. Cancelling the caller cancels the jobs too. Bad input: as
-    `run_sequentially`.
+    Three one-second jobs take one second; return as soon as the last job ends.
+    An empty input gives ``[]``. If a job raises, every other job is cancelled at
+    once, and that exception (itself, not wrapped in a group; the first one if
+    several jobs fail) reaches the caller as soon as they have finished their
+    clean-up. Cancelling the caller cancels the jobs at once; the cancellation
+    reaches the caller as soon as they have all ended. Bad input:
+    as `run_sequentially`.
     """
     raise NotImplementedError("TODO: task 2, run the jobs concurrently")
 
@@ -65,16 +71,19 @@ async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
 async def timed(job: Job[T]) -> Timed:
     """Await ``job()`` and return its result with the loop time it took.
 
-    Measure with the event loop's clock, ``asyncio.get_running_loop().time()``.
-    If the job raises, the exception propagates. TypeError if `job` is not callable.
+    ``seconds`` runs from the call to the job's end, measured with the event
+    loop's clock, ``asyncio.get_running_loop().time()``. If the job raises, the
+    exception propagates. TypeError, its message showing `job`, if `job` is not
+    callable.
     """
     raise NotImplementedError("TODO: task 3, measure a job in loop time")
 
 
 async def compare(jobs: Iterable[Job[Any]]) -> Comparison:
-    """Time `jobs` run sequentially, then concurrently; each job is called twice.
+    """Time `jobs` run sequentially, then (once that run ended) concurrently.
 
+    Each job is called twice, once per run; `jobs` may be a one-pass generator.
     ``speedup`` is sequential time divided by concurrent time (1.0 when the
-    concurrent run took no time at all).
+    concurrent run took no time at all). Bad input: as `run_sequentially`.
     """
     raise NotImplementedError("TODO: task 4, compare the two ways of running")

@@ -1,10 +1,23 @@
 """Behaviour spec of kata 01: coroutines and gather. All times are loop time."""
 
 import asyncio
+import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, secs, settle, show
+from specs.checks import names
+from specs.properties import (
+    CALLABLE_STYLES,
+    durations,
+    iterable_shapes,
+    run_virtual,
+    shaped,
+)
 
 gather = implementation("kata01_gather", "gather")
 
@@ -18,16 +31,47 @@ RUNNERS = [pytest.param("run_sequentially", marks=task1, id="sequentially"),
            pytest.param("run_concurrently", marks=task2, id="concurrently")]
 
 
-async def rejects_bad_input(function: str, bad: object, jobs: Jobs, named: str) -> None:
-    """`function(bad)` raises TypeError naming `named`, before any job starts."""
-    await rejects(TypeError, lambda: getattr(gather, function)(bad), shown=f"{function}({bad!r})",
-                  named=named)
-    started = [r.name for r in jobs.records if r.started]
-    assert not started, (
-        f"Called {function}({bad!r}). {listing(started)} started before the bad input was "
-        "rejected: check every job first, then run them"
-    )
+class _Unhashable:
+    """A job that is an object with ``__call__`` and cannot be hashed (no set, no dict key)."""
 
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, job: Callable[[], Any]) -> None:
+        self._job = job
+
+    def __call__(self) -> Any:
+        return self._job()
+
+    def __repr__(self) -> str:
+        return "<unhashable callable object>"
+
+
+STYLES = {**CALLABLE_STYLES, "unhashable callable object": _Unhashable}
+FALSY_OR_NOT = [0, "", None, False, [], "done", 7]
+
+
+def styles() -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted(STYLES))
+
+
+def exact(values: list[Any]) -> list[str]:
+    """Results compared by repr, so that 0, False and None are told apart."""
+    return [repr(v) for v in values]
+
+
+def as_given(seconds: list[float], shape: str, style: str, twice: bool = False) -> str:
+    jobs = f"{len(seconds)} job{'s' * (len(seconds) != 1)}"
+    of = f" of {listing(secs(s) for s in seconds)}" if seconds else ""
+    again = ", job 0 listed again at the end" if twice else ""
+    return f"With a {shape} of {jobs}{of} (each a {style}{again})"
+
+
+def shows(message: str, bad: object) -> bool:
+    """The message shows the bad value: its repr, or its str when that says something."""
+    return any(names(message, form) for form in {repr(bad), str(bad)} if form.strip())
+
+
+# --- tasks 1 and 2: any jobs, in any shape ----------------------------------------------------
 
 @task1
 async def test_sequential_total_time_is_the_sum(jobs: Jobs) -> None:
@@ -48,72 +92,6 @@ async def test_sequential_total_time_is_the_sum(jobs: Jobs) -> None:
     )
 
 
-@task1
-async def test_sequential_results_in_input_order(jobs: Jobs) -> None:
-    """returns the results in input order"""
-    results = await gather.run_sequentially(jobs.many([0.3, 0.1, 0.2]))
-    assert results == [0, 1, 2], (
-        f"Called run_sequentially on 3 jobs returning 0, 1 and 2. It returned {show(results)}, "
-        "but the spec expected [0, 1, 2]"
-    )
-
-
-@task1
-async def test_sequential_accepts_any_iterable(jobs: Jobs) -> None:
-    """accepts any iterable of jobs, a generator included"""
-    results = await gather.run_sequentially(job for job in jobs.many([0.1, 0.1]))
-    assert results == [0, 1], (
-        f"Called run_sequentially on a generator of 2 jobs. It returned {show(results)}, "
-        "but the spec expected [0, 1]"
-    )
-
-
-@task1
-async def test_sequential_stops_at_the_first_failure(jobs: Jobs) -> None:
-    """a failing job's exception propagates and later jobs never start"""
-    boom = ValueError("boom")
-    work = [jobs.make(1.0), jobs.make(1.0, error=boom), jobs.make(1.0)]
-    result, error = await settle(gather.run_sequentially(work))
-    assert error is boom, (
-        f"job1 raised {boom!r}; run_sequentially {outcome(result, error)}. Expected that very "
-        "error to reach the caller"
-    )
-    assert not jobs.records[2].started, (
-        "job1 raised, yet run_sequentially went on to start job2: the error should end the run"
-    )
-
-
-@pytest.mark.parametrize("function", RUNNERS)
-async def test_empty_input_gives_an_empty_list(function: str) -> None:
-    """an empty input gives an empty list, at once"""
-    start = now()
-    results = await getattr(gather, function)([])
-    assert results == [], f"Called {function}([]). It returned {show(results)}, expected []"
-    assert now() == start, f"{function}([]) took {secs(now() - start)}; it should take none"
-
-
-@pytest.mark.parametrize("function", RUNNERS)
-async def test_rejects_a_non_iterable(function: str, jobs: Jobs) -> None:
-    """rejects a non-iterable `jobs` with TypeError"""
-    await rejects_bad_input(function, 42, jobs, named="42")
-
-
-@pytest.mark.parametrize("function", RUNNERS)
-async def test_rejects_a_job_that_is_not_callable(function: str, jobs: Jobs) -> None:
-    """rejects a job that is not callable with TypeError, before starting any job"""
-    await rejects_bad_input(function, [jobs.make(1.0), 42], jobs, named="42")
-
-
-@pytest.mark.parametrize("function", RUNNERS)
-async def test_rejects_a_coroutine_object(function: str, jobs: Jobs) -> None:
-    """rejects a coroutine object (a call, not a job) with TypeError that says so"""
-    coroutine = jobs.make(1.0)()
-    try:
-        await rejects_bad_input(function, [jobs.make(1.0), coroutine], jobs, named="coroutine")
-    finally:
-        coroutine.close()
-
-
 @task2
 async def test_concurrent_total_time_is_the_slowest(jobs: Jobs) -> None:
     """runs the jobs at the same time: the total is the slowest job, not the sum"""
@@ -127,15 +105,88 @@ async def test_concurrent_total_time_is_the_slowest(jobs: Jobs) -> None:
     assert jobs.peak == 3, f"only {jobs.peak} of the 3 jobs were ever running at the same time"
 
 
-@task2
-async def test_concurrent_results_in_input_order(jobs: Jobs) -> None:
-    """returns the results in input order, not in the order jobs finish"""
-    results = await gather.run_concurrently(jobs.many([0.3, 0.1, 0.2]))
-    assert results == [0, 1, 2], (
-        f"Jobs returning 0, 1 and 2 finish in the order 1, 2, 0. run_concurrently returned "
-        f"{show(results)}, but the spec expected [0, 1, 2]: results follow the input order"
-    )
+@pytest.mark.parametrize("function", RUNNERS)
+@given(plan=st.lists(st.tuples(durations(0.001, 3.0), st.sampled_from(FALSY_OR_NOT)),
+                     max_size=5),
+       twice=st.booleans(), shape=iterable_shapes(), style=styles())
+@example(plan=[], twice=False, shape="list", style="function")
+@example(plan=[(0.333, 0), (2.0, None), (1.0, "")], twice=True, shape="generator",
+         style="partial")
+@example(plan=[(1.5, False), (0.25, [])], twice=False, shape="tuple",
+         style="unhashable callable object")
+@settings(max_examples=7)
+def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool, shape: str,
+                       style: str) -> None:
+    """for any jobs (a generator, a job listed twice, falsy results, any callable), starts each
+    job when it should, returns every result in input order, and returns when the last ends"""
+    jobs = Jobs()
+    made = [STYLES[style](jobs.make(s, result=r)) for s, r in plan]
+    order = [*range(len(made)), *([0] if twice and made else [])]
+    listed = [plan[i][0] for i in order]
 
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        got, error = await settle(getattr(gather, function)(shaped([made[i] for i in order],
+                                                                     shape)))
+        return got, error, now()
+
+    got, error, ended = run_virtual(scenario)
+    given_as = as_given(listed, shape, style, twice and bool(made))
+    expected = [plan[i][1] for i in order]
+    assert error is None and exact(got) == exact(expected), (
+        f"{given_as}, {function} {outcome(got, error)}; expected {show(expected)}: each job's "
+        "result, in input order (a job listed twice runs twice)")
+    if function == "run_sequentially":
+        due = [sum(listed[:n]) for n in range(len(listed))]
+        how = "one after another: each starts the moment the previous one ends"
+        finish = sum(listed)
+    else:
+        due = [0.0] * len(listed)
+        how = "at the same time: every job starts at 0.0 s"
+        finish = max(listed, default=0.0)
+    starts = sorted(t for r in jobs.records for t in r.starts)
+    assert starts == pytest.approx(sorted(due)), (
+        f"{given_as}, {function} started jobs at {listing(secs(t) for t in starts)}; expected "
+        f"{listing(secs(t) for t in due)}, {how}")
+    for index, record in enumerate(jobs.records):
+        mine = [due[n] for n, i in enumerate(order) if i == index]
+        assert record.starts == pytest.approx(mine), (
+            f"{given_as}, job {index} started at {listing(secs(t) for t in record.starts)}; "
+            f"expected {listing(secs(t) for t in mine)} ({how})")
+    assert ended == pytest.approx(finish), (
+        f"{given_as}, {function} returned at {secs(ended)}; the last job ended at "
+        f"{secs(finish)}: return when every job is done, no later")
+
+
+@task1
+@given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=5), fail=st.integers(0, 4))
+@example(seconds=[1.0, 1.0, 1.0], fail=1)
+@settings(max_examples=5)
+def test_sequential_stops_at_the_first_failure(seconds: list[float], fail: int) -> None:
+    """a failing job's exception reaches the caller at once, and later jobs are never called"""
+    fail %= len(seconds)
+    jobs = Jobs()
+    boom = ValueError(f"job{fail} failed")
+    work = [jobs.make(s, error=boom if i == fail else None) for i, s in enumerate(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        return *(await settle(gather.run_sequentially(work))), now()
+
+    got, error, ended = run_virtual(scenario)
+    given_as = (f"With jobs of {listing(secs(s) for s in seconds)}, job {fail} raising "
+                f"{boom!r} when it ends")
+    assert error is boom, (
+        f"{given_as}, run_sequentially {outcome(got, error)}; expected that very error to "
+        "reach the caller")
+    failed_at = sum(seconds[:fail + 1])
+    assert ended == pytest.approx(failed_at), (
+        f"{given_as} (at {secs(failed_at)}), the error reached the caller at {secs(ended)}")
+    called = [r.name for r in jobs.records[fail + 1:] if r.calls]
+    assert not called, (
+        f"{given_as}, run_sequentially still called {listing(called)}: the error should end "
+        "the run, later jobs are never called")
+
+
+# --- task 2: failures and cancellation --------------------------------------------------------
 
 @task2
 async def test_concurrent_failure_is_the_jobs_own_exception(jobs: Jobs) -> None:
@@ -149,46 +200,144 @@ async def test_concurrent_failure_is_the_jobs_own_exception(jobs: Jobs) -> None:
     )
 
 
+CLEANUPS = st.sampled_from([0.0, 0.0, 0.25, 0.333, 1.0])
+
+
 @task2
-async def test_concurrent_failure_cancels_the_others(jobs: Jobs) -> None:
-    """when a job fails, the others are cancelled and have cleaned up before the error arrives"""
-    work = [jobs.make(1.0, cleanup_s=0.25), jobs.make(0.5, error=ValueError("boom")),
-            jobs.make(2.0, cleanup_s=0.25)]
-    start = now()
-    result, error = await settle(gather.run_concurrently(work))
-    took = now() - start
-    assert isinstance(error, ValueError), (
-        f"job1 raised ValueError('boom'); run_concurrently {outcome(result, error)}"
-    )
-    running = jobs.still_running
+@given(plan=st.lists(st.tuples(st.one_of(durations(0.001, 3.0), st.sampled_from([0.5, 1.0])),
+                               st.booleans(), CLEANUPS), min_size=1, max_size=5))
+@example(plan=[(1.0, False, 0.25), (0.5, True, 0.0), (2.0, False, 0.25)])
+@example(plan=[(0.5, True, 0.0), (0.5, True, 0.0), (0.5, False, 0.0), (0.7, False, 1.0)])
+@settings(max_examples=10)
+def test_concurrent_failure_cancels_the_others(plan: list[tuple[float, bool, float]]) -> None:
+    """when a job fails, the others are cancelled at once, and its error reaches the caller as
+    soon as they have finished their clean-up"""
+    if not any(fails for _, fails, _ in plan):
+        plan = [(plan[0][0], True, 0.0), *plan[1:]]
+    failed_at = min(s for s, fails, _ in plan if fails)
+    # a job that fails, or ends by then, has no clean-up to interrupt
+    plan = [(s, fails, 0.0 if fails or s <= failed_at else c) for s, fails, c in plan]
+    jobs = Jobs()
+    errors = [ValueError(f"job{i} failed") if fails else None for i, (_, fails, _) in
+              enumerate(plan)]
+    work = [jobs.make(s, error=e, cleanup_s=c) for (s, _, c), e in zip(plan, errors, strict=True)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float, list[str]]:
+        got, error = await settle(gather.run_concurrently(work))
+        return got, error, now(), jobs.still_running
+
+    got, error, ended, running = run_virtual(scenario)
+    given_as = "With jobs " + listing(
+        f"of {secs(s)}" + (" that fails" if fails else "") + (f" (clean-up {secs(c)})" if c else "")
+        for s, fails, c in plan)
+    first = [e for (s, _, _), e in zip(plan, errors, strict=True) if e and s == failed_at]
+    assert any(error is e for e in first), (
+        f"{given_as}, run_concurrently {outcome(got, error)}; expected the first failure's own "
+        f"exception, {listing(repr(e) for e in first)} (not wrapped in an ExceptionGroup)")
     assert not running, (
-        f"When job1 failed at 0.5 s, {listing(running)} had not been cancelled and cleaned up "
-        "by the time the error reached the caller: orphaned jobs keep running unseen. "
-        "Cancel the others and wait for them (a TaskGroup does both)"
-    )
-    assert took < 1.0, (
-        f"The error reached the caller after {secs(took)}; job1 failed at 0.5 s, so the caller "
-        "should hear of it at once, not after the other jobs finish"
-    )
+        f"{given_as}, when the error reached the caller {listing(running)} had not been "
+        "cancelled and finished their clean-up: orphaned jobs keep running unseen. Cancel the "
+        "others and wait for them (a TaskGroup does both)")
+    late = [f"job{i} at {secs(r.finished_at)}" for i, (r, (s, _, _)) in
+            enumerate(zip(jobs.records, plan, strict=True))
+            if s > failed_at and (not r.cancelled or r.finished_at != pytest.approx(failed_at))]
+    assert not late, (
+        f"{given_as}, the first failure came at {secs(failed_at)}, but these jobs were not "
+        f"cancelled then: {listing(late)}. Cancel the others the moment one fails")
+    due = failed_at + max((c for s, _, c in plan if s > failed_at), default=0.0)
+    assert ended == pytest.approx(due), (
+        f"{given_as}, the error reached the caller at {secs(ended)}; expected {secs(due)}: "
+        "as soon as the cancelled jobs have finished their clean-up")
 
 
 @task2
-async def test_cancelling_the_caller_cancels_the_jobs(jobs: Jobs) -> None:
-    """cancelling run_concurrently cancels every job it started"""
-    caller = asyncio.create_task(gather.run_concurrently(jobs.many([5.0, 5.0])))
-    await asyncio.sleep(1.0)
-    caller.cancel()
-    result, error = await settle(caller)
+@given(seconds=st.lists(st.tuples(durations(0.5, 5.0), CLEANUPS), min_size=1, max_size=4),
+       cancel_at=durations(0.001, 0.499))
+@example(seconds=[(5.0, 0.0), (5.0, 0.25)], cancel_at=0.4)
+@settings(max_examples=6)
+def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float]],
+                                                cancel_at: float) -> None:
+    """cancelling run_concurrently cancels every job at once, and ends once they have ended"""
+    jobs = Jobs()
+    work = [jobs.make(s, cleanup_s=c) for s, c in seconds]
+
+    async def scenario() -> tuple[Any, BaseException | None, float, int]:
+        caller = asyncio.ensure_future(gather.run_concurrently(work))
+        await asyncio.sleep(cancel_at)
+        caller.cancel()
+        got, error = await settle(caller)
+        mine = asyncio.current_task()
+        return got, error, now(), sum(not t.done() for t in asyncio.all_tasks() if t is not mine)
+
+    got, error, ended, pending = run_virtual(scenario)
+    given_as = (f"With jobs of {listing(secs(s) for s, _ in seconds)} (clean-ups of "
+                f"{listing(secs(c) for _, c in seconds)}), the caller cancelled at "
+                f"{secs(cancel_at)}")
     assert isinstance(error, asyncio.CancelledError), (
-        f"run_concurrently was cancelled at 1.0 s and {outcome(result, error)}; the cancellation "
-        "should propagate"
-    )
-    running = jobs.still_running
-    assert not running, (
-        f"The caller was cancelled at 1.0 s, but {listing(running)} went on running: "
-        "cancelling run_concurrently must cancel the jobs it started"
-    )
+        f"{given_as}: run_concurrently {outcome(got, error)}; the cancellation should propagate")
+    not_cancelled = [r.name for r in jobs.records
+                     if not r.cancelled or r.finished_at != pytest.approx(cancel_at)]
+    assert not not_cancelled, (
+        f"{given_as}: {listing(not_cancelled)} were not cancelled then; cancelling "
+        "run_concurrently must cancel the jobs it started, at once")
+    assert not pending, (
+        f"{given_as}: when the cancellation reached the caller, {pending} task(s) it started "
+        "were still running; wait for the cancelled jobs to end before you let it through")
+    due = cancel_at + max(c for _, c in seconds)
+    assert ended <= due + 1e-6, (
+        f"{given_as}: the cancellation reached the caller at {secs(ended)}; expected by "
+        f"{secs(due)}, as soon as the jobs had ended")
 
+
+# --- bad input (tasks 1, 2 and 4) -------------------------------------------------------------
+
+BAD_ITEMS = st.sampled_from([42, None, 0, "", "fetch_all", 1.5, "coroutine"])
+NOT_ITERABLE = st.sampled_from([42, None, 3.5, True])
+
+
+@pytest.mark.parametrize("function", [*RUNNERS, pytest.param("compare", marks=task4,
+                                                             id="compare")])
+@given(good=st.integers(0, 3), at=st.integers(0, 3), bad=BAD_ITEMS, shape=iterable_shapes(),
+       whole=st.none() | NOT_ITERABLE)
+@example(good=1, at=1, bad="coroutine", shape="list", whole=None)
+@example(good=2, at=0, bad=0, shape="generator", whole=None)
+@example(good=0, at=0, bad=42, shape="list", whole=42)
+@settings(max_examples=5)
+def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: int, bad: Any,
+                                                  shape: str, whole: Any) -> None:
+    """rejects a non-iterable, or any item that is not callable (a coroutine object, 0, None),
+    with TypeError showing the bad value, before any job is called"""
+    jobs = Jobs()
+
+    async def scenario() -> tuple[Any, BaseException | None, object, str]:
+        item = jobs.make(1.0, name="made")() if bad == "coroutine" else bad
+        if whole is not None:
+            given, shown = whole, repr(whole)
+        else:
+            listed: list[Any] = [jobs.make(1.0) for _ in range(good)]
+            listed.insert(min(at, good), item)
+            given, shown = shaped(listed, shape), f"a {shape} of {good} job(s) and {item!r}"
+        try:
+            got, error = await settle(getattr(gather, function)(given))
+        finally:
+            if bad == "coroutine":
+                item.close()
+        return got, error, whole if whole is not None else item, shown
+
+    got, error, culprit, shown = run_virtual(scenario)
+    assert isinstance(error, TypeError), (
+        f"Called {function} with {shown}. It {outcome(got, error)}, but the spec expected "
+        f"TypeError showing {culprit!r}")
+    assert shows(str(error), culprit), (
+        f"Called {function} with {shown}. It raised TypeError({str(error)!r}); the message "
+        f"should show the bad value, {culprit!r}")
+    called = [r.name for r in jobs.records if r.calls and r.name != "made"]
+    assert not called, (
+        f"Called {function} with {shown}. {listing(called)} was called before the bad input "
+        "was rejected: check every job first, then run them")
+
+
+# --- task 3: timed ----------------------------------------------------------------------------
 
 @task3
 async def test_timed_measures_loop_time(jobs: Jobs) -> None:
@@ -206,6 +355,35 @@ async def test_timed_measures_loop_time(jobs: Jobs) -> None:
 
 
 @task3
+@given(before=durations(0.0, 5.0), seconds=st.one_of(st.just(0.0), durations(0.001, 5.0)),
+       result=st.sampled_from(FALSY_OR_NOT), style=styles())
+@example(before=1.234, seconds=0.333, result=None, style="partial")
+@settings(max_examples=6)
+def test_timed_measures_any_job(before: float, seconds: float, result: Any, style: str) -> None:
+    """for any job (any callable, any result, falsy ones too), returns its result and the loop
+    time from the call to the job's end"""
+    jobs = Jobs()
+    job = STYLES[style](jobs.make(seconds, result=result))
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        await asyncio.sleep(before)
+        got, error = await settle(gather.timed(job))
+        return got, error, now() - before
+
+    got, error, took = run_virtual(scenario)
+    given_as = (f"A job ({style}) of {secs(seconds)} returning {result!r}, timed from "
+                f"{secs(before)} of loop time")
+    assert error is None and exact([got.result]) == exact([result]), (
+        f"{given_as}: timed {outcome(got, error)}; expected Timed(result={result!r}, ...)")
+    assert got.seconds == pytest.approx(seconds, abs=1e-6), (
+        f"{given_as}: timed measured {secs(got.seconds)}; expected {secs(seconds)}, the loop "
+        "time from the call to the job's end (asyncio.get_running_loop().time())")
+    assert took == pytest.approx(seconds, abs=1e-6), (
+        f"{given_as}: timed returned after {secs(took)}; expected when the job ended, "
+        f"{secs(seconds)} after the call")
+
+
+@task3
 async def test_timed_propagates_failures(jobs: Jobs) -> None:
     """lets a failing job's exception propagate"""
     boom = ValueError("boom")
@@ -214,28 +392,49 @@ async def test_timed_propagates_failures(jobs: Jobs) -> None:
 
 
 @task3
-async def test_timed_rejects_a_non_callable(jobs: Jobs) -> None:
-    """rejects a job that is not callable with TypeError"""
-    await rejects_bad_input("timed", 42, jobs, named="42")
+@pytest.mark.parametrize("bad", [42, None, "fetch_all"])
+async def test_timed_rejects_a_non_callable(bad: object) -> None:
+    """rejects a job that is not callable with TypeError showing it"""
+    result, error = await settle(gather.timed(bad))
+    assert isinstance(error, TypeError) and shows(str(error), bad), (
+        f"Called timed({bad!r}). It {outcome(result, error)}; the spec expected TypeError "
+        f"whose message shows {bad!r}")
 
 
-@task4
-async def test_compare_times_both_runs(jobs: Jobs) -> None:
-    """reports the sequential time (the sum), the concurrent time (the slowest) and their ratio"""
-    result = await gather.compare(jobs.many([1.0, 2.0, 3.0]))
-    expected = (6.0, 3.0, 2.0)
-    assert tuple(result) == pytest.approx(expected), (
-        f"Jobs of 1.0 s, 2.0 s and 3.0 s. compare returned {result!r}; the spec expected "
-        "sequential_s=6.0 (the sum), concurrent_s=3.0 (the slowest), speedup=2.0 (6.0 / 3.0)"
-    )
-
+# --- task 4: compare --------------------------------------------------------------------------
 
 @task4
-async def test_compare_calls_each_job_twice(jobs: Jobs) -> None:
-    """calls each job twice: once for each way of running"""
-    await gather.compare(jobs.many([1.0, 1.0]))
-    calls = [len(r.starts) for r in jobs.records]
-    assert calls == [2, 2], f"each job should be started twice, once per run; counts: {calls}"
+@given(seconds=st.lists(st.one_of(st.just(0.0), durations(0.001, 3.0)), max_size=4),
+       shape=iterable_shapes(), style=styles())
+@example(seconds=[1.0, 2.0, 3.0], shape="list", style="function")
+@example(seconds=[0.0, 0.0], shape="generator", style="function")
+@example(seconds=[0.333, 1.25], shape="generator", style="callable object")
+@settings(max_examples=6)
+def test_compare_times_both_runs(seconds: list[float], shape: str, style: str) -> None:
+    """for any jobs (a generator too), runs them sequentially, then concurrently, and reports
+    both times and their ratio (1.0 when the concurrent run took no time)"""
+    jobs = Jobs()
+    made = [STYLES[style](job) for job in jobs.many(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        return *(await settle(gather.compare(shaped(made, shape)))), now()
+
+    got, error, ended = run_virtual(scenario)
+    total, slowest = sum(seconds), max(seconds, default=0.0)
+    expected = (total, slowest, total / slowest if slowest else 1.0)
+    given_as = as_given(seconds, shape, style)
+    assert error is None and tuple(got) == pytest.approx(expected), (
+        f"{given_as}, compare {outcome(got, error)}; expected sequential_s={secs(total)} (the "
+        f"sum), concurrent_s={secs(slowest)} (the slowest), speedup={expected[2]:.3f} "
+        "(their ratio; 1.0 when the concurrent run took no time)")
+    for index, record in enumerate(jobs.records):
+        due = [sum(seconds[:index]), total]
+        assert record.calls == pytest.approx(due), (
+            f"{given_as}, job {index} was called at {listing(secs(t) for t in record.calls)}; "
+            f"expected twice, at {secs(due[0])} in the sequential run and at {secs(total)} "
+            "when the concurrent run starts, after the sequential one")
+    assert ended == pytest.approx(total + slowest), (
+        f"{given_as}, compare returned at {secs(ended)}; expected {secs(total + slowest)}")
 
 
 @task4
@@ -248,21 +447,37 @@ async def test_compare_with_no_jobs() -> None:
     )
 
 
-@task4
-async def test_compare_rejects_bad_input(jobs: Jobs) -> None:
-    """rejects bad input with TypeError"""
-    await rejects_bad_input("compare", [jobs.make(1.0), 42], jobs, named="42")
+# --- task 5: the report -----------------------------------------------------------------------
+
+def in_order(numbers: list[float], wanted: list[tuple[float, float]]) -> bool:
+    """`numbers` holds, in order (not necessarily side by side), a match for each wanted value
+    within its tolerance."""
+    position = 0
+    for value, tolerance in wanted:
+        while position < len(numbers) and abs(numbers[position] - value) > tolerance:
+            position += 1
+        if position == len(numbers):
+            return False
+        position += 1
+    return True
 
 
 @task5
-def test_report_names_both_times_and_the_speedup() -> None:
-    """str(comparison) names the sequential time, the concurrent time and the speed-up"""
-    import re
-
-    text = str(gather.Comparison(4.5, 1.5, 3.0))
+@given(sequential=st.integers(0, 99_999), concurrent=st.integers(0, 99_999),
+       speedup=st.integers(100, 99_999))
+@example(sequential=4_500, concurrent=1_500, speedup=3_000)
+@example(sequential=1_234, concurrent=1_000, speedup=1_234)
+@example(sequential=2_005, concurrent=9_876, speedup=12_340)
+@settings(max_examples=15)
+def test_report_names_both_times_and_the_speedup(sequential: int, concurrent: int,
+                                                 speedup: int) -> None:
+    """str(comparison) is one line with, in order, the sequential time and the concurrent time
+    (to 1/100 s or finer) and the speed-up (to 0.1 or finer)"""
+    values = (sequential / 1000, concurrent / 1000, speedup / 1000)
+    text = str(gather.Comparison(*values))
     numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
-    missing = [n for n in (4.5, 1.5, 3.0) if n not in numbers]
-    assert not missing, (
-        f"str(Comparison(4.5, 1.5, 3.0)) gave {text!r}, which does not mention "
-        f"{listing(missing)}; the report should show both times and the speed-up"
-    )
+    wanted = [(values[0], 0.005 + 1e-9), (values[1], 0.005 + 1e-9), (values[2], 0.05 + 1e-9)]
+    assert "\n" not in text and in_order(numbers, wanted), (
+        f"str(Comparison({', '.join(map(str, values))})) gave {text!r}; expected one line with "
+        f"{values[0]} s (the sequential time), then {values[1]} s (the concurrent time), both "
+        f"to 1/100 s or finer, then the speed-up {values[2]} to 0.1 or finer")

@@ -26,7 +26,7 @@ class FetchResult:
     ``status``, ``body`` (the text) and ``json`` (the parsed body when the response
     is ``application/json``, else None) are None when no response arrived; then
     ``error`` holds the exception (an ``aiohttp.ClientError`` or a ``TimeoutError``).
-    ``elapsed`` is the fetch's duration in seconds of loop time.
+    ``elapsed`` is the seconds of loop time from the call to the end of the fetch.
     """
 
     url: str
@@ -47,7 +47,8 @@ class Summary(NamedTuple):
 
     ``total`` results, ``ok`` of them ok, ``by_status`` counts responses per status
     code (``{200: 3, 503: 1}``), ``no_response`` counts fetches that got no response
-    at all, ``slowest`` is the URL of the longest fetch (None for no results).
+    at all, ``slowest`` is the URL of the longest fetch (any of them if several tie;
+    None for no results).
     """
 
     total: int
@@ -66,8 +67,9 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
     None: no limit), gives a result with ``error`` set and ``status`` None.
     The session belongs to the caller: use it, do not close it.
     Raises TypeError when `session` is not a ClientSession, `url` not a str or
-    `timeout` not a number; ValueError when `url` is not an http(s) URL with a
-    host, or `timeout` is not positive. Messages name the bad value.
+    `timeout` not a number (a bool is not); ValueError when `url` is not an
+    http(s) URL with a host, or `timeout` is not positive. Each message shows
+    the bad value (for `session`, naming the argument will do); nothing is sent then.
     """
     raise NotImplementedError("TODO: tasks 1 to 3, fetch one URL")
 
@@ -75,10 +77,12 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
 async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> list[FetchResult]:
     """Fetch every URL concurrently over one ClientSession; results in input order.
 
-    The whole batch takes as long as the slowest fetch, not the sum. The session
-    is closed when the call ends, whatever happens (errors, cancellation).
+    One result per URL listed (a URL listed twice is fetched twice); `urls` may be
+    a generator. Returns as soon as the slowest fetch ends, not after the sum. The
+    session is closed before the call ends, whatever happens (errors, cancellation).
     Every URL is checked before any request is made (TypeError/ValueError as
-    `fetch_url`; TypeError for a single str instead of a collection of URLs).
+    `fetch_url`; TypeError for a single str, or a non-iterable, instead of a
+    collection of URLs).
     """
     raise NotImplementedError("TODO: task 4, fetch many URLs at once")
 

@@ -1,13 +1,18 @@
 """Behaviour spec of kata 02: async HTTP with aiohttp. HTTP is mocked; times are loop time."""
 
 import asyncio
+from typing import Any
 
 import aiohttp
 import pytest
+from aioresponses import aioresponses
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from specs import (
     MockHttp,
     implementation,
+    listing,
     now,
     outcome,
     rejects,
@@ -16,6 +21,8 @@ from specs import (
     settle,
     show,
 )
+from specs.checks import names
+from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 fetch = implementation("kata02_http", "fetch")
 
@@ -32,6 +39,11 @@ STATUS = "http://status.example.org/health"
 def result(url: str = API, status: int | None = 200, elapsed: float = 0.1,
            error: BaseException | None = None) -> object:
     return fetch.FetchResult(url, status, None if status is None else "", None, elapsed, error)
+
+
+def shows(message: str, bad: object) -> bool:
+    """The message shows the bad value: its repr, or its str."""
+    return any(names(message, form) for form in {repr(bad), str(bad)} if form.strip())
 
 
 def no_response(result: object) -> str:
@@ -203,11 +215,18 @@ async def test_rejects_a_url_that_is_not_a_str() -> None:
 
 
 @task3
-async def test_rejects_a_missing_session() -> None:
-    """rejects a `session` that is not a ClientSession (arguments swapped): TypeError"""
-    async with aiohttp.ClientSession() as session:
-        await rejects(TypeError, lambda: fetch.fetch_url(API, session),
-                      shown="fetch_url(url, session)", named="session")
+@pytest.mark.parametrize("bad", [API, None, 42], ids=["a URL", "None", "int"])
+async def test_rejects_a_session_that_is_not_a_client_session(bad: object,
+                                                             http_mock: MockHttp) -> None:
+    """rejects a `session` that is not a ClientSession (a URL: arguments swapped): TypeError
+    showing the bad value or naming `session`"""
+    http_mock.reply(API)
+    result, error = await settle(fetch.fetch_url(bad, API))
+    assert isinstance(error, TypeError) and (shows(str(error), bad)
+                                             or names(str(error), "session")), (
+        f"Called fetch_url({bad!r}, {API!r}). It {outcome(result, error)}; the spec expected "
+        f"TypeError whose message shows {bad!r} or names the `session` argument")
+    assert http_mock.requests(API) == 0, "a request was sent before the session was checked"
 
 
 @task3
@@ -360,9 +379,192 @@ def test_summarize_counts_the_batch() -> None:
     )
 
 
+# --- properties: any server, any batch ---------------------------------------------------------
+
+STATUSES = [200, 201, 404, 418, 500, 503]
+BODIES = ["", "0", "pong", "ünïcode ✓"]
+PAYLOADS = [{}, [], 0, False, "", {"up": True, "n": [1, 2]}]
+KINDS = ["text", "json", "refused"]
+
+
+def server(kind: str, status: int, body: str, payload: Any) -> str:
+    return {"text": f"answers {status} {body!r}", "json": f"answers {status} JSON {payload!r}",
+            "refused": "refuses the connection"}[kind]
+
+
+def register(http: MockHttp, url: str, kind: str, status: int, body: str, payload: Any,
+             latency: float) -> None:
+    if kind == "refused":
+        http.fail(url, latency=latency)
+    elif kind == "json":
+        http.reply(url, status, json=payload, latency=latency)
+    else:
+        http.reply(url, status, body=body, latency=latency)
+
+
+def expect(result: Any, url: str, kind: str, status: int, body: str, payload: Any,
+           latency: float, limit: float | None) -> str | None:
+    """What is wrong with `result` (None: nothing) for a server `kind` that answers after
+    `latency` seconds, fetched with a time limit of `limit` seconds."""
+    if limit is not None and latency > limit:
+        wanted = (url, None, None, None, limit, TimeoutError)
+        how = f"a TimeoutError result after {secs(limit)}"
+    elif kind == "refused":
+        wanted = (url, None, None, None, latency, aiohttp.ClientError)
+        how = f"an aiohttp.ClientError result after {secs(latency)}"
+    else:
+        wanted = (url, status, None if kind == "json" else body,
+                  payload if kind == "json" else None, latency, None)
+        how = (f"url, status {status}, " + (f"json {payload!r}" if kind == "json" else
+                                             f"body {body!r} and json None")
+               + f", elapsed {secs(latency)}, error None")
+    error_ok = (result.error is None if wanted[5] is None else isinstance(result.error, wanted[5]))
+    json_ok = repr(result.json) == repr(wanted[3])
+    body_ok = (isinstance(result.body, str) if kind == "json" and wanted[1] is not None
+               else result.body == wanted[2])
+    if (result.url, result.status) == wanted[:2] and body_ok and json_ok and error_ok and (
+            result.elapsed == pytest.approx(wanted[4], abs=1e-6)):
+        return None
+    return (f"got url={result.url!r}, status={result.status!r}, body={show(result.body)}, "
+            f"json={show(result.json)}, elapsed={secs(result.elapsed)}, error={result.error!r}; "
+            f"expected {how}")
+
+
+TIMEOUTS = st.sampled_from(["default", None]) | durations(0.1, 12.0)
+
+
+def limit_of(timeout: Any) -> float | None:
+    return 10.0 if timeout == "default" else timeout
+
+
+def untied(latency: float, timeout: Any) -> float:
+    """A latency not within 2 ms of the time limit (a tie would have no one right answer)."""
+    limit = limit_of(timeout)
+    return latency + 0.01 if limit is not None and abs(latency - limit) < 0.002 else latency
+
+
+@task2
+@given(kind=st.sampled_from(KINDS), status=st.sampled_from(STATUSES), body=st.sampled_from(BODIES),
+       payload=st.sampled_from(PAYLOADS), latency=durations(0.001, 15.0), timeout=TIMEOUTS,
+       before=durations(0.0, 3.0))
+@example(kind="text", status=503, body="", payload=None, latency=0.333, timeout="default",
+         before=1.0)
+@example(kind="json", status=200, body="", payload=[], latency=12.5, timeout=None, before=0.0)
+@example(kind="refused", status=200, body="", payload=None, latency=0.7, timeout=0.5,
+         before=0.0)
+@settings(max_examples=6)
+def test_fetch_url_reports_any_server(kind: str, status: int, body: str, payload: Any,
+                                      latency: float, timeout: Any, before: float) -> None:
+    """for any server (any status, empty bodies, falsy JSON, refusals), latency and timeout
+    (default 10 s, None, any other), returns the result the contract describes"""
+    latency = untied(latency, timeout)
+    kwargs = {} if timeout == "default" else {"timeout": timeout}
+
+    async def scenario() -> tuple[Any, BaseException | None, bool]:
+        await asyncio.sleep(before)
+        async with aiohttp.ClientSession() as session:
+            got, error = await settle(fetch.fetch_url(session, API, **kwargs))
+            return got, error, session.closed
+
+    with aioresponses() as mocked:
+        register(MockHttp(mocked), API, kind, status, body, payload, latency)
+        got, error, closed = run_virtual(scenario)
+    given_as = (f"A server that {server(kind, status, body, payload)} after {secs(latency)}, "
+                f"fetched at {secs(before)} with "
+                + ("the default timeout" if timeout == "default" else f"timeout={timeout!r}"))
+    assert error is None, f"{given_as}: fetch_url {outcome(got, error)}; a fetch never raises"
+    wrong = expect(got, API, kind, status, body, payload, latency, limit_of(timeout))
+    assert wrong is None, f"{given_as}: {wrong}"
+    assert not closed, f"{given_as}: fetch_url closed the caller's session"
+
+
+URLS = [API + "/a", API + "/b?q=1", "http://127.0.0.1:8080/x",
+        "https://status.example.org:8443/health"]
+SERVERS = st.tuples(st.sampled_from(KINDS), st.sampled_from(STATUSES), st.sampled_from(BODIES),
+                    st.sampled_from(PAYLOADS), durations(0.001, 12.0))
+
+
+@task4
+@given(servers=st.lists(SERVERS, min_size=4, max_size=4),
+       order=st.lists(st.integers(0, 3), max_size=5), shape=iterable_shapes(),
+       timeout=st.just("default") | durations(0.1, 12.0))
+@example(servers=[("text", 200, "a", None, 3.0), ("json", 503, "", {}, 1.0),
+                  ("refused", 200, "", None, 0.25), ("text", 200, "", None, 11.0)],
+         order=[0, 1, 2, 3, 1], shape="generator", timeout="default")
+@settings(max_examples=5)
+def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: list[int],
+                                      shape: str, timeout: Any) -> None:
+    """for any batch (a generator, a URL listed twice, ports and IPs, every kind of failure),
+    fetches every URL at once over one session, and returns every result in input order as
+    soon as the slowest fetch ends, its session closed"""
+    servers = [(*server_[:4], untied(server_[4], timeout)) for server_ in servers]
+    kwargs = {} if timeout == "default" else {"timeout": timeout}
+    limit = limit_of(timeout)
+    assert limit is not None
+
+    async def scenario() -> tuple[Any, BaseException | None, float, list[bool]]:
+        with sessions_opened() as opened:
+            got, error = await settle(fetch.fetch_many(shaped([URLS[i] for i in order], shape),
+                                                       **kwargs))
+            return got, error, now(), [session.closed for session in opened]
+
+    with aioresponses() as mocked:
+        http = MockHttp(mocked)
+        for url, server_ in zip(URLS, servers, strict=True):
+            register(http, url, *server_)
+        got, error, ended, closed = run_virtual(scenario)
+        arrivals = {url: http.times(url) for url in URLS}
+    given_as = ("With " + listing(f"{URLS[i]} that {server(*servers[i][:4])} after "
+                                  f"{secs(servers[i][4])}" for i in order) if order else
+                "With no URLs") + f" (a {shape}, timeout {secs(limit)})"
+    assert error is None and len(got) == len(order), (
+        f"{given_as}: fetch_many {outcome(got, error)}; expected one result per URL listed")
+    for position, (index, result) in enumerate(zip(order, got, strict=True)):
+        wrong = expect(result, URLS[index], *servers[index], limit)
+        assert wrong is None, f"{given_as}: result {position} ({URLS[index]}) {wrong}"
+    for index, url in enumerate(URLS):
+        wanted = [0.0] * order.count(index)
+        assert arrivals[url] == wanted, (
+            f"{given_as}: requests to {url} arrived at {arrivals[url]}; expected {wanted}: "
+            "every fetch at once, one per listing")
+    finish = max((min(servers[i][4], limit) for i in order), default=0.0)
+    assert ended == pytest.approx(finish), (
+        f"{given_as}: fetch_many returned at {secs(ended)}; the slowest fetch ended at "
+        f"{secs(finish)}: return then, no later")
+    assert len(closed) == (1 if order else len(closed)) and len(closed) <= 1 and all(closed), (
+        f"{given_as}: fetch_many opened {len(closed)} ClientSession(s), "
+        f"{closed.count(False)} still open when it returned; expected one session, closed "
+        "by the time it returns")
+
+
 @task5
-def test_summarize_nothing() -> None:
-    """an empty batch sums up to zeros and no slowest URL"""
-    got = fetch.summarize([])
-    expected = (0, 0, {}, 0, None)
-    assert tuple(got) == expected, f"summarize([]) returned {got!r}; expected {expected!r}"
+@given(batch=st.lists(st.tuples(st.sampled_from([200, 302, 404, 503, None]),
+                                st.sampled_from([0.1, 0.5, 2.0]) | durations(0.001, 3.0)),
+                      max_size=6),
+       shape=iterable_shapes())
+@example(batch=[(200, 2.0), (None, 2.0), (503, 0.5)], shape="generator")
+@settings(max_examples=12)
+def test_summarize_counts_any_batch(batch: list[tuple[int | None, float]], shape: str) -> None:
+    """for any batch (a generator too, slowest fetches tied), every figure of the summary is
+    right, and the slowest is one of the longest fetches"""
+    results = [result(f"{API}/{n}", status, elapsed, None if status else TimeoutError())
+               for n, (status, elapsed) in enumerate(batch)]
+    got = fetch.summarize(shaped(results, shape))
+    given_as = (f"For a {shape} of results " + listing(
+        f"{status or 'no response'} in {secs(elapsed)}" for status, elapsed in batch)
+        if batch else f"For an empty {shape}")
+    statuses = [status for status, _ in batch]
+    figures = {
+        "total": len(batch),
+        "ok": sum(s is not None and s < 400 for s in statuses),
+        "by_status": {s: statuses.count(s) for s in statuses if s is not None},
+        "no_response": statuses.count(None),
+    }
+    for name, wanted in figures.items():
+        assert getattr(got, name) == wanted, (
+            f"{given_as}, summarize gave {name}={getattr(got, name)!r}; expected {wanted!r}")
+    longest = max((elapsed for _, elapsed in batch), default=None)
+    slowest = [f"{API}/{n}" for n, (_, elapsed) in enumerate(batch) if elapsed == longest]
+    assert (got.slowest in slowest) if batch else got.slowest is None, (
+        f"{given_as}, summarize gave slowest={got.slowest!r}; expected "
+        + (f"the URL of a {secs(longest)} fetch: {listing(slowest)}" if batch else "None"))

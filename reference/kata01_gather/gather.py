@@ -42,15 +42,21 @@ def _checked(jobs: Iterable[Job[T]]) -> list[Job[T]]:
 
 
 async def run_sequentially(jobs: Iterable[Job[T]]) -> list[T]:
-    """Await each job in turn; the results, in input order."""
+    """Await each job in turn; the results, in input order.
+
+    A job's exception reaches the caller at once; later jobs are never called.
+    TypeError, showing the bad value, before any job is called, for bad input.
+    """
     return [await job() for job in _checked(jobs)]
 
 
 async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
     """Run every job at once; the results, in input order.
 
-    If a job fails, the others are cancelled and have finished their clean-up
-    before its exception (the original one, not a group) reaches the caller.
+    If a job fails, the others are cancelled at once, and its exception (the
+    original one, not a group; the first if several fail) reaches the caller as
+    soon as they have finished their clean-up. Cancelling the caller cancels the
+    jobs; the cancellation reaches the caller once they have all ended.
     """
     checked = _checked(jobs)
     try:
@@ -62,7 +68,7 @@ async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
 
 
 async def timed(job: Job[T]) -> Timed:
-    """Await `job()` and measure it with the event loop's clock."""
+    """Await `job()` and measure it, from the call to its end, with the loop's clock."""
     (job,) = _checked([job])
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -71,7 +77,7 @@ async def timed(job: Job[T]) -> Timed:
 
 
 async def compare(jobs: Iterable[Job[Any]]) -> Comparison:
-    """Time `jobs` run sequentially, then concurrently (each job is called twice)."""
+    """Time `jobs` run sequentially, then concurrently (each job is called once per run)."""
     checked = _checked(jobs)
     sequential = await timed(lambda: run_sequentially(checked))
     concurrent = await timed(lambda: run_concurrently(checked))
