@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import looptime
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from specs import guard
+from specs import guard, watchdog
 
 T = TypeVar("T")
 
+# Hypothesis keeps constants and patch files in a folder of its own: outside the repository.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "asyncio-katas-hypothesis")
 PROFILE = "asyncio-katas"
 settings.register_profile(
     PROFILE, derandomize=True, database=None, deadline=None, max_examples=40,
@@ -42,6 +47,9 @@ def run_virtual(main: Callable[[], Awaitable[T]], *,
     example with the probe's message, as it fails an async spec.
     """
     results: list[T] = []
+    dog = watchdog.current()
+    if dog is not None:
+        dog.progress()  # each example is progress: shrinking many of them is no hang
 
     async def body() -> None:
         results.append(await main())

@@ -124,6 +124,7 @@ class _Phase:
     stuck_at: tuple[int, int] = (0, 0)  # the innermost frame (id, instruction) at the last fire
     message: str | None = None  # the cause found first
     patient_until: float = 0.0  # no firing before this (an import of the learner's module)
+    busy_from: float = 0.0  # the busy limit counts from here (the phase start, or progress)
 
 
 @dataclass
@@ -155,6 +156,7 @@ class Watchdog:
         self._main = threading.main_thread().ident or 0
         self._thread = threading.Thread(target=self._watch, name="spec-watchdog", daemon=True)
         self._cpu_clock = _cpu_clock(self._main)
+        self._state = _thread_state(threading.main_thread().native_id)
         self._samples: list[tuple[float, float, int, int]] = []
 
     # --- the main thread's side -------------------------------------------------------------
@@ -185,7 +187,8 @@ class Watchdog:
     def phase(self, test: str, name: str, nodeid: str = "") -> Iterator[None]:
         """Watch one phase of one spec (`test` as the learner reads it)."""
         with self._lock:
-            self._phase = _Phase(test, name, nodeid, time.perf_counter())
+            started = time.perf_counter()
+            self._phase = _Phase(test, name, nodeid, started, busy_from=started)
             self._samples.clear()
         try:
             yield
@@ -215,6 +218,12 @@ class Watchdog:
             if phase is not None:
                 phase.patient_until = 0.0
             self.beat()
+
+    def progress(self) -> None:
+        """The phase made progress (a property's next example): its busy clock restarts."""
+        phase = self._phase
+        if phase is not None:
+            phase.busy_from = time.perf_counter()
 
     def cause(self) -> str | None:
         """What the watchdog found in the current phase, if it fired."""
@@ -255,12 +264,12 @@ class Watchdog:
             if diagnosis is not None and self._earlier(diagnosis[1]) is not None:
                 self._fire(phase, now, diagnosis, interrupt=True)
                 return
-        if frozen >= FIRST_LIMIT_S:
+        if frozen >= FIRST_LIMIT_S and not self._starved():
             self._fire(phase, now, self._diagnose(frozen), interrupt=True)
-        elif self.busy_limit_s is not None and now - phase.start >= (
+        elif self.busy_limit_s is not None and now - phase.busy_from >= (
                 REPEAT_BUSY_S if self._busy_seen else self.busy_limit_s):
             self._busy_seen = True
-            message = BUSY.format(seconds=now - phase.start)
+            message = BUSY.format(seconds=now - phase.busy_from)
             self._fire(phase, now, (message, None), interrupt=phase.on_hang is None)
 
     def _earlier(self, cause: _Cause | None) -> _Cause | None:
@@ -335,6 +344,14 @@ class Watchdog:
             return BLOCKED_THREADING.format(seconds=frozen, where=where, kind=kind), cause
         return BLOCKED.format(seconds=frozen, where=where, what=_waits_in(stack[0])), cause
 
+    def _starved(self) -> bool:
+        """The main thread is runnable but got little CPU (a machine busy with other work):
+        not a hang, whatever the wall clock says. Known only where /proc tells thread states."""
+        if self._cpu_clock is None or len(self._samples) < 2 or self._state is None:
+            return False
+        state = self._state()
+        return state == "R" and not self._spinning()
+
     def _spinning(self) -> bool:
         """Whether the main thread burned CPU over the last samples (else it sleeps in a call)."""
         if len(self._samples) < 2:
@@ -366,6 +383,21 @@ def _cpu_clock(thread_id: int) -> Callable[[], float] | None:
     except (AttributeError, OSError):
         return None
     return lambda: time.clock_gettime(clock)
+
+
+def _thread_state(native_id: int | None) -> Callable[[], str] | None:
+    """Reads a thread's scheduler state (R running or runnable, S sleeping, ...), on Linux."""
+    path = Path(f"/proc/self/task/{native_id}/stat")
+    if native_id is None or not path.exists():
+        return None
+
+    def state() -> str:
+        try:
+            return path.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return "?"
+
+    return state
 
 
 def _walk(frame: FrameType | None) -> Iterator[FrameType]:
