@@ -64,10 +64,11 @@ class Account:
 async def transfer(source: Account, target: Account, amount: int) -> None:
     """Move `amount` from `source` to `target`, as one atomic change of both balances.
 
-    Holds both accounts' locks. Two transfers in opposite directions at the same
-    time must both complete: take the locks in one global order (by name), never
-    "source first". ValueError when `source` holds less than `amount` (nothing
-    moves) or when `source` is `target`; amounts as in `Account`.
+    Holds both accounts' locks from the first read to the last write. Two transfers
+    in opposite directions at the same time must both complete: take the locks in one
+    global order (by name), never "source first". ValueError naming the account when
+    `source` holds less than `amount` (nothing moves) or when `source` is `target`;
+    amounts as in `Account`.
     """
     raise NotImplementedError("TODO: task 4, transfer without deadlocks")
 
@@ -76,7 +77,9 @@ async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
                          ready: asyncio.Event) -> list[Any]:
     """Start every job at once, but only when `ready` is set; results in input order.
 
-    No job may start before the event is set; once it is, they all run concurrently.
+    No job is called before the event is set; the moment it is set (even if it is
+    cleared again right after), every job is called and they all run concurrently.
+    Returns when the last job is done.
     """
     raise NotImplementedError("TODO: task 2, a start gate")
 
@@ -89,8 +92,9 @@ class SingleFlight:
     same exception. A failed load is not remembered: the next get tries again.
     A successful value is reused for `ttl` seconds of loop time after it loaded
     (0: only by the gets that joined the load). Loads of different keys run
-    concurrently. A waiter that is cancelled does not cancel the load for the others.
-    TypeError for a non-numeric `ttl`, ValueError for a negative one.
+    concurrently. A waiter that is cancelled raises CancelledError, and the load goes
+    on for the others. TypeError for a non-numeric `ttl`, ValueError for a negative
+    one, naming the value.
     """
 
     def __init__(self, ttl: float = 0.0) -> None:

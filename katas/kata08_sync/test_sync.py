@@ -1,12 +1,25 @@
 """Behaviour spec of kata 08: events, locks, races and deadlocks. Times are loop time."""
 
 import asyncio
+import functools
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import Phase, example, given, settings
+from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.checks import names
+from specs.properties import (
+    CALLABLE_STYLES,
+    callable_styles,
+    durations,
+    iterable_shapes,
+    run_virtual,
+    shaped,
+)
 
 sync = implementation("kata08_sync", "sync")
 
@@ -15,25 +28,129 @@ task2 = pytest.mark.task(2, "a start gate (asyncio.Event)")
 task3 = pytest.mark.task(3, "single flight: one load per key at a time")
 task4 = pytest.mark.task(4, "transfers without deadlock")
 
+# Each drawn example runs a whole scenario: report the first failing one as drawn (explicit
+# examples first) rather than spend seconds of wall time shrinking it.
+DRAWN = [Phase.explicit, Phase.generate]
 
-def account(name: str, balance: int = 0) -> Any:
-    return sync.Account(name, sync.Store(balance, latency=0.1))
+
+class Store:
+    """The spec's store (the kata's `Store`, instrumented): every read and write takes
+    `latency` seconds; `watch()`, if set, is noted at the start and end of each access."""
+
+    def __init__(self, value: int, latency: float) -> None:
+        self.value = value
+        self.latency = latency
+        self.accesses: list[tuple[float, str, Any]] = []
+        self.watch: Any = None
+
+    def _note(self, what: str) -> None:
+        self.accesses.append((now(), what, self.watch() if self.watch else None))
+
+    async def read(self) -> int:
+        self._note("read starts")
+        await asyncio.sleep(self.latency)
+        self._note("read ends")
+        return self.value
+
+    async def write(self, value: int) -> None:
+        self._note("write starts")
+        await asyncio.sleep(self.latency)
+        self.value = value
+        self._note("write ends")
 
 
-class Loader:
-    """A loader for SingleFlight: each call takes 1 s and is recorded."""
+def account(name: str, balance: int = 0, latency: float = 0.1) -> Any:
+    return sync.Account(name, Store(balance, latency))
 
-    def __init__(self, fail: int = 0) -> None:
-        self.calls: list[tuple[Hashable, float]] = []
-        self.fail = fail
 
-    async def __call__(self, key: Hashable) -> str:
-        self.calls.append((key, now()))
-        await asyncio.sleep(1.0)
-        if self.fail:
-            self.fail -= 1
-            raise ConnectionError(f"loading {key} failed")
-        return f"value of {key} #{len(self.calls)}"
+@dataclass(frozen=True)
+class Call:
+    """One call in a drawn history: ``deposit``/``withdraw`` on `accounts[0]`, or a
+    ``transfer`` from `accounts[0]` to `accounts[1]`, made `at` seconds in."""
+
+    at: float
+    kind: str
+    accounts: tuple[int, ...]
+    amount: int
+
+    def words(self, names: list[str]) -> str:
+        who = [names[index] for index in self.accounts]
+        if self.kind == "transfer":
+            return f"transfer({who[0]}, {who[1]}, {self.amount}) at {secs(self.at)}"
+        return f"{who[0]}.{self.kind}({self.amount}) at {secs(self.at)}"
+
+
+Finished = list[tuple[int, Any, Any, float, list[int]]]
+
+
+def run_history(names: list[str], balances: list[int], latencies: list[float],
+                calls: list[Call]) -> tuple[Finished, list[int]]:
+    """Run the calls concurrently, each at its time; what each did, in the order they finished
+    (with the balances of its accounts at the moment it returned), and the final balances."""
+    async def scenario() -> tuple[Finished, list[int]]:
+        accounts = [account(name, balance, latency)
+                    for name, balance, latency in zip(names, balances, latencies, strict=True)]
+        finished: Finished = []
+
+        async def one(index: int, call: Call) -> None:
+            await asyncio.sleep(call.at)
+            mine = [accounts[i] for i in call.accounts]
+            if call.kind == "transfer":
+                result, error = await settle(sync.transfer(mine[0], mine[1], call.amount))
+            else:
+                result, error = await settle(getattr(mine[0], call.kind)(call.amount))
+            finished.append((index, result, error, now(), [a.store.value for a in mine]))
+
+        async with asyncio.TaskGroup() as group:
+            for index, call in enumerate(calls):
+                group.create_task(one(index, call))
+        return finished, [a.store.value for a in accounts]
+
+    return run_virtual(scenario)
+
+
+def check_serial(names: list[str], balances: list[int], latencies: list[float],
+                 calls: list[Call]) -> None:
+    """Every call behaves as if the calls ran one at a time, in the order they finished."""
+    finished, finals = run_history(names, balances, latencies, calls)
+    given_as = (f"Starting from {listing(f'{n} {b}' for n, b in zip(names, balances, strict=True))}"
+                f" (store round trips of {listing(secs(s) for s in latencies)}), with "
+                f"{listing(call.words(names) for call in calls)} running concurrently")
+    model = list(balances)
+    for place, (index, result, error, at, seen) in enumerate(finished, start=1):
+        call = calls[index]
+        source = call.accounts[0]
+        before = model[source]
+        refused = call.kind != "deposit" and before < call.amount
+        if not refused:
+            model[source] += call.amount if call.kind == "deposit" else -call.amount
+            if call.kind == "transfer":
+                model[call.accounts[1]] += call.amount
+        did = (f"{call.words(names)} (finished {place} of {len(calls)}, at {secs(at)}) "
+               f"{outcome(result, error)}")
+        serial = (f"run one at a time in the order they finished, it finds {names[source]} "
+                  f"holding {before}")
+        if refused:
+            assert isinstance(error, ValueError) and names_it(error, names[source]), (
+                f"{given_as}: {did}; {serial}, so it must be refused with ValueError naming "
+                f"{names[source]}, and nothing moves")
+        else:
+            expected = None if call.kind == "transfer" else model[source]
+            assert error is None and (call.kind == "transfer" or result == expected), (
+                f"{given_as}: {did}; {serial}, so it should return {show(expected)}. Another "
+                "call read the same balance or wrote over it in between: hold the lock from "
+                "the read to the write")
+        want = [model[i] for i in call.accounts]
+        assert seen == want, (
+            f"{given_as}: when {did}, the store held {listing(seen)} for "
+            f"{listing(names[i] for i in call.accounts)}; expected {listing(want)}: return "
+            "only once every write is done, and never let another call's update be lost")
+    assert finals == model, (
+        f"{given_as}: the balances ended at {finals}; one at a time they end at {model}")
+
+
+def names_it(error: BaseException, name: str) -> bool:
+    return names(str(error), name)
 
 
 @task1
@@ -62,6 +179,23 @@ async def test_deposit_and_withdraw_return_the_new_balance() -> None:
 
 
 @task1
+async def test_the_balance_lives_in_the_store() -> None:
+    """every deposit and withdrawal reads the balance from the store, where others may change it"""
+    wallet = account("wallet", 10)
+    first = await wallet.deposit(5)
+    wallet.store.value = 100  # another process paid in
+    second = await wallet.withdraw(30)
+    wallet.store.value = 7
+    third = await wallet.deposit(1)
+    assert [first, second, third] == [15, 70, 8] and wallet.store.value == 8, (
+        f"from 10: deposit(5) returned {first}; the store then said 100 and withdraw(30) "
+        f"returned {second}; the store then said 7 and deposit(1) returned {third}, leaving "
+        f"{wallet.store.value}. Expected 15, 70 and 8: read the balance from the store each "
+        "time, never from a copy kept in the account"
+    )
+
+
+@task1
 async def test_concurrent_withdrawals_never_overdraw() -> None:
     """concurrent withdrawals never take more than the balance"""
     wallet = account("wallet", 100)
@@ -73,9 +207,60 @@ async def test_concurrent_withdrawals_never_overdraw() -> None:
         f"refused (results {results}). Expected 3 to pass, 2 to be refused with ValueError, "
         "and 10 left"
     )
-    assert all(wallet.name in str(error) for error in refused), (
+    assert all(names_it(error, wallet.name) for error in refused), (
         f"a refused withdrawal should name the account: {refused[0]!r}"
     )
+
+
+@task1
+@pytest.mark.parametrize(("method", "amount", "balance"), [
+    ("deposit", 5, 10), ("withdraw", 5, 10), ("withdraw", 20, 10)],
+    ids=["deposit", "withdraw", "refused withdraw"])
+async def test_holds_the_lock_from_the_read_to_the_write(method: str, amount: int,
+                                                         balance: int) -> None:
+    """holds the account's lock across every read and write, and waits while another holds it"""
+    wallet = account("wallet", balance, latency=0.25)
+    wallet.store.watch = wallet.lock.locked
+    async with wallet.lock:  # someone else holds the lock for 1 s
+        call = asyncio.create_task(getattr(wallet, method)(amount))
+        await asyncio.sleep(1.0)
+        early = [(at, what) for at, what, _ in wallet.store.accesses]
+    result, error = await settle(call)
+    unlocked = [f"{what} at {secs(at)}" for at, what, locked in wallet.store.accesses if not locked]
+    assert not early, (
+        f"the account's lock was held by someone else until 1.0 s, yet {method}({amount}) "
+        f"touched the store at {listing(f'{secs(a)} ({w})' for a, w in early)}: take "
+        "`account.lock` before reading the balance")
+    expected = balance + amount if method == "deposit" else balance - amount
+    if expected < 0:
+        assert isinstance(error, ValueError), (
+            f"{method}({amount}) on a balance of {balance} {outcome(result, error)}; expected "
+            "ValueError naming the account")
+    else:
+        assert error is None and result == expected == wallet.store.value, (
+            f"{method}({amount}) on a balance of {balance}, once the lock was free, "
+            f"{outcome(result, error)} and left {wallet.store.value}; expected {expected}")
+    assert not unlocked, (
+        f"{method}({amount}) on a balance of {balance} {outcome(result, error)}, but the "
+        f"account's lock was free at {listing(unlocked)}: hold `account.lock` from the read "
+        "to the write, so no other update comes in between")
+
+
+@task1
+@given(balance=st.integers(0, 100), latency=durations(0.001, 0.3),
+       calls=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["deposit", "withdraw"]),
+                                st.integers(1, 60)), min_size=1, max_size=7))
+@example(balance=30, latency=0.1, calls=[(0, "withdraw", 30), (0, "deposit", 5),
+                                         (0, "withdraw", 6)])
+@example(balance=0, latency=0.333, calls=[(0, "deposit", 7), (100, "withdraw", 7),
+                                          (100, "deposit", 1), (250, "withdraw", 2)])
+@settings(max_examples=8, phases=DRAWN)
+def test_any_deposits_and_withdrawals_act_one_at_a_time(
+        balance: int, latency: float, calls: list[tuple[int, str, int]]) -> None:
+    """for any deposits and withdrawals at any times, each returns (or refuses) as if they ran
+    one at a time, the balance written before it returns"""
+    check_serial(["wallet"], [balance], [latency],
+                 [Call(at / 1000, kind, (0,), amount) for at, kind, amount in calls])
 
 
 @task1
@@ -85,7 +270,7 @@ async def test_concurrent_withdrawals_never_overdraw() -> None:
 @pytest.mark.parametrize("method", ["deposit", "withdraw"])
 async def test_rejects_bad_amounts(method: str, amount: Any, error: type[Exception],
                                    named: str) -> None:
-    """rejects an amount that is not a positive int, and changes nothing"""
+    """rejects an amount that is not a positive int, naming it, and changes nothing"""
     wallet = account("wallet", 100)
     await rejects(error, lambda: getattr(wallet, method)(amount),
                   shown=f"{method}({amount!r})", named=named)
@@ -94,15 +279,15 @@ async def test_rejects_bad_amounts(method: str, amount: Any, error: type[Excepti
 
 @task2
 async def test_nobody_starts_before_the_gate_opens(jobs: Jobs) -> None:
-    """no job starts before the event is set; then all start at once"""
+    """no job is called before the event is set; then all start at once"""
     ready = asyncio.Event()
     call = asyncio.create_task(sync.run_when_ready(jobs.many([1.0, 2.0, 1.0]), ready))
     await asyncio.sleep(5.0)
-    early = [r.name for r in jobs.records if r.started]
+    early = [r.name for r in jobs.records if r.calls]
     ready.set()
     got = await call
     starts = [r.starts for r in jobs.records]
-    assert not early, f"{listing(early)} started before the gate opened at 5.0 s"
+    assert not early, f"{listing(early)} was called before the gate opened at 5.0 s"
     assert starts == [[5.0], [5.0], [5.0]] and got == [0, 1, 2], (
         f"The gate opened at 5.0 s; the jobs started at {starts} and returned {show(got)}. "
         "Expected all to start at 5.0 s, together, results in input order"
@@ -117,6 +302,79 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
     ready.set()
     await sync.run_when_ready(jobs.many([1.0, 1.0]), ready)
     assert now() == 1.0 and jobs.peak == 2, f"two 1 s jobs behind an open gate took {secs(now())}"
+
+
+@task2
+@given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=6),
+       opens=st.none() | durations(0.001, 3.0), pulse=st.booleans(),
+       twice=st.none() | st.integers(0, 5), shape=iterable_shapes(), style=callable_styles())
+@example(seconds=[1.0, 0.5], opens=0.333, pulse=False, twice=None, shape="list",
+         style="function")
+@example(seconds=[0.25, 1.0, 0.5], opens=1.5, pulse=True, twice=1, shape="generator",
+         style="partial")
+@example(seconds=[2.0], opens=None, pulse=False, twice=0, shape="tuple", style="callable object")
+@settings(max_examples=10, phases=DRAWN)
+def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens: float | None,
+                                                    pulse: bool, twice: int | None, shape: str,
+                                                    style: str) -> None:
+    """for any jobs (a generator, a job listed twice, any callable) and any opening time, each
+    job is called and starts the moment the event is set, all together; results in input order"""
+    jobs = Jobs()
+    made = [CALLABLE_STYLES[style](job) for job in jobs.many(seconds)]
+    order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
+
+    async def scenario() -> tuple[list[Any], float]:
+        ready = asyncio.Event()
+        if opens is None:
+            ready.set()
+        call = asyncio.create_task(sync.run_when_ready(shaped([made[i] for i in order], shape),
+                                                       ready))
+        if opens is not None:
+            await asyncio.sleep(opens)
+            ready.set()
+            if pulse:
+                ready.clear()
+        got = await call
+        return got, now()
+
+    got, ended = run_virtual(scenario)
+    gate = 0.0 if opens is None else opens
+    given_as = (f"With jobs of {listing(secs(seconds[i]) for i in order)} (a {shape} of "
+                f"{style}s" + (f", job {twice} listed again at the end" if len(order) > len(made)
+                               else "") + ") and "
+                + ("the event already set" if opens is None else
+                   f"the event set at {secs(opens)}" + (" and cleared right after" if pulse
+                                                        else "")))
+    assert got == order, (
+        f"{given_as}, run_when_ready returned {show(got)}; expected each job's result, in "
+        f"input order: {order}")
+    for index, record in enumerate(jobs.records):
+        due = [gate] * order.count(index)
+        assert record.calls == pytest.approx(due) and record.starts == pytest.approx(due), (
+            f"{given_as}, job {index} was called at {record.calls or 'no time'} and started at "
+            f"{record.starts or 'no time'}; expected at {secs(gate)}, once per listing: no job "
+            "before the event is set, and every job the moment it is (await `ready.wait()`, "
+            "do not poll `is_set()`)")
+    finish = gate + max(seconds)
+    assert ended == pytest.approx(finish), (
+        f"{given_as}, run_when_ready returned at {secs(ended)}; the jobs run together from "
+        f"{secs(gate)}, so the last one is done at {secs(finish)}: return then, no later")
+
+
+class Loader:
+    """A loader for SingleFlight: each call takes 1 s and is recorded."""
+
+    def __init__(self, fail: int = 0) -> None:
+        self.calls: list[tuple[Hashable, float]] = []
+        self.fail = fail
+
+    async def __call__(self, key: Hashable) -> str:
+        self.calls.append((key, now()))
+        await asyncio.sleep(1.0)
+        if self.fail:
+            self.fail -= 1
+            raise ConnectionError(f"loading {key} failed")
+        return f"value of {key} #{len(self.calls)}"
 
 
 @task3
@@ -200,7 +458,7 @@ async def test_without_ttl_a_finished_load_is_not_reused() -> None:
 
 @task3
 async def test_a_cancelled_waiter_does_not_cancel_the_load() -> None:
-    """cancelling one waiter does not cancel the load for the others"""
+    """cancelling one waiter does not cancel the load for the others; it raises CancelledError"""
     flight, loader = sync.SingleFlight(), Loader()
     quitter = asyncio.create_task(flight.get("k", loader))
     stayer = asyncio.create_task(flight.get("k", loader))
@@ -212,17 +470,205 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load() -> None:
         f"{len(loader.calls)} load(s). Expected it to get the value of the one load: shield "
         "the shared load from a single waiter's cancellation"
     )
-    await settle(quitter)
+    result, error = await settle(quitter)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"the waiter cancelled at 0.5 s {outcome(result, error)}; expected CancelledError")
 
 
 @task3
 @pytest.mark.parametrize(("ttl", "error", "named"), [
-    (-1, ValueError, "-1"), ("5", TypeError, "'5'"), (None, TypeError, "None")])
+    (-1, ValueError, "-1"), (-0.5, ValueError, "-0.5"), ("5", TypeError, "'5'"),
+    (None, TypeError, "None")])
 async def test_single_flight_rejects_a_bad_ttl(ttl: Any, error: type[Exception],
                                                named: str) -> None:
     """rejects a ttl that is not a number of seconds, naming it"""
     await rejects(error, lambda: sync.SingleFlight(ttl=ttl), shown=f"SingleFlight(ttl={ttl!r})",
-                  named=("ttl", named))
+                  named=named)
+
+
+@task3
+async def test_single_flight_takes_any_number_of_seconds() -> None:
+    """a ttl may be an int or a float, and 0"""
+    for ttl in (0, 0.0, 2, 0.25):
+        flight, loader = sync.SingleFlight(ttl), Loader()
+        first = await flight.get("k", loader)
+        assert first == f"value of k #{len(loader.calls)}", (
+            f"SingleFlight({ttl!r}).get returned {show(first)}")
+
+
+FALSY = (None, 0, "")
+
+
+def value_of(key: Hashable, load: int, first_key: Hashable) -> Any:
+    """What the `load`-th load (from 0) of `key` returns: falsy values for the first key."""
+    return FALSY[load] if key == first_key and load < len(FALSY) else f"{key!r} load {load + 1}"
+
+
+@dataclass
+class Flight:
+    """The model's account of one load: who waited for it, and how it ended."""
+
+    key: Hashable
+    number: int
+    start: float
+    finish: float
+    fails: bool
+    waiters: list[int]
+
+
+def flight_model(gets: list[tuple[float, Hashable]],
+                 plans: dict[Hashable, list[tuple[float, bool]]],
+                 ttl: float) -> tuple[list[Flight | None], list[Flight]]:
+    """For each get, the load it waits for (None: it reuses a fresh value); every load."""
+    joined: list[Flight | None] = [None] * len(gets)
+    loads: list[Flight] = []
+    last: dict[Hashable, Flight] = {}
+    for index in sorted(range(len(gets)), key=lambda i: gets[i][0]):
+        at, key = gets[index]
+        flight = last.get(key)
+        if flight is not None and at < flight.finish:
+            flight.waiters.append(index)
+            joined[index] = flight
+        elif flight is not None and not flight.fails and at < flight.finish + ttl:
+            continue  # a fresh value: returned at once
+        else:
+            number = flight.number + 1 if flight else 0
+            seconds, fails = plans[key][number % len(plans[key])]
+            flight = Flight(key, number, at, at + seconds, fails, [index])
+            loads.append(flight)
+            last[key] = joined[index] = flight
+    return joined, loads
+
+
+def loader_styles(load: Any) -> dict[str, Any]:
+    """Ways to hand over a loader(key) that are not an ``async def`` function."""
+    class Object:
+        async def __call__(self, key: Hashable) -> Any:
+            return await load(key)
+
+        def __repr__(self) -> str:
+            return "<loader object>"
+
+    async def by_name(extra: str, key: Hashable) -> Any:
+        return await load(key)
+
+    return {"function": load, "partial": functools.partial(by_name, "extra"),
+            "callable object": Object(), "lambda": lambda key: load(key)}
+
+
+@task3
+@given(gets=st.lists(st.tuples(st.integers(0, 2500), st.sampled_from(["a", 0, "", None])),
+                     min_size=1, max_size=8),
+       plans=st.lists(st.lists(st.tuples(durations(0.001, 1.5), st.booleans()), min_size=1,
+                               max_size=3), min_size=4, max_size=4),
+       ttl=st.just(0) | durations(0.001, 2.0), quitting_gets=st.sets(st.integers(0, 7), max_size=3),
+       style=st.sampled_from(["function", "partial", "callable object", "lambda"]))
+@example(gets=[(0, "a"), (0, "a"), (500, "a"), (1200, 0)], plans=[[(1.0, False)]] * 4, ttl=0.333,
+         quitting_gets={0}, style="function")
+@example(gets=[(0, "a"), (1500, "a"), (1700, "")], plans=[[(1.0, False)]] * 4, ttl=1.0,
+         quitting_gets=set(), style="callable object")
+@example(gets=[(0, "a"), (400, "a"), (700, ""), (1000, "a"), (1500, "a")],
+         plans=[[(0.75, True), (0.5, False)], [(1.0, False)], [(0.3, False)], [(1.0, False)]],
+         ttl=1.0, quitting_gets={1}, style="partial")
+@settings(max_examples=10, phases=DRAWN)
+def test_any_gets_share_loads_as_the_contract_says(
+        gets: list[tuple[int, Hashable]], plans: list[list[tuple[float, bool]]], ttl: float,
+        quitting_gets: set[int], style: str) -> None:
+    """for any gets of any keys at any times, with loads that fail or not and waiters that
+    quit, each get joins the load in flight, reuses a fresh value, or loads; same value or
+    same exception for every waiter"""
+    keys = ["a", 0, "", None]
+    # loads end half a millisecond off the gets' grid: no get arrives at the instant one ends
+    table = {key: [(seconds + 0.0005, fails) for seconds, fails in plan]
+             for key, plan in zip(keys, plans, strict=True)}
+    drawn = [(at / 1000, key) for at, key in gets]
+    joined, loads = flight_model(drawn, table, ttl)
+    quitters: dict[int, float] = {}
+    for flight in loads:  # a waiter may quit if another waiter of its load stays
+        for index in flight.waiters[:-1]:
+            if index in quitting_gets:
+                quitters[index] = (drawn[index][0] + flight.finish) / 2
+    calls: dict[Hashable, list[float]] = {key: [] for key in keys}
+    raised: dict[tuple[Hashable, int], BaseException] = {}
+
+    async def load(key: Hashable) -> Any:
+        number = len(calls[key])
+        calls[key].append(now())
+        seconds, fails = table[key][number % len(table[key])]
+        await asyncio.sleep(seconds)
+        if fails:
+            raised[key, number] = ConnectionError(f"load {number + 1} of {key!r} failed")
+            raise raised[key, number]
+        return value_of(key, number, drawn[0][1])
+
+    loader = loader_styles(load)[style]
+
+    async def scenario() -> list[tuple[Any, BaseException | None, float]]:
+        flight = sync.SingleFlight(ttl)
+        seen: list[tuple[Any, BaseException | None, float]] = [(None, None, -1.0)] * len(drawn)
+
+        async def one(index: int) -> None:
+            await asyncio.sleep(drawn[index][0])
+            result, error = await settle(flight.get(drawn[index][1], loader))
+            seen[index] = (result, error, now())
+
+        async def quitting(task: asyncio.Task[None], at: float) -> None:
+            await asyncio.sleep(at)
+            task.cancel()
+
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(index)) for index in range(len(drawn))]
+            for index, at in quitters.items():
+                group.create_task(quitting(tasks[index], at))
+        return seen
+
+    seen = run_virtual(scenario)
+
+    def get_words(index: int) -> str:
+        at, key = drawn[index]
+        return f"get({key!r}) at {secs(at)}" + (
+            f" (cancelled at {secs(quitters[index])})" if index in quitters else "")
+
+    plan_words = "; ".join(
+        f"loads of {key!r} take "
+        f"{listing(secs(s - 0.0005) + (' and fail' if f else '') for s, f in table[key])}"
+        for key in dict.fromkeys(key for _, key in drawn))
+    given_as = (f"With SingleFlight(ttl={ttl!r}), "
+                f"{listing(get_words(i) for i in range(len(drawn)))}"
+                f" ({plan_words}, in turn, with a {style} as the loader)")
+    for key in calls:
+        due = [flight.start for flight in loads if flight.key == key]
+        assert calls[key] == pytest.approx(due), (
+            f"{given_as}: the loader was called for {key!r} at "
+            f"{listing(secs(t) for t in calls[key]) if calls[key] else 'no time'}; expected at "
+            f"{listing(secs(t) for t in due) if due else 'no time'}: join a load in flight, "
+            "reuse a value younger than ttl, and load otherwise")
+    for index, (result, error, at) in enumerate(seen):
+        flight = joined[index]
+        did = f"{given_as}: {get_words(index)} {outcome(result, error)} at {secs(at)}"
+        if index in quitters:
+            assert isinstance(error, asyncio.CancelledError) and at == pytest.approx(
+                quitters[index]), f"{did}; expected CancelledError at {secs(quitters[index])}"
+            continue
+        if flight is None:  # a fresh value, returned at once
+            before = [f for f in loads if f.key == drawn[index][1] and f.finish < drawn[index][0]]
+            expected, error_expected, due = value_of(before[-1].key, before[-1].number,
+                                                     drawn[0][1]), None, drawn[index][0]
+            how = f"the value loaded at {secs(before[-1].finish)} is still fresh"
+        else:
+            due = flight.finish
+            error_expected = raised.get((flight.key, flight.number)) if flight.fails else None
+            expected = None if flight.fails else value_of(flight.key, flight.number, drawn[0][1])
+            how = (f"it waits for load {flight.number + 1} of {flight.key!r}, from "
+                   f"{secs(flight.start)} to {secs(flight.finish)}")
+        if error_expected is not None:
+            assert error is error_expected and at == pytest.approx(due), (
+                f"{did}; {how}, so it raises that load's own exception {error_expected!r}, "
+                f"at {secs(due)}: every waiter gets the same exception")
+        else:
+            assert error is None and type(result) is type(expected) and result == expected \
+                and at == pytest.approx(due), (
+                    f"{did}; {how}, so it returns {show(expected)} at {secs(due)}")
 
 
 @task4
@@ -259,8 +705,70 @@ async def test_many_transfers_keep_the_total() -> None:
 
 
 @task4
+@pytest.mark.parametrize(("held", "amount"), [("alice", 5), ("bob", 5), ("alice", 50)],
+                         ids=["source held", "target held", "refused"])
+async def test_a_transfer_holds_both_locks(held: str, amount: int) -> None:
+    """holds both accounts' locks whenever it reads or writes a balance, and waits for them"""
+    alice, bob = account("alice", 20, latency=0.25), account("bob", 0, latency=0.125)
+    for store in (alice.store, bob.store):
+        store.watch = lambda: alice.lock.locked() and bob.lock.locked()
+    holder = {"alice": alice, "bob": bob}[held]
+    async with holder.lock:  # someone else holds one lock for 1 s
+        call = asyncio.create_task(sync.transfer(alice, bob, amount))
+        await asyncio.sleep(1.0)
+    result, error = await settle(call)
+    accesses = sorted((at, f"{name}'s {what}", both)
+                      for name, store in (("alice", alice.store), ("bob", bob.store))
+                      for at, what, both in store.accesses)
+    early = [f"{what} at {secs(at)}" for at, what, _ in accesses if at < 1.0]
+    loose = [f"{what} at {secs(at)}" for at, what, both in accesses if not both]
+    assert not early, (
+        f"{held}'s lock was held by someone else until 1.0 s, yet transfer(alice, bob, "
+        f"{amount}) touched the stores: {listing(early)}. Take both locks before reading")
+    moved = (alice.store.value, bob.store.value)
+    if amount > 20:
+        assert isinstance(error, ValueError) and moved == (20, 0), (
+            f"transfer(alice holding 20, bob, {amount}) {outcome(result, error)} and left "
+            f"{moved}; expected ValueError and nothing moved")
+    else:
+        assert error is None and moved == (20 - amount, amount), (
+            f"transfer(alice holding 20, bob holding 0, {amount}), once the lock was free, "
+            f"{outcome(result, error)} and left {moved}; expected {(20 - amount, amount)}")
+    assert not loose, (
+        f"transfer(alice holding 20, bob, {amount}) {outcome(result, error)}, but it did not "
+        f"hold both accounts' locks for {listing(loose)}: hold both from the first read to "
+        "the last write, so the change of the two balances is one atomic step")
+
+
+def history(accounts: int) -> st.SearchStrategy[list[Call]]:
+    one = st.tuples(st.integers(0, 400), st.sampled_from(["deposit", "withdraw", "transfer"]),
+                    st.permutations(range(accounts)), st.integers(1, 60))
+    return st.lists(one.map(lambda c: Call(c[0] / 1000, c[1], tuple(c[2][:2 if c[1] ==
+                                                                         "transfer" else 1]),
+                                           c[3])), min_size=1, max_size=7)
+
+
+@task4
+@given(names=st.permutations(["alice", "bob", "carol"]),
+       balances=st.lists(st.integers(0, 100), min_size=3, max_size=3),
+       latencies=st.lists(durations(0.001, 0.3), min_size=3, max_size=3), calls=history(3))
+@example(names=["carol", "alice", "bob"], balances=[50, 50, 50], latencies=[0.1, 0.25, 0.333],
+         calls=[Call(0.0, "transfer", (0, 1), 30), Call(0.0, "transfer", (1, 0), 60),
+                Call(0.0, "deposit", (1,), 5), Call(0.05, "transfer", (2, 0), 50)])
+@example(names=["bob", "carol", "alice"], balances=[10, 0, 0], latencies=[0.2, 0.2, 0.2],
+         calls=[Call(0.0, "transfer", (0, 1), 10), Call(0.1, "transfer", (1, 2), 10),
+                Call(0.1, "transfer", (2, 0), 10), Call(0.15, "withdraw", (1,), 1)])
+@settings(max_examples=10, phases=DRAWN)
+def test_any_transfers_act_one_at_a_time(names: list[str], balances: list[int],
+                                         latencies: list[float], calls: list[Call]) -> None:
+    """for any transfers, deposits and withdrawals among three accounts, in any directions at any
+    times, all complete and act as if one at a time: no deadlock, nothing lost"""
+    check_serial(list(names), balances, latencies, calls)
+
+
+@task4
 async def test_a_short_transfer_moves_nothing() -> None:
-    """a transfer larger than the source balance raises ValueError and moves nothing"""
+    """a transfer larger than the source balance raises ValueError naming it, and moves nothing"""
     alice, bob = account("alice", 20), account("bob", 0)
     await rejects(ValueError, lambda: sync.transfer(alice, bob, 50),
                   shown="transfer(alice holding 20, bob, 50)", named="alice")
@@ -269,18 +777,20 @@ async def test_a_short_transfer_moves_nothing() -> None:
 
 @task4
 async def test_a_transfer_to_itself_is_refused() -> None:
-    """a transfer from an account to itself is refused (it would wait on its own lock)"""
+    """a transfer from an account to itself is refused, naming it (it would wait on its own lock)"""
     alice = account("alice", 20)
     await rejects(ValueError, lambda: sync.transfer(alice, alice, 5),
                   shown="transfer(alice, alice, 5)", named="alice")
+    assert alice.store.value == 20, "a refused transfer changed the balance"
 
 
 @task4
 @pytest.mark.parametrize(("amount", "error", "named"), [
-    (0, ValueError, "0"), (-1, ValueError, "-1"), (1.5, TypeError, "1.5")])
+    (0, ValueError, "0"), (-1, ValueError, "-1"), (1.5, TypeError, "1.5"),
+    (True, TypeError, "True"), ("10", TypeError, "'10'")])
 async def test_transfer_rejects_bad_amounts(amount: Any, error: type[Exception],
                                             named: str) -> None:
-    """rejects an amount that is not a positive int"""
+    """rejects an amount that is not a positive int, naming it"""
     alice, bob = account("alice", 20), account("bob", 0)
     await rejects(error, lambda: sync.transfer(alice, bob, amount),
                   shown=f"transfer(alice, bob, {amount!r})", named=named)

@@ -23,7 +23,9 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
     the caller hears of it, and the caller gets the TaskGroup's
     ``ExceptionGroup``, as it is: it holds the exception of every job that
     failed. (Kata 01 unwrapped the first error; here the group is the answer.)
-    Cancelling the caller cancels every job. TypeError for a job that is not callable.
+    Cancelling the caller cancels every job and, once they have run their clean-up,
+    raises CancelledError. TypeError naming a job that is not callable, before any
+    job is called.
     """
     raise NotImplementedError("TODO: task 1, a task group")
 
@@ -38,7 +40,8 @@ class Pool:
     ``await pool.close()`` (or leaving ``async with Pool(...) as pool:``) closes
     every idle connection (``await connection.close()``) and the lent ones as
     they come back; ``closed`` is then True and acquire raises RuntimeError.
-    TypeError for a `factory` that is not callable or a `size` not an int,
+    A block's own exception passes through the ``async with``. TypeError for a
+    `factory` that is not callable or a `size` not an int (bools included),
     ValueError for a `size` below 1, naming the value.
     """
 
@@ -50,7 +53,8 @@ class Pool:
         raise NotImplementedError("TODO: task 2, lend connections")
 
     async def close(self) -> None:
-        """Close the idle connections now, the lent ones when they come back."""
+        """Close the idle connections now (done when it returns), the lent ones when
+        they come back."""
         raise NotImplementedError("TODO: task 3, close the pool")
 
     async def __aenter__(self) -> Pool:
@@ -62,7 +66,8 @@ class Pool:
 
 async def stream(open_source: Callable[[], AbstractAsyncContextManager[Any]]) -> AsyncIterator[Any]:
     """An async generator: open ``async with open_source() as source:`` and yield every
-    item ``await source.read()`` gives, until it gives None.
+    item ``await source.read()`` gives (falsy ones too), until it gives None. It reads
+    one item each time the consumer asks for one, and opens the source only then.
 
     The source is closed however the iteration ends: exhausted, or closed early
     (``await gen.aclose()``, which a consumer that breaks out should call).
@@ -75,6 +80,8 @@ async def take(items: AsyncIterator[Any], n: int) -> list[Any]:
     """The first `n` items of the async iterator `items` (fewer if it ends sooner).
 
     Reads no more than `n` items, and closes `items` (``aclose``) before
-    returning or raising. TypeError for a non-int `n`, ValueError for a negative one.
+    returning or raising (an error of `items` or a cancellation passes through).
+    TypeError for a non-int `n` (bools included), ValueError for a negative one,
+    naming the value.
     """
     raise NotImplementedError("TODO: task 5, take a few and close")

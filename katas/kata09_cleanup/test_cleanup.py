@@ -3,11 +3,22 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import Phase, example, given, settings
+from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.properties import (
+    CALLABLE_STYLES,
+    callable_styles,
+    durations,
+    iterable_shapes,
+    run_virtual,
+    shaped,
+)
 
 cleanup = implementation("kata09_cleanup", "cleanup")
 
@@ -16,6 +27,10 @@ task2 = pytest.mark.task(2, "a connection pool: lend, wait, return")
 task3 = pytest.mark.task(3, "close the pool")
 task4 = pytest.mark.task(4, "an async generator that releases its source")
 task5 = pytest.mark.task(5, "take a few items and close the stream")
+
+# Each drawn example runs a whole scenario: report the first failing one as drawn (explicit
+# examples first) rather than spend seconds of wall time shrinking it.
+DRAWN = [Phase.explicit, Phase.generate]
 
 
 class Connection:
@@ -34,13 +49,14 @@ class Connection:
 
 
 class Factory:
-    """Makes connections, 0.2 s each; remembers them all."""
+    """Makes connections, 0.2 s each (or `seconds`); remembers them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.2) -> None:
+        self.seconds = seconds
         self.made: list[Connection] = []
 
     async def __call__(self) -> Connection:
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(self.seconds)
         self.made.append(Connection(len(self.made)))
         return self.made[-1]
 
@@ -66,6 +82,22 @@ class Source:
             return None
         self.reads += 1
         return self.reads
+
+
+class ListSource(Source):
+    """A source of the given items (falsy ones too), read at 0.1 s each; then None."""
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__(len(items))
+        self.items = items
+
+    async def read(self) -> Any:
+        await asyncio.sleep(0.1)
+        if self.reads == len(self.items):
+            self.reads += 1  # the read that finds the end counts too
+            return None
+        self.reads += 1
+        return self.items[self.reads - 1]
 
 
 async def use(pool: Any, seconds: float, using: list[Any], peak: list[int]) -> Any:
@@ -133,12 +165,122 @@ async def test_cancelling_the_group_cancels_its_jobs(jobs: Jobs) -> None:
     )
 
 
+RESULTS = (0, None, "", False, 4, "five", 6)
+
+
+class GroupJob:
+    """A job for run_group: runs `seconds`, then returns its result or raises `error`; if it is
+    cancelled, it cleans up for `cleanup` seconds first. Records when it was called."""
+
+    def __init__(self, index: int, seconds: float, cleanup: float,
+                 error: BaseException | None) -> None:
+        self.index, self.seconds, self.cleanup, self.error = index, seconds, cleanup, error
+        self.calls: list[float] = []
+        self.cancelled: list[float] = []
+        self.cleaned: list[float] = []
+
+    def __call__(self) -> Any:
+        self.calls.append(now())
+        return self.run()
+
+    async def run(self) -> Any:
+        try:
+            await asyncio.sleep(self.seconds)
+        except asyncio.CancelledError:
+            self.cancelled.append(now())
+            await asyncio.sleep(self.cleanup)
+            self.cleaned.append(now())
+            raise
+        if self.error is not None:
+            raise self.error
+        return RESULTS[self.index]
+
+
+@task1
+@given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=5),
+       failing=st.sets(st.integers(0, 4), max_size=3),
+       cleanups=st.lists(durations(0.001, 1.0), min_size=5, max_size=5),
+       cancel=st.none() | durations(0.001, 3.0), twice=st.none() | st.integers(0, 4),
+       shape=iterable_shapes(), style=callable_styles())
+@example(seconds=[2.0, 1.0, 3.0], failing={1}, cleanups=[0.5, 0.25, 0.125, 1.0, 1.0],
+         cancel=None, twice=None, shape="list", style="function")
+@example(seconds=[1.0, 1.0, 2.0], failing={0, 1}, cleanups=[0.333] * 5, cancel=None, twice=0,
+         shape="generator", style="partial")
+@example(seconds=[1.0, 5.0, 0.25], failing=set(), cleanups=[0.1, 0.75, 0.2, 1.0, 1.0],
+         cancel=0.5, twice=None, shape="tuple", style="callable object")
+@settings(max_examples=8, phases=DRAWN)
+def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[int],
+                                             cleanups: list[float], cancel: float | None,
+                                             twice: int | None, shape: str, style: str) -> None:
+    """for any jobs (a generator, a job listed twice, any callable, falsy results), failing or
+    not, and a caller cancelled or not: results in order, or the group of every first failure,
+    or a cancellation, each only once every cancelled job has cleaned up"""
+    failing = {i for i in failing if i < len(seconds)}
+    # failures end half a millisecond off the grid: never at the instant another job ends
+    lengths = [s + 0.0005 if i in failing else s for i, s in enumerate(seconds)]
+    errors = {i: (ValueError, KeyError, OSError)[i % 3](f"job {i} failed") for i in failing}
+    made = [GroupJob(i, lengths[i], cleanups[i], errors.get(i)) for i in range(len(seconds))]
+    order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
+    first = min((lengths[i] for i in order if i in failing), default=None)
+    end = first if first is not None else max(lengths)
+    cut = cancel + 0.00025 if cancel is not None and cancel < end else None  # off the grid
+    stop = cut if cut is not None else first
+    hit = [i for i in order if stop is not None and lengths[i] > stop]
+    ends = (stop + max((cleanups[i] for i in hit), default=0.0)) if stop is not None else end
+    cleaned_when_raised: list[list[float]] = []
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        call = asyncio.create_task(cleanup.run_group(shaped(
+            [CALLABLE_STYLES[style](made[i]) for i in order], shape)))
+        if cut is not None:
+            await asyncio.sleep(cut)
+            call.cancel()
+        result, error = await settle(call)
+        cleaned_when_raised.extend(job.cleaned[:] for job in made)
+        return result, error, now()
+
+    result, error, at = run_virtual(scenario)
+    given_as = (f"With jobs of {listing(secs(seconds[i]) for i in order)} (a {shape} of {style}s"
+                + (f", job {twice} listed again at the end" if len(order) > len(made) else "")
+                + ")" + (f", job {listing(sorted(failing))} failing at the end" if failing else "")
+                + (f", the caller cancelled at {secs(cut)}" if cut is not None else ""))
+    got = f"{given_as}, run_group {outcome(result, error)} at {secs(at)}"
+    for job in made:
+        assert job.calls == [0.0] * order.count(job.index), (
+            f"{given_as}, job {job.index} was called at {job.calls}; expected once per "
+            "listing, all at 0.0 s")
+    if cut is not None:
+        assert isinstance(error, asyncio.CancelledError), (
+            f"{got}; expected CancelledError: a cancelled caller stays cancelled")
+    elif first is not None:
+        expected = [errors[i] for i in order if i in failing and lengths[i] == first]
+        held = list(getattr(error, "exceptions", []))
+        assert isinstance(error, BaseExceptionGroup) and sorted(map(id, held)) == sorted(
+            map(id, expected)), (
+            f"{got} (holding {held}); expected the TaskGroup's ExceptionGroup holding "
+            f"exactly {listing(map(repr, expected))}, the jobs that failed at {secs(first)}")
+    else:
+        assert error is None and result == [RESULTS[i] for i in order] and all(
+            type(r) is type(RESULTS[i]) for r, i in zip(result, order, strict=True)), (
+            f"{got}; expected {show([RESULTS[i] for i in order])}, each job's own result "
+            "in input order")
+    assert at == pytest.approx(ends), (
+        f"{got}; expected at {secs(ends)}: " + (
+            f"the jobs still running at {secs(stop)} are cancelled and clean up "
+            f"({listing(secs(cleanups[i]) for i in hit)}), and only then does the caller "
+            "hear of it" if hit else "when the last job is done"))
+    for i in hit:
+        assert cleaned_when_raised[i], (
+            f"{got}, but job {i} had not finished its clean-up then: wait for the cancelled "
+            "jobs (a TaskGroup does)")
+
+
 @task1
 async def test_group_rejects_a_job_that_is_not_callable(jobs: Jobs) -> None:
-    """rejects a job that is not callable with TypeError, before starting any"""
+    """rejects a job that is not callable with TypeError naming it, before calling any job"""
     await rejects(TypeError, lambda: cleanup.run_group([jobs.make(1.0), 42]),
                   shown="run_group([job, 42])", named="42")
-    assert not jobs.records[0].calls, "a job was started before every job was checked"
+    assert not jobs.records[0].calls, "a job was called before every job was checked"
 
 
 @task2
@@ -209,15 +351,170 @@ async def test_a_connection_comes_back_after_a_cancellation() -> None:
     await pool.close()
 
 
+class QueryFailed(Exception):
+    """A block that uses a pooled connection fails."""
+
+
+@dataclass
+class User:
+    """One drawn user of the pool: arrives `at`, holds the connection `hold` seconds, then
+    leaves: ``ok``, ``error`` (its block raises) or ``cancel`` (cancelled at `at` + `hold`,
+    waiting or holding)."""
+
+    at: float
+    hold: float
+    ending: str
+    lent: float | None = None
+    back: float | None = None
+
+
+def pool_model(users: list[User], size: int, making: float) -> int:
+    """Fill in when each user is lent a connection and gives it back (first come, first
+    served; an idle connection first, else a new one while fewer than `size` exist); a
+    cancel that finds its user waiting for the factory is dropped (ending ``ok``).
+    Returns how many connections were made."""
+    idle = made = 0
+    waiting: list[int] = []
+    events = [(u.at, 0, "arrive", i) for i, u in enumerate(users)]
+
+    def lend(index: int, at: float) -> None:
+        users[index].lent = at
+        if users[index].ending != "cancel":
+            events.append((at + users[index].hold, 1, "back", index))
+
+    for index, user in enumerate(users):
+        if user.ending == "cancel":
+            events.append((user.at + user.hold, 1, "cancel", index))
+    while events:
+        events.sort()
+        at, _, what, index = events.pop(0)
+        user = users[index]
+        if what == "arrive":
+            if idle:
+                idle -= 1
+                lend(index, at)
+            elif made < size:
+                made += 1
+                events.append((at + making, 0, "made", index))
+            else:
+                waiting.append(index)
+        elif what == "made":
+            lend(index, at)
+        elif what == "cancel" and index in waiting:
+            waiting.remove(index)
+            user.back = at
+        elif what == "cancel" and user.lent is None:  # in the factory: not cancelled
+            user.ending = "ok"
+            user.hold = round(user.hold - user.hold % 0.001 + 0.0001, 6)
+        elif what in ("cancel", "back"):
+            user.back = at
+            if waiting:
+                lend(waiting.pop(0), at)
+            else:
+                idle += 1
+    return made
+
+
+@task2
+@given(size=st.integers(1, 3), making=durations(0.001, 0.5),
+       users=st.lists(st.tuples(st.integers(0, 1500), durations(0.001, 1.5),
+                                st.sampled_from(["ok", "ok", "error", "cancel"])),
+                      min_size=1, max_size=6, unique_by=lambda user: user[0]))
+@example(size=2, making=0.2, users=[(0, 1.0, "ok"), (50, 0.333, "error"), (100, 0.5, "ok"),
+                                    (150, 1.0, "ok"), (200, 0.25, "cancel")])
+@example(size=1, making=0.1, users=[(0, 1.0, "cancel"), (10, 0.5, "cancel"), (20, 0.5, "ok"),
+                                    (300, 0.25, "error")])
+@settings(max_examples=8, phases=DRAWN)
+def test_any_users_are_served_first_come_first_served(size: int, making: float,
+                                                      users: list[tuple[int, float, str]]) -> None:
+    """for any users arriving at any times, who finish, fail or are cancelled: each gets an idle
+    connection, a new one, or waits its turn; never two on one connection; errors pass through"""
+    drawn = [User(at / 1000, hold + (0.00003 * (i + 1) if ending == "cancel" else 0.0001),
+                  ending) for i, (at, hold, ending) in enumerate(users)]
+    model = [User(u.at, u.hold, u.ending) for u in drawn]
+    made = pool_model(model, size, making)
+    cancels = [(m.at + m.hold, i) for i, m in enumerate(model) if m.ending == "cancel"]
+    failures = {i: QueryFailed(f"user {i}'s query failed") for i, m in enumerate(model)
+                if m.ending == "error"}
+    factory = Factory(making)
+
+    async def scenario() -> tuple[list[tuple[Any, Any, float | None, Any]], bool]:
+        pool = cleanup.Pool(factory, size)
+        seen: list[tuple[Any, Any, float | None, Any]] = [(None, None, None, None)] * len(model)
+
+        async def one(index: int) -> None:
+            await asyncio.sleep(model[index].at)
+            lent: list[Any] = []
+
+            async def block() -> None:
+                async with pool.acquire() as connection:
+                    lent.extend([connection, now()])
+                    await asyncio.sleep(model[index].hold if model[index].ending != "cancel"
+                                        else 3600)
+                    if index in failures:
+                        raise failures[index]
+
+            _, error = await settle(block())
+            seen[index] = (lent[0] if lent else None, error, lent[1] if lent else None, now())
+
+        async def cancelling(task: asyncio.Task[None], at: float) -> None:
+            await asyncio.sleep(at)
+            task.cancel()
+
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(i)) for i in range(len(model))]
+            for at, index in cancels:
+                group.create_task(cancelling(tasks[index], at))
+        await pool.close()
+        return seen, pool.closed
+
+    seen, closed = run_virtual(scenario)
+    given_as = (f"With Pool(size={size}) and connections made in {secs(making)}, users "
+                + listing(f"{i} at {secs(m.at)} holding {secs(m.hold)}"
+                          + {"ok": "", "error": " then raising", "cancel": " (cancelled then)"}[
+                              m.ending] for i, m in enumerate(model)))
+    for index, (_, error, lent, _) in enumerate(seen):
+        user = model[index]
+        did = (f"{given_as}: user {index} " + (f"got a connection at {secs(lent)}" if lent is not
+                                               None else "got no connection"))
+        assert (lent is None) == (user.lent is None) and (
+            lent is None or lent == pytest.approx(user.lent)), (
+            f"{did}; expected " + (f"one at {secs(user.lent)}" if user.lent is not None else
+                                   "none: it was cancelled while waiting")
+            + ": an idle connection at once, a new one while fewer than size exist, else the "
+            "first connection to come back goes to the user who has waited longest")
+        expected = (asyncio.CancelledError if user.ending == "cancel" else
+                    QueryFailed if user.ending == "error" else type(None))
+        assert isinstance(error, expected) and (user.ending != "error"
+                                                 or error is failures[index]), (
+            f"{did}, and its `async with` {outcome(None, error)}; expected "
+            + {"ok": "no error", "error": "its own QueryFailed to pass through",
+               "cancel": "CancelledError"}[user.ending])
+    spans = [(seen[i][0], seen[i][2], model[i].back) for i in range(len(seen)) if seen[i][0]]
+    for connection, lent, back in spans:
+        shared = [f"{lent2}" for c2, lent2, _ in spans
+                  if c2 is connection and lent < lent2 < back - 1e-9]
+        assert not shared, (
+            f"{given_as}: {connection} was lent at {secs(lent)} and again at "
+            f"{listing(shared)}, before it came back: one connection, one user at a time")
+    assert len(factory.made) == made, (
+        f"{given_as}: {len(factory.made)} connections were made; expected {made}: reuse an "
+        "idle connection before making one, and never more than size")
+    assert closed is True and all(c.closed for c in factory.made), (
+        f"{given_as}: once every user was done, close() returned with "
+        f"{listing(c for c in factory.made if not c.closed)} still open")
+
+
 @task2
 @pytest.mark.parametrize(("args", "error", "named"), [
-    ((42, 2), TypeError, ("factory", "42")), ((Factory(), 0), ValueError, ("size", "0")),
-    ((Factory(), 1.5), TypeError, ("size", "1.5")),
-    ((Factory(), True), TypeError, ("size", "True"))],
-    ids=["factory", "size 0", "size 1.5", "size True"])
+    ((42, 2), TypeError, "42"), ((Factory(), 0), ValueError, "0"),
+    ((Factory(), -3), ValueError, "-3"), ((Factory(), 1.5), TypeError, "1.5"),
+    ((Factory(), True), TypeError, "True"), ((Factory(), "2"), TypeError, "'2'")],
+    ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'"])
 async def test_pool_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
-                                          named: tuple[str, str]) -> None:
-    """rejects a factory that is not callable, or a size that is not an int of at least 1"""
+                                          named: str) -> None:
+    """rejects a factory that is not callable, or a size that is not an int of at least 1,
+    naming the bad value"""
     await rejects(error, lambda: cleanup.Pool(*args), shown=f"Pool{args!r}", named=named)
 
 
@@ -251,7 +548,7 @@ async def test_acquire_after_close_is_refused() -> None:
         async with pool.acquire():
             pass
 
-    await rejects(RuntimeError, acquire, shown="acquire() after close()", named="closed")
+    await rejects(RuntimeError, acquire, shown="acquire() after close()", named=())
 
 
 @task3
@@ -343,6 +640,52 @@ async def test_stream_opens_the_source_lazily() -> None:
     )
 
 
+ITEMS = st.lists(st.sampled_from([0, "", False, 1, "x", 2.5]), max_size=6)
+
+
+@task4
+@given(items=ITEMS, stop=st.none() | st.integers(0, 7), how=st.sampled_from(["break", "take"]))
+@example(items=[0, "", False], stop=None, how="break")
+@example(items=[1, 0, 2.5], stop=1, how="take")
+@settings(max_examples=8, phases=DRAWN)
+def test_any_stream_yields_every_item_and_releases_the_source(
+        items: list[Any], stop: int | None, how: str) -> None:
+    """for any items (falsy ones too: only None ends the source), read to the end or stopped
+    early, the stream yields every item it reads, one read per item, and its source is closed"""
+    source = ListSource(items)
+
+    async def scenario() -> tuple[list[Any], bool, bool]:
+        if how == "take" and stop is not None:
+            got = await cleanup.take(cleanup.stream(lambda: source), stop)
+        else:
+            got = []
+            async with contextlib.aclosing(cleanup.stream(lambda: source)) as stream:
+                async for item in stream:
+                    if len(got) == stop:
+                        break
+                    got.append(item)
+        return got, source.opened, source.closed
+
+    got, opened, closed = run_virtual(scenario)
+    wanted = items if stop is None else items[:stop]
+    reads = (len(items) + 1 if stop is None or stop > len(items) else
+             stop if how == "take" else stop + 1)
+    given_as = (f"Streaming a source of {show(items)}" + (
+        "" if stop is None else f", stopped after {stop} items by "
+        + ("take()" if how == "take" else "a consumer that breaks out and closes the stream")))
+    assert got == wanted and all(type(a) is type(b) for a, b in zip(got, wanted, strict=True)), (
+        f"{given_as} gave {show(got)}; expected {show(wanted)}: yield every item read, until "
+        "the source gives None (falsy items included)")
+    assert source.reads == reads, (
+        f"{given_as}, the source was read {source.reads} times; expected {reads}: one read "
+        "each time the consumer asks for an item" + (
+            ", and take reads no more than n" if how == "take" else ""))
+    assert closed or not opened, (
+        f"{given_as}, the source was left open when the consumer was done: open it with "
+        "`async with` inside the generator")
+
+
+
 @task5
 async def test_take_reads_only_what_it_needs_and_closes() -> None:
     """takes the first n items, reads no more, and closes the stream"""
@@ -382,13 +725,90 @@ async def test_take_none() -> None:
     )
 
 
+class Items:
+    """An async iterator that is not a generator: `anext` gives the items (None is an item
+    here), or raises `error` at position `fails`; `aclose` is recorded."""
+
+    def __init__(self, items: list[Any], fails: int | None, error: BaseException) -> None:
+        self.items, self.fails, self.error = items, fails, error
+        self.asked = 0
+        self.closed_at: list[int] = []
+
+    def __aiter__(self) -> "Items":
+        return self
+
+    async def __anext__(self) -> Any:
+        position = self.asked
+        self.asked += 1
+        await asyncio.sleep(0.1)
+        if position == self.fails:
+            raise self.error
+        if position >= len(self.items):
+            raise StopAsyncIteration
+        return self.items[position]
+
+    async def aclose(self) -> None:
+        await asyncio.sleep(0.05)
+        self.closed_at.append(self.asked)
+
+
+@task5
+@given(items=st.lists(st.sampled_from([None, 0, "", "a", 3]), max_size=6), n=st.integers(0, 8),
+       fails=st.none() | st.integers(0, 6), cancel=st.none() | st.integers(0, 6))
+@example(items=[None, 0, "a"], n=2, fails=None, cancel=None)
+@example(items=[1, 2, 3], n=3, fails=1, cancel=None)
+@example(items=[1, 2, 3, 4], n=4, fails=None, cancel=2)
+@settings(max_examples=10, phases=DRAWN)
+def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: int | None,
+                                               cancel: int | None) -> None:
+    """for any async iterator (None and falsy items too), any n, an error or a cancellation at
+    any point: take returns the first n items, reading no more, or raises; closed before either"""
+    error = OSError("the items broke")
+    source = Items(items, fails, error)
+    end = min(n, len(items) + 1, *([fails + 1] if fails is not None else []))
+    cut = cancel + 0.5 if cancel is not None and cancel < end else None  # during a read
+
+    async def scenario() -> tuple[Any, BaseException | None, list[int], float]:
+        call = asyncio.create_task(cleanup.take(source, n))
+        if cut is not None:
+            await asyncio.sleep(cut / 10)
+            call.cancel()
+        result, raised = await settle(call)
+        return result, raised, source.closed_at[:], now()
+
+    result, raised, closed_at, at = run_virtual(scenario)
+    given_as = (f"take(items, {n}) over the items {show(items)}"
+                + (f" (reading item {fails} raises {error!r})" if fails is not None else "")
+                + (f", cancelled at {secs(cut / 10)}" if cut is not None else ""))
+    did = f"{given_as} {outcome(result, raised)} at {secs(at)}"
+    if cut is not None:
+        assert isinstance(raised, asyncio.CancelledError), f"{did}; expected CancelledError"
+        asked = cancel + 1
+    elif fails is not None and fails < min(n, len(items) + 1):
+        assert raised is error, f"{did}; expected the items' own error, {error!r}"
+        asked = fails + 1
+    else:
+        wanted = items[:n]
+        assert raised is None and result == wanted and all(
+            type(a) is type(b) for a, b in zip(result, wanted, strict=True)), (
+            f"{did}; expected {show(wanted)}")
+        asked = end
+    assert source.asked == asked, (
+        f"{did}, after asking for {source.asked} items; expected {asked}: ask for no more "
+        "than n (and for none when n is 0)")
+    assert closed_at, f"{did}, without closing the items: `aclose()` them however take ends"
+
+
+
 @task5
 @pytest.mark.parametrize(("n", "error", "named"), [
-    (-1, ValueError, "-1"), (2.5, TypeError, "2.5"), ("3", TypeError, "'3'")])
+    (-1, ValueError, "-1"), (2.5, TypeError, "2.5"), ("3", TypeError, "'3'"),
+    (True, TypeError, "True")])
 async def test_take_rejects_a_bad_n(n: Any, error: type[Exception], named: str) -> None:
-    """rejects an n that is not a non-negative int"""
+    """rejects an n that is not a non-negative int, naming it, and reads nothing"""
     source = Source(5)
     items = cleanup.stream(lambda: source)
     await rejects(error, lambda: cleanup.take(items, n), shown=f"take(stream, {n!r})",
-                  named=("n", named))
+                  named=named)
     await items.aclose()
+    assert source.reads == 0, f"take(stream, {n!r}) read {source.reads} items before refusing"

@@ -58,7 +58,10 @@ class Account:
 
 
 async def transfer(source: Account, target: Account, amount: int) -> None:
-    """Move `amount` from `source` to `target` atomically, without risking a deadlock."""
+    """Move `amount` from `source` to `target` atomically, without risking a deadlock.
+
+    ValueError naming the account for an overdraft (nothing moves) or a transfer to itself.
+    """
     _check_amount(amount)
     if source is target:
         raise ValueError(f"cannot transfer from {source.name} to itself")
@@ -73,7 +76,8 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
 
 async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
                          ready: asyncio.Event) -> list[Any]:
-    """Start every job together once `ready` is set; results in input order."""
+    """Start every job together the moment `ready` is set (none is called before); results
+    in input order, once the last job is done."""
     async def gated(job: Callable[[], Awaitable[Any]]) -> Any:
         await ready.wait()
         return await job()
@@ -84,7 +88,10 @@ async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
 
 
 class SingleFlight:
-    """Coalesces concurrent loads of the same key into one call of the loader."""
+    """Coalesces concurrent loads of the same key into one call of the loader.
+
+    A cancelled waiter raises CancelledError; the load goes on for the others.
+    """
 
     def __init__(self, ttl: float = 0.0) -> None:
         if isinstance(ttl, bool) or not isinstance(ttl, int | float):

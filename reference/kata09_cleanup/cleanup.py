@@ -13,7 +13,8 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
     """Run the jobs in one TaskGroup; results in input order.
 
     If any job fails, the others are cancelled and cleaned up, and the caller
-    gets the TaskGroup's ExceptionGroup, holding every job's exception.
+    gets the TaskGroup's ExceptionGroup, holding every job's exception. A cancelled
+    caller cancels the jobs and, once they cleaned up, raises CancelledError.
     """
     checked = list(jobs)
     for index, job in enumerate(checked):
@@ -73,8 +74,9 @@ class Pool:
 
 
 async def stream(open_source: Callable[[], AbstractAsyncContextManager[Any]]) -> AsyncIterator[Any]:
-    """Yield every item ``source.read()`` gives until it gives None; the source is closed
-    however the iteration ends (exhausted, or closed early with ``aclose``)."""
+    """Yield every item ``source.read()`` gives until it gives None, one read per item asked
+    for; the source is closed however the iteration ends (exhausted, or closed early with
+    ``aclose``)."""
     async with open_source() as source:
         while (item := await source.read()) is not None:
             yield item
