@@ -33,7 +33,8 @@ class ServiceReport:
     ``up`` is the state found by the latest check (None before the first),
     ``consecutive_failures`` the failed checks since the last success,
     ``checks`` and ``successes`` count the checks, ``latencies`` holds the
-    loop time each successful check took.
+    loop time each successful check took (from its first try to its end), in
+    the order the checks ended.
     """
 
     url: str
@@ -64,15 +65,21 @@ class Monitor:
     A check GETs the URL; the service is up when a response arrives within
     `timeout` seconds (an asyncio timeout) with a status below 400. A failed
     check is tried again up to `attempts` times in all, after `backoff`,
-    ``2 * backoff``, ``4 * backoff``, ... seconds. At most `limit` checks run
-    at once, and with `rate` no more than `rate` checks start per second
-    (evenly spaced, ``1 / rate`` apart). ``reports`` maps each URL to its
-    `ServiceReport`; ``changes`` lists ``(loop time, url, up)`` each time a
-    service's state differs from its previous one (the first check included).
+    ``2 * backoff``, ``4 * backoff``, ... seconds, counted from the end of the
+    failed try (each try has its own `timeout`). At most `limit` checks run at
+    once (a check keeps its place through its retries), and with `rate` checks
+    start at least ``1 / rate`` seconds apart (no more than `rate` per second,
+    evenly spaced). A check starts as soon as the limit and the rate allow.
+    ``reports`` maps each URL to its `ServiceReport`; ``changes`` lists
+    ``(loop time, url, up)`` each time a service's state differs from its
+    previous one (the first check included), the loop time being when the check
+    that found the new state ended.
 
-    Raises TypeError/ValueError for bad arguments, naming them: `urls` a
-    non-empty list of http(s) URLs; `interval`, `timeout`, `backoff` and `rate`
-    (or None) positive numbers; `attempts` and `limit` ints of at least 1.
+    Raises TypeError for an argument of the wrong type (a bool is not a number
+    here) and ValueError for a bad value, with a message that names the argument
+    or its bad value: `urls` an iterable (not a string) of at least one http(s)
+    URL; `interval`, `timeout`, `backoff` and `rate` (or None) positive numbers;
+    `attempts` and `limit` ints of at least 1.
     """
 
     def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
@@ -81,9 +88,11 @@ class Monitor:
         raise NotImplementedError("TODO: task 1, set up the monitor")
 
     async def __aenter__(self) -> Monitor:
+        """`start()` the monitor and return it (``async with Monitor(...) as monitor``)."""
         raise NotImplementedError("TODO: task 5, start on entering")
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """`stop()` the monitor, also when the block raised (the error goes on)."""
         raise NotImplementedError("TODO: task 5, stop on leaving")
 
     async def open(self) -> None:
@@ -98,21 +107,26 @@ class Monitor:
         raise NotImplementedError("TODO: task 2, start the schedule")
 
     async def stop(self) -> None:
-        """Cancel the schedule and the checks in flight, wait for them, close the session.
+        """Cancel the schedule and its checks in flight, wait for them, close the session.
 
-        When stop returns, no task of the monitor is left. RuntimeError if never opened.
+        When stop returns, no task of the monitor is left and the session is closed. A
+        cancelled check records nothing (no count, no change). RuntimeError if never opened.
         """
         raise NotImplementedError("TODO: task 5, stop cleanly")
 
     async def round(self) -> list[bool]:
-        """Check every URL once, now, within the limits; whether each one is up."""
+        """Check every URL once, now, within the limits; whether each one is up.
+
+        The answers come in the order of the URLs, once every check has ended.
+        """
         raise NotImplementedError("TODO: task 1, one round of checks")
 
     async def check(self, url: str) -> bool:
         """Check `url` (with its retries), record the result in its report, return it.
 
-        The check's latency runs from its first try to its end. RuntimeError if the
-        monitor was not opened or started.
+        The check's latency runs from its first try to its end. The report (and
+        ``changes``) are up to date when check returns. RuntimeError if the monitor was
+        not opened or started.
         """
         raise NotImplementedError("TODO: tasks 1 and 3, check one service")
 
@@ -120,5 +134,7 @@ class Monitor:
 async def throughput(urls: Iterable[str], limits: Iterable[int], *,
                      timeout: float = 2.0) -> dict[int, float]:
     """A small benchmark: for each concurrency limit, run one round of checks over `urls`
-    and report checks per second of loop time (``{limit: checks_per_second}``)."""
+    and report checks per second of loop time (``{limit: checks_per_second}``).
+
+    Each check gives up after `timeout` seconds. Bad `urls` raise as in `Monitor`."""
     raise NotImplementedError("TODO: task 6, measure throughput against the limit")

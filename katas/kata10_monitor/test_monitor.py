@@ -2,14 +2,23 @@
 times are loop time."""
 
 import asyncio
+import functools
+import itertools
+import math
+import statistics
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
+from aioresponses import CallbackResult, aioresponses
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
+from hypothesis import strategies as st
 
 from specs import (
     MockHttp,
     implementation,
+    listing,
     now,
     outcome,
     rejects,
@@ -18,6 +27,8 @@ from specs import (
     settle,
     show,
 )
+from specs.checks import names
+from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 monitoring = implementation("kata10_monitor", "monitor")
 
@@ -41,6 +52,126 @@ async def started(urls: list[str], **kwargs: Any) -> Any:
     monitor = monitoring.Monitor(urls, **kwargs)
     await monitor.open()
     return monitor
+
+
+# --- the model of one check, for the properties -------------------------------------------
+
+STATUSES = [200, 204, 301, 399, 400, 404, 500, 503]
+Try = tuple[str, int, float]  # ("answer", status, latency) or ("refused", 0, latency)
+
+
+def tries() -> st.SearchStrategy[Try]:
+    """One try's fate: an answer with any status after any latency, or a refused connection."""
+    return st.one_of(
+        st.tuples(st.just("answer"), st.sampled_from(STATUSES), durations(0.001, 3.0)),
+        st.tuples(st.just("refused"), st.just(0), durations(0.001, 0.5)))
+
+
+def said(attempt: Try, timeout: float) -> str:
+    kind, status, latency = attempt
+    late = " (too late)" if latency > timeout else ""
+    if kind == "refused":
+        return f"refused after {secs(latency)}{late}"
+    return f"{status} after {secs(latency)}{late}"
+
+
+def one_try(attempt: Try, timeout: float) -> tuple[float, bool]:
+    """How long a try takes (at most `timeout`) and whether it finds the service up."""
+    kind, status, latency = attempt
+    if latency > timeout:
+        return timeout, False
+    return latency, kind == "answer" and status < 400
+
+
+def check_model(attempts_made: list[Try], attempts: int, backoff: float,
+                timeout: float) -> tuple[list[float], float, bool]:
+    """A check: when each try starts (from the check's start), how long it takes, and up.
+    Retry k waits backoff * 2 ** (k - 1) from the end of the failed try."""
+    offsets: list[float] = []
+    clock = 0.0
+    for number, attempt in enumerate(attempts_made[:attempts]):
+        offsets.append(round(clock, 6))
+        took, up = one_try(attempt, timeout)
+        clock += took
+        if up or number == attempts - 1:
+            return offsets, round(clock, 6), up
+        clock += backoff * 2 ** number
+    raise AssertionError("the model needs a try per attempt")
+
+
+async def answer(planned: Iterator[Try], arrivals: list[float], url: Any,
+                 **_kwargs: Any) -> CallbackResult:
+    """A mocked server: each request takes the next drawn fate, even one a timeout cuts."""
+    arrivals.append(round(now(), 6))
+    kind, status, latency = next(planned, ("refused", 0, 0.0))
+    await asyncio.sleep(latency)
+    if kind == "refused":
+        raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
+    return CallbackResult(status=status, body="ok")
+
+
+@pytest.fixture
+def server() -> Iterator[aioresponses]:
+    """Mocked HTTP shared by the examples of one property (patching aiohttp once is cheaper)."""
+    with aioresponses() as mocked:
+        yield mocked
+
+
+def scripted(server: aioresponses, plan: dict[str, Iterable[Try]]) -> dict[str, list[float]]:
+    """Each URL of `plan` answers its successive requests as planned (any earlier plan is
+    dropped); returns the loop times at which each URL's requests arrive."""
+    server.clear()
+    times: dict[str, list[float]] = {url: [] for url in plan}
+    for url, planned in plan.items():
+        server.get(url, repeat=True, callback=functools.partial(answer, iter(planned), times[url]))
+    return times
+
+
+def cheap(examples: int) -> settings:
+    """An HTTP property's settings: few examples, the shared `server` fixture allowed, and no
+    shrinking (an example costs milliseconds of aiohttp; shrinking one would outlast the
+    watchdog): a failure shows the first example that broke the contract."""
+    return settings(max_examples=examples, phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+def close(got: float, expected: float) -> bool:
+    return abs(got - expected) < 1e-6
+
+
+def same(got: Any, want: Any) -> bool:
+    """`got` is `want`, floats to the microsecond, inside lists and tuples too."""
+    if isinstance(want, bool) or want is None:
+        return got is want
+    if isinstance(want, float):
+        return isinstance(got, int | float) and not isinstance(got, bool) and close(got, want)
+    if isinstance(want, list | tuple):
+        return (isinstance(got, list | tuple) and len(got) == len(want)
+                and all(map(same, got, want)))
+    return bool(got == want)
+
+
+def slot_fault(spans: list[tuple[float, float]], asked: list[float], limit: int,
+               gap: float = 0.0) -> tuple[str, float, int] | None:
+    """Checks that ran from span[0] to span[1], each asked for at `asked`: a moment with more
+    than `limit` running, or a moment when a check was waiting although a slot was free (and,
+    with a rate, the last start was `gap` or more ago). ``(kind, moment, check or count)``."""
+    spans = [(round(start, 6), round(end, 6)) for start, end in spans]
+    asked = [round(moment, 6) for moment in asked]
+    starts = [start for start, _ in spans]
+    points = sorted({*asked, *starts, *(round(start + gap, 6) for start in starts),
+                     *(end for _, end in spans)})
+    for before, after in itertools.pairwise(points):
+        moment = (before + after) / 2
+        running = [i for i, (start, end) in enumerate(spans) if start <= moment < end]
+        if len(running) > limit:
+            return "peak", before, len(running)
+        waiting = [i for i, start in enumerate(starts) if asked[i] <= moment < start]
+        rested = all(moment >= round(start + gap, 6) for start in starts if start <= moment)
+        if waiting and len(running) < limit and rested:
+            return "idle", before, waiting[0]
+    return None
 
 
 @task1
@@ -80,16 +211,18 @@ async def test_check_updates_the_report(http_mock: MockHttp) -> None:
     """each check is counted in the service's report"""
     http_mock.sequence(A, [200, 503, 503])
     monitor = await started([A])
+    seen = []
     for _ in range(3):
         await monitor.check(A)
+        report = monitor.reports[A]  # read the moment check() returns
+        seen.append((report.up, report.checks, report.successes, report.consecutive_failures))
     await monitor.stop()
-    report = monitor.reports[A]
     assert report.url == A, f"the report of {A} names {report.url!r}"
-    got = (report.up, report.checks, report.successes, report.consecutive_failures)
-    assert got == (False, 3, 1, 2), (
-        f"after checks answered 200, 503, 503 the report says up={report.up}, "
-        f"checks={report.checks}, successes={report.successes}, consecutive_failures="
-        f"{report.consecutive_failures}; expected up=False, 3, 1, 2"
+    expected = [(True, 1, 1, 0), (False, 2, 1, 1), (False, 3, 1, 2)]
+    assert seen == expected, (
+        f"checks answered 200, 503, 503; as each check() returned, its report said (up, "
+        f"checks, successes, consecutive_failures) = {listing(seen)}; expected "
+        f"{listing(expected)}: record the check before check() returns"
     )
 
 
@@ -113,7 +246,7 @@ async def test_check_needs_an_open_monitor() -> None:
     """check() before open() or start() raises RuntimeError"""
     monitor = monitoring.Monitor([A])
     await rejects(RuntimeError, lambda: monitor.check(A), shown="check() before open()",
-                  named="start")
+                  named=())
 
 
 @task1
@@ -122,31 +255,41 @@ async def test_open_checks_nothing_by_itself(http_mock: MockHttp) -> None:
     http_mock.reply(A)
     monitor = await started([A])
     await asyncio.sleep(30.0)
-    await rejects(RuntimeError, monitor.open, shown="open() twice", named="started")
+    await rejects(RuntimeError, monitor.open, shown="open() twice", named=())
     await monitor.stop()
     assert http_mock.requests(A) == 0, f"open() alone made {http_mock.requests(A)} checks"
 
 
 @task1
-@pytest.mark.parametrize(("kwargs", "error", "named"), [
-    ({"urls": []}, ValueError, ("urls",)), ({"urls": A}, TypeError, ("urls",)),
-    ({"urls": ["ftp://x.example.com"]}, ValueError, ("'ftp://x.example.com'",)),
-    ({"interval": 0}, ValueError, ("interval", "0")),
-    ({"timeout": -1}, ValueError, ("timeout", "-1")),
-    ({"timeout": "2"}, TypeError, ("timeout", "'2'")),
-    ({"attempts": 0}, ValueError, ("attempts", "0")),
-    ({"attempts": 1.5}, TypeError, ("attempts", "1.5")),
-    ({"backoff": 0}, ValueError, ("backoff", "0")),
-    ({"limit": 0}, ValueError, ("limit", "0")), ({"limit": True}, TypeError, ("limit", "True")),
-    ({"rate": 0}, ValueError, ("rate", "0")), ({"rate": "fast"}, TypeError, ("rate", "'fast'"))],
-    ids=lambda v: repr(v) if isinstance(v, dict) else None)
+@pytest.mark.parametrize(("kwargs", "error", "argument", "value"), [
+    ({"urls": []}, ValueError, "urls", "[]"), ({"urls": A}, TypeError, "urls", repr(A)),
+    ({"urls": [A, "ftp://x.example.com"]}, ValueError, "urls", "ftp://x.example.com"),
+    ({"interval": 0}, ValueError, "interval", "0"),
+    ({"interval": True}, TypeError, "interval", "True"),
+    ({"timeout": -1}, ValueError, "timeout", "-1"),
+    ({"timeout": "2"}, TypeError, "timeout", "2"),
+    ({"attempts": 0}, ValueError, "attempts", "0"),
+    ({"attempts": 1.5}, TypeError, "attempts", "1.5"),
+    ({"backoff": 0}, ValueError, "backoff", "0"),
+    ({"backoff": -0.5}, ValueError, "backoff", "-0.5"),
+    ({"limit": 0}, ValueError, "limit", "0"), ({"limit": True}, TypeError, "limit", "True"),
+    ({"limit": 2.0}, TypeError, "limit", "2.0"),
+    ({"rate": 0}, ValueError, "rate", "0"), ({"rate": "fast"}, TypeError, "rate", "fast")],
+    ids=lambda v: repr(v) if isinstance(v, dict) else "")
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
-                                     named: tuple[str, ...]) -> None:
-    """rejects bad arguments, naming them"""
+                                     argument: str, value: str) -> None:
+    """rejects bad arguments: TypeError for a wrong type, ValueError for a bad value, naming the
+    argument or its value"""
     arguments = {"urls": [A], **kwargs}
     urls = arguments.pop("urls")
-    await rejects(error, lambda: monitoring.Monitor(urls, **arguments),
-                  shown=f"Monitor({urls!r}, {arguments})", named=named)
+    shown = f"Monitor({urls!r}, {arguments})"
+    raised = await rejects(error, lambda: monitoring.Monitor(urls, **arguments), shown=shown,
+                           named=())
+    message = str(raised)
+    assert names(message, argument) or names(message, value), (
+        f"Called {shown}. It raised {error.__name__}({message!r}); the message should name "
+        f"the argument `{argument}` or its bad value {value}"
+    )
 
 
 @task2
@@ -165,22 +308,6 @@ async def test_rounds_come_every_interval(http_mock: MockHttp) -> None:
 
 
 @task2
-async def test_a_slow_service_does_not_shift_the_schedule(http_mock: MockHttp) -> None:
-    """a slow check does not delay the next round: rounds stay at start + k * interval"""
-    http_mock.reply(A, latency=0.3)
-    http_mock.reply(B, latency=4.5)
-    monitor = monitoring.Monitor([A, B], interval=5.0, timeout=6.0)
-    await monitor.start()
-    await asyncio.sleep(16.0)
-    await monitor.stop()
-    assert http_mock.times(A) == [0, 5, 10, 15], (
-        f"with interval=5 and a service taking 4.5 s, the fast one was checked at "
-        f"{http_mock.times(A)}; expected [0, 5, 10, 15]: schedule round k at start + k * "
-        "interval, instead of sleeping `interval` after each round (which drifts)"
-    )
-
-
-@task2
 async def test_default_interval_is_ten_seconds(http_mock: MockHttp) -> None:
     """rounds come every 10 s by default"""
     http_mock.reply(A)
@@ -193,31 +320,120 @@ async def test_default_interval_is_ten_seconds(http_mock: MockHttp) -> None:
 
 @task2
 async def test_start_twice_is_refused(http_mock: MockHttp) -> None:
-    """start() on a started monitor raises RuntimeError"""
+    """start() or open() on a started monitor raises RuntimeError"""
     http_mock.reply(A)
     monitor = monitoring.Monitor([A])
     await monitor.start()
-    await rejects(RuntimeError, monitor.start, shown="start() twice", named="started")
+    await rejects(RuntimeError, monitor.start, shown="start() twice", named=())
+    await rejects(RuntimeError, monitor.open, shown="open() after start()", named=())
     await monitor.stop()
 
 
-@task3
-async def test_failed_checks_are_retried_with_backoff(http_mock: MockHttp) -> None:
-    """a failed check is tried again after backoff, 2 * backoff, ..., `attempts` times in all"""
-    http_mock.sequence(A, [503, aiohttp.ClientConnectionError("reset"), 503, 200])
-    monitor = await started([A], attempts=4, backoff=0.5)
-    await asyncio.sleep(1.0)
-    got = await monitor.check(A)
-    await monitor.stop()
-    assert got is True and http_mock.times(A) == [1.0, 1.5, 2.5, 4.5], (
-        f"with attempts=4 and backoff=0.5, a service failing 3 times then answering 200 (from "
-        f"1.0 s) was tried at {http_mock.times(A)} and the check said {got!r}; expected tries at "
-        "[1.0, 1.5, 2.5, 4.5] and True"
-    )
-    assert monitor.reports[A].latencies == [pytest.approx(3.5)], (
-        f"the check's latency was recorded as {monitor.reports[A].latencies}; it took 3.5 s "
-        "from its first try to its success"
-    )
+@st.composite
+def schedules(draw: st.DrawFn) -> dict[str, Any]:
+    """A schedule to run: interval, services (constant answers, some slower than the interval
+    or the timeout), an optional rate, when start() and stop() come."""
+    interval = draw(durations(0.1, 4.0))
+    count = draw(st.integers(1, 2))
+    timeout = draw(durations(0.05, 2 * interval))
+    fates = draw(st.lists(
+        st.tuples(st.sampled_from(["answer", "answer", "refused"]), st.sampled_from(STATUSES),
+                  durations(0.001, 2 * interval)), min_size=count, max_size=count))
+    gap = draw(st.none() | durations(0.001, interval / count))
+    rounds = draw(st.integers(1, 3))
+    after = draw(st.integers(0, round(interval * 1000) - 1)) / 1000 + 0.0005
+    begin = draw(durations(0.0, 3.0))
+    return {"interval": interval, "timeout": timeout, "fates": fates,
+            "rate": None if gap is None else 1 / gap, "begin": begin,
+            "stop": begin + (rounds - 1) * interval + after}
+
+
+@task2
+@given(plan=schedules())
+@example(plan={"interval": 5.0, "timeout": 6.0, "fates": [("answer", 200, 0.3),
+                                                            ("answer", 200, 4.5)],
+               "rate": None, "begin": 0.0, "stop": 16.0})
+@example(plan={"interval": 2.0, "timeout": 2.5, "fates": [("answer", 503, 3.0),
+                                                            ("answer", 200, 0.25)],
+               "rate": 1.0, "begin": 0.5, "stop": 4.9})
+@cheap(4)
+def test_rounds_stay_on_the_absolute_schedule_until_stop(
+        server: aioresponses, plan: dict[str, Any]) -> None:
+    """for any interval, latencies (even longer than the interval), rate and stop time: round k
+    starts at start + k * interval; stop() cancels what is in flight, records nothing for it,
+    and returns with no task left and the session closed"""
+    interval, timeout, fates = plan["interval"], plan["timeout"], plan["fates"]
+    rate, begin, stop = plan["rate"], plan["begin"], plan["stop"]
+    assume(all(latency != timeout for _, _, latency in fates))
+    urls = services(len(fates))
+    gap = 0.0 if rate is None else 1 / rate
+    given_as = (f"With interval={secs(interval)}, timeout={secs(timeout)}"
+                + ("" if rate is None else f", rate={rate:.4g} (1 / rate = {secs(gap)})")
+                + ", services answering "
+                + ", ".join(f"svc{i}: {said(fate, timeout)}" for i, fate in enumerate(fates))
+                + f" every time, start() at {secs(begin)} and stop() at {secs(stop)}")
+    arrivals = scripted(server, {url: itertools.repeat(fate)
+                                 for url, fate in zip(urls, fates, strict=True)})
+
+    async def scenario() -> Any:
+        with sessions_opened() as opened:
+            monitor = monitoring.Monitor(list(urls), interval=interval, timeout=timeout,
+                                         rate=rate, limit=8)
+            await asyncio.sleep(begin)
+            await monitor.start()
+            await asyncio.sleep(stop - begin)
+            await monitor.stop()
+        returned = now()
+        me = asyncio.current_task()
+        left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+        closed = [session.closed for session in opened]
+
+        def snapshot() -> Any:
+            return ([(r.up, r.checks, r.successes, r.consecutive_failures, list(r.latencies))
+                     for r in (monitor.reports[url] for url in urls)], list(monitor.changes))
+
+        at_stop = snapshot()
+        tried = {url: list(arrivals[url]) for url in urls}
+        await asyncio.sleep(2 * interval + 3.0)
+        return returned, left, closed, at_stop, tried, snapshot()
+
+    returned, left, closed, at_stop, tried, later = run_virtual(scenario)
+    expected_changes = []
+    for index, (url, fate) in enumerate(zip(urls, fates, strict=True)):
+        due = [round(begin + k * interval + index * gap, 6) for k in range(100)]
+        due = [t for t in due if t < stop]
+        assert len(tried[url]) == len(due) and all(map(close, tried[url], due)), (
+            f"{given_as}, svc{index} was checked at {tried[url]}; expected at "
+            f"{listing(secs(t) for t in due)}: round k is due at start + k * interval, however "
+            "long the checks take" + ("" if rate is None else
+                                      ", and within a round checks start 1 / rate apart"))
+        took, up = one_try(fate, timeout)
+        ended = [t + took for t in due if t + took < stop]
+        checks = len(ended)
+        figures = (up if checks else None, checks, checks if up else 0, 0 if up else checks,
+                   [took] * checks if up else [])
+        assert same(at_stop[0][index], figures), (
+            f"{given_as}, when stop() returned svc{index}'s report said (up, checks, "
+            f"successes, consecutive_failures, latencies) = {at_stop[0][index]}; expected "
+            f"{figures}: count each check that ended before stop(), and nothing for a check "
+            "that stop() cancelled")
+        if ended:
+            expected_changes.append((round(ended[0], 6), url, up))
+    expected_changes.sort()
+    assert same(sorted(at_stop[1]), expected_changes), (
+        f"{given_as}, changes were {at_stop[1]} when stop() returned; expected "
+        f"{expected_changes}: each service's first state, when its first check ended")
+    assert close(returned, stop) and not left, (
+        f"{given_as}, stop() returned at {secs(returned)} leaving {left or 'no task'}; "
+        f"expected at once ({secs(stop)}), with no task left: cancel the schedule and its "
+        "checks, then wait for them")
+    assert closed == [True], (
+        f"{given_as}, the monitor opened {len(closed)} session(s), closed: {closed}; expected "
+        "one session, closed when stop() returns")
+    assert later == at_stop and all(arrivals[url] == tried[url] for url in urls), (
+        f"{given_as}, after stop() returned the monitor went on: reports and changes "
+        f"{at_stop} became {later}, requests {tried} became "
+        f"{ {url: arrivals[url] for url in urls} }")
 
 
 @task3
@@ -268,6 +484,99 @@ async def test_concurrency_limit(limit: int | None, expected: float, http_mock: 
 
 
 @task3
+@given(answers=st.lists(st.lists(tries(), min_size=3, max_size=3), min_size=1, max_size=3),
+       attempts=st.integers(1, 3), backoff=durations(0.001, 2.0),
+       timeout=durations(0.05, 3.0), limit=st.integers(1, 4), shape=iterable_shapes(),
+       begin=durations(0.0, 2.0))
+@example(answers=[[("answer", 503, 0.2), ("refused", 0, 0.01), ("answer", 200, 0.3)],
+                  [("answer", 200, 1.0)] * 3],
+         attempts=3, backoff=0.5, timeout=2.0, limit=1, shape="generator", begin=0.25)
+@example(answers=[[("answer", 200, 2.5), ("answer", 200, 0.125), ("answer", 200, 1.0)],
+                  [("refused", 0, 0.001)] * 3, [("answer", 500, 0.333)] * 3],
+         attempts=2, backoff=0.25, timeout=2.0, limit=2, shape="list", begin=0.0)
+@cheap(5)
+def test_a_round_retries_each_service_within_the_limit(
+        server: aioresponses, answers: list[list[Try]], attempts: int, backoff: float,
+        timeout: float, limit: int, shape: str, begin: float) -> None:
+    """for any answers, failures and silences, attempts, backoff and limit: a round retries on
+    the backoff schedule, starts each check as soon as a slot frees, and returns when the last
+    check ends, every report already up to date"""
+    assume(all(latency != timeout for tried in answers for _, _, latency in tried))
+    urls = services(len(answers))
+    models = [check_model(tried, attempts, backoff, timeout) for tried in answers]
+    given_as = (
+        f"With {len(urls)} service(s) answering "
+        + "; ".join(f"svc{i}: " + ", then ".join(said(t, timeout) for t in tried[:attempts])
+                    for i, tried in enumerate(answers))
+        + f" (attempts={attempts}, backoff={secs(backoff)}, timeout={secs(timeout)}, "
+        f"limit={limit}, urls given as a {shape}), round() at {secs(begin)}")
+
+    arrivals = scripted(server, dict(zip(urls, answers, strict=True)))
+
+    async def scenario() -> Any:
+        monitor = monitoring.Monitor(shaped(urls, shape), attempts=attempts,
+                                     backoff=backoff, timeout=timeout, limit=limit)
+        await monitor.open()
+        await asyncio.sleep(begin)
+        got = await monitor.round()
+        ended = now()
+        reports = [monitor.reports[url] for url in urls]
+        seen = [(r.up, r.checks, r.successes, r.consecutive_failures, list(r.latencies))
+                for r in reports]
+        changes = list(monitor.changes)
+        await monitor.stop()
+        return got, ended, seen, changes
+
+    got, ended, seen, changes = run_virtual(scenario)
+    times = [arrivals[url] for url in urls]
+
+    expected = [up for _, _, up in models]
+    assert got == expected and all(isinstance(up, bool) for up in got), (
+        f"{given_as}, round() returned {show(got)}; expected {expected}: whether each service "
+        "is up, in the order of the URLs")
+    spans = []
+    for index, ((offsets, took, _), tried) in enumerate(zip(models, times, strict=True)):
+        first = tried[0] if tried else begin
+        due = [round(first + offset, 6) for offset in offsets]
+        assert len(tried) == len(due) and all(map(close, tried, due)), (
+            f"{given_as}, svc{index} was tried at {tried or 'no time'}; expected "
+            f"{len(due)} tr{'y' if len(due) == 1 else 'ies'}, at {listing(secs(t) for t in due)}"
+            ": retry k comes backoff * 2 ** (k - 1) after the failed try ends, and a success "
+            "or the last attempt ends the check")
+        spans.append((first, first + took))
+    fault = slot_fault(spans, [begin] * len(spans), limit)
+    assert fault is None or fault[0] != "peak", (
+        f"{given_as}, {fault and fault[2]} checks were running at once from "
+        f"{fault and secs(fault[1])}; at most limit={limit} (a check keeps its place through "
+        "its retries and backoff)")
+    assert fault is None, (
+        f"{given_as}, svc{fault[2]} waited for a slot from {secs(fault[1])}, while fewer "
+        f"than {limit} checks ran; it started at {secs(spans[fault[2]][0])}: a check starts "
+        "the moment a slot frees (no polling, no fixed batches)")
+    last = max(end for _, end in spans)
+    assert close(ended, last), (
+        f"{given_as}, round() returned at {secs(ended)}; the last check ended at {secs(last)}"
+        ": return once every check has ended, no later")
+    for index, ((_, took, up), (start, end)) in enumerate(zip(models, spans, strict=True)):
+        figures = (up, 1, int(up), int(not up), [took] if up else [])
+        assert seen[index][:4] == figures[:4] and len(seen[index][4]) == len(figures[4]) and (
+                all(map(close, seen[index][4], figures[4]))), (
+            f"{given_as}, when round() returned svc{index}'s report said (up, checks, "
+            f"successes, consecutive_failures, latencies) = {seen[index]}; expected "
+            f"{figures}: a check's latency runs from its first try ({secs(start)}) to its end "
+            f"({secs(end)}), and the report is up to date when the round returns")
+    expected_changes = sorted((round(end, 6), url, up) for url, (_, end), (_, _, up)
+                              in zip(urls, spans, models, strict=True))
+    times_of = [change[0] for change in changes]
+    assert (len(changes) == len(expected_changes) and times_of == sorted(times_of)
+            and all(close(g[0], e[0]) and g[1:] == e[1:]
+                    for g, e in zip(sorted(changes), expected_changes, strict=True))), (
+        f"{given_as}, when round() returned, changes were {changes}; expected "
+        f"{expected_changes} (in any order for ties): each service's first state, at the "
+        "loop time its check ended")
+
+
+@task3
 async def test_rate_spaces_the_checks(http_mock: MockHttp) -> None:
     """with `rate`, check starts are spaced 1 / rate seconds apart"""
     urls = services(4)
@@ -284,6 +593,64 @@ async def test_rate_spaces_the_checks(http_mock: MockHttp) -> None:
     )
 
 
+@task3
+@given(latencies=st.lists(durations(0.001, 1.5), min_size=1, max_size=4),
+       rate=st.one_of(st.integers(1, 8), durations(0.05, 1.5).map(lambda gap: 1 / gap)),
+       limit=st.integers(1, 4), begin=durations(0.0, 2.0), pause=durations(0.0, 3.0))
+@example(latencies=[5.0, 0.1, 0.1], rate=1, limit=1, begin=0.0, pause=0.5)
+@example(latencies=[0.25, 0.25, 0.25], rate=1 / 0.333, limit=3, begin=0.5, pause=2.0)
+@cheap(4)
+def test_rate_and_limit_start_each_check_as_soon_as_allowed(
+        server: aioresponses, latencies: list[float], rate: float, limit: int, begin: float,
+        pause: float) -> None:
+    """for any rate, limit and latencies, over two rounds: checks start at least 1 / rate apart,
+    and each starts as soon as the limit and the rate allow"""
+    urls = services(len(latencies))
+    gap = 1 / rate
+    given_as = (f"With services answering in {listing(secs(t) for t in latencies)}, "
+                f"rate={rate:.4g} (1 / rate = {secs(gap)}) and limit={limit}, round() at "
+                f"{secs(begin)} and again {secs(pause)} after it returned")
+    arrivals = scripted(server, {url: [("answer", 200, latency)] * 2
+                                 for url, latency in zip(urls, latencies, strict=True)})
+
+    async def scenario() -> list[float]:
+        monitor = await started(list(urls), rate=rate, limit=limit, timeout=10.0)
+        await asyncio.sleep(begin)
+        asked = [now()]
+        await monitor.round()
+        await asyncio.sleep(pause)
+        asked.append(now())
+        await monitor.round()
+        asked.append(now())
+        await monitor.stop()
+        return asked
+
+    first, second, ended = run_virtual(scenario)
+    tried = [arrivals[url] for url in urls]
+    assert all(len(times) == 2 for times in tried), (
+        f"{given_as}, the services were tried at {tried}; expected once per round")
+    spans = [(times[r], times[r] + latency) for r in (0, 1)
+             for times, latency in zip(tried, latencies, strict=True)]
+    asked = [first] * len(urls) + [second] * len(urls)
+    starts = sorted(start for start, _ in spans)
+    close_pairs = [(a, b) for a, b in itertools.pairwise(starts) if b - a < gap - 1e-6]
+    assert not close_pairs, (
+        f"{given_as}, checks started at {listing(secs(t) for t in starts)}: "
+        f"{secs(close_pairs[0][0])} and {secs(close_pairs[0][1])} are closer than 1 / rate = "
+        f"{secs(gap)} (pace the start of each check, after it gets its slot)")
+    fault = slot_fault(spans, asked, limit, gap)
+    assert fault is None or fault[0] != "peak", (
+        f"{given_as}, {fault and fault[2]} checks ran at once from {fault and secs(fault[1])}")
+    assert fault is None, (
+        f"{given_as}, checks started at {listing(secs(t) for t in starts)}: from "
+        f"{secs(fault[1])} a check could start (a free slot, the last start {secs(gap)} or "
+        "more ago) but waited: start each check as soon as the limit and the rate allow")
+    last = max(end for _, end in spans)
+    assert close(ended, last), (
+        f"{given_as}, the second round() returned at {secs(ended)}; its last check ended at "
+        f"{secs(last)}")
+
+
 @task4
 def test_uptime_and_latency_figures() -> None:
     """uptime is successes / checks; latency gives min, median, p95 (nearest rank) and max"""
@@ -295,6 +662,98 @@ def test_uptime_and_latency_figures() -> None:
         f"latencies 1..20 gave {figures!r}; expected min 1.0, median 10.5, p95 19.0 (the "
         "19th of 20, sorted: nearest rank), max 20.0"
     )
+
+
+@task4
+@given(latencies=st.lists(durations(0.001, 10.0), max_size=25), failures=st.integers(0, 10))
+@example(latencies=[float(n) for n in range(20, 0, -1)], failures=5)
+@example(latencies=[], failures=3)
+@example(latencies=[2.0, 2.0, 1.0, 3.0], failures=0)
+@settings(max_examples=15)
+def test_figures_of_any_report(latencies: list[float], failures: int) -> None:
+    """for any latencies and failures: uptime is successes / checks, latency is min, median,
+    p95 (nearest rank) and max of the latencies, or None when there are none"""
+    checks = len(latencies) + failures
+    assume(checks > 0)
+    report = monitoring.ServiceReport(A, up=bool(latencies), checks=checks,
+                                      successes=len(latencies), latencies=list(latencies))
+    given_as = (f"A report of {checks} checks, {len(latencies)} successful with latencies "
+                f"{latencies}")
+    assert report.uptime == pytest.approx(len(latencies) / checks), (
+        f"{given_as} gave uptime={report.uptime!r}; expected {len(latencies)} / {checks}")
+    if not latencies:
+        assert report.latency is None, f"{given_as} gave latency={report.latency!r}; expected None"
+        return
+    ordered = sorted(latencies)
+    rank = math.ceil(0.95 * len(ordered))
+    expected = (ordered[0], statistics.median(ordered), ordered[rank - 1], ordered[-1])
+    got = report.latency
+    assert got is not None and tuple(got) == pytest.approx(expected), (
+        f"{given_as} gave {got!r}; expected min={expected[0]}, median={expected[1]} (the "
+        f"middle one, or the mean of the two middle ones), p95={expected[2]} (the {rank}th of "
+        f"{len(ordered)}, sorted: nearest rank), max={expected[3]}")
+    assert report.latencies == latencies, (
+        f"{given_as}: reading .latency changed the latencies to {report.latencies}")
+
+
+@task4
+@given(answers=st.lists(st.tuples(st.sampled_from([200, 204, 399, 400, 503, 0]),
+                                  durations(0.001, 1.0), durations(0.0, 2.0)),
+                        min_size=1, max_size=5))
+@example(answers=[(200, 0.5, 0.0), (200, 0.25, 0.0), (503, 0.001, 1.0), (503, 0.5, 0.0),
+                  (0, 0.125, 0.0), (200, 1.0, 3.0)])
+@cheap(5)
+def test_each_check_updates_the_report_and_the_changes(
+        server: aioresponses, answers: list[tuple[int, float, float]]) -> None:
+    """for any answers and latencies, as each check() returns, every figure of the report and
+    every state change (at the loop time its check ended) is already recorded"""
+    fates = [("refused", 0, latency) if status == 0 else ("answer", status, latency)
+             for status, latency, _ in answers]
+    told = ", ".join(f"{said(fate, 2.0)} (after a pause of {secs(pause)})"
+                     for fate, (_, _, pause) in zip(fates, answers, strict=True))
+    given_as = f"Checking {A} once after another, as it answered {told}"
+    scripted(server, {A: fates})
+
+    async def scenario() -> list[Any]:
+        monitor = await started([A])
+        seen = []
+        for _, _, pause in answers:
+            await asyncio.sleep(pause)
+            up = await monitor.check(A)
+            report = monitor.reports[A]
+            seen.append((now(), up, report.up, report.checks, report.successes,
+                         report.consecutive_failures, list(report.latencies), report.uptime,
+                         report.latency, list(monitor.changes)))
+        await monitor.stop()
+        return seen
+
+    seen = run_virtual(scenario)
+    latencies: list[float] = []
+    changes: list[tuple[float, str, bool]] = []
+    failures = 0
+    for number, (fate, record) in enumerate(zip(fates, seen, strict=True), start=1):
+        ended, got, *figures = record
+        took, up = one_try(fate, 2.0)
+        if up:
+            latencies.append(took)
+        failures = 0 if up else failures + 1
+        if not changes or changes[-1][2] is not up:
+            changes.append((ended, A, up))
+        ordered = sorted(latencies)
+        latency = (ordered[0], statistics.median(ordered),
+                   ordered[math.ceil(0.95 * len(ordered)) - 1], ordered[-1]) if ordered else None
+        expected = [up, number, len(latencies), failures, latencies, len(latencies) / number,
+                    latency, changes]
+        shown = ["up", "checks", "successes", "consecutive_failures", "latencies", "uptime",
+                 "latency", "changes"]
+        assert got is up, f"{given_as}, check {number} returned {got!r}; expected {up}"
+        wrong = [f"{name}={value!r} (expected {want!r})"
+                 for name, value, want in zip(shown, figures, expected, strict=True)
+                 if not same(value, want)]
+        assert not wrong, (
+            f"{given_as}: when check {number} returned at {secs(ended)}, the monitor said "
+            f"{', '.join(wrong)}: update the report and record a change (only when the state "
+            "differs from the previous one) before check() returns")
 
 
 @task4
@@ -370,39 +829,112 @@ async def test_async_with_starts_and_stops(http_mock: MockHttp) -> None:
 
 
 @task5
+async def test_stop_cancels_every_kind_of_wait(http_mock: MockHttp) -> None:
+    """stop() cancels checks waiting for a slot, sleeping before a retry or waiting for an
+    answer, and a cancelled check records nothing"""
+    http_mock.reply(A, 503)
+    http_mock.reply(B, latency=30.0)
+    http_mock.reply(C, latency=30.0)
+    with sessions_opened() as opened:
+        monitor = monitoring.Monitor([A, B, C], limit=2, attempts=3, backoff=1.0, timeout=60.0)
+        await monitor.start()
+        await asyncio.sleep(0.5)
+        await monitor.stop()
+    me = asyncio.current_task()
+    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    counts = {url: monitor.reports[url].checks for url in (A, B, C)}
+    assert now() == pytest.approx(0.5) and not left and opened[0].closed, (
+        f"stop() at 0.5 s, with one check sleeping before its retry, one waiting for its "
+        f"answer and one waiting for a slot (limit=2), returned at {secs(now())} leaving "
+        f"{left or 'no task'}, session closed: {opened[0].closed}; expected at once, no task "
+        "left, the session closed"
+    )
+    assert set(counts.values()) == {0} and monitor.changes == [], (
+        f"after stop() cancelled every check, the reports counted {counts} checks and changes "
+        f"were {monitor.changes}; a cancelled check records nothing"
+    )
+    assert http_mock.times(A) == [0] and http_mock.times(C) == [], (
+        f"requests: {A} at {http_mock.times(A)}, {C} at {http_mock.times(C)}; expected [0] "
+        "and none (the cancelled checks must not go on)"
+    )
+
+
+@task5
+async def test_async_with_gives_the_monitor_and_stops_on_error(http_mock: MockHttp) -> None:
+    """`async with Monitor(...) as m` gives the monitor itself, and stops it when the block
+    raises, letting the error through"""
+    http_mock.reply(A, latency=30.0)
+    boom = ValueError("boom")
+    monitor = monitoring.Monitor([A], timeout=60.0)
+    with sessions_opened() as opened:
+        async def block() -> Any:
+            async with monitor as given:
+                await asyncio.sleep(1.0)
+                raise boom
+            return given
+
+        result, error = await settle(block())
+    me = asyncio.current_task()
+    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    assert error is boom, (
+        f"a block raising {boom!r} inside `async with Monitor(...)` {outcome(result, error)}; "
+        "expected the error to go on (__aexit__ must not swallow it)"
+    )
+    assert not left and len(opened) == 1 and opened[0].closed, (
+        f"after the block raised, {left or 'no task'} was left and the session closed: "
+        f"{[s.closed for s in opened]}; expected the monitor stopped (no task, session closed)"
+    )
+    http_mock.reply(B)
+    other = monitoring.Monitor([B])
+    async with other as given:
+        same_monitor = given is other
+    assert same_monitor, f"`async with monitor as m` gave m = {show(given)}; expected the monitor"
+
+
+@task5
 async def test_stop_before_start_is_refused() -> None:
     """stop() before start() raises RuntimeError"""
     monitor = monitoring.Monitor([A])
-    await rejects(RuntimeError, monitor.stop, shown="stop() before start()", named="started")
+    await rejects(RuntimeError, monitor.stop, shown="stop() before start()", named=())
 
 
 @task6
-async def test_throughput_scales_with_the_limit(http_mock: MockHttp) -> None:
-    """throughput: checks per second of loop time for each concurrency limit"""
-    urls = services(12)
-    for url in urls:
-        http_mock.reply(url, latency=1.0)
-    with sessions_opened() as opened:
-        got = await monitoring.throughput(urls, [1, 3, 12])
-    assert got == {1: pytest.approx(1.0), 3: pytest.approx(3.0), 12: pytest.approx(12.0)}, (
-        f"12 services answering in 1 s: throughput at limits 1, 3 and 12 was {got}; expected "
-        "{1: 1.0, 3: 3.0, 12: 12.0} checks per second"
-    )
-    assert opened and all(s.closed for s in opened), "throughput left a session open"
+@given(count=st.integers(1, 4), latency=durations(0.001, 3.0),
+       timeout=st.none() | durations(0.05, 3.0),
+       limits=st.lists(st.integers(1, 5), min_size=1, max_size=3, unique=True),
+       shape=iterable_shapes())
+@example(count=4, latency=1.0, timeout=None, limits=[1, 2, 4], shape="list")
+@example(count=1, latency=3.0, timeout=None, limits=[1], shape="list")
+@example(count=2, latency=3.0, timeout=0.25, limits=[1], shape="generator")
+@cheap(4)
+def test_throughput_of_any_round(server: aioresponses, count: int, latency: float,
+                                 timeout: float | None, limits: list[int], shape: str) -> None:
+    """for any services, latency, timeout (2 s by default) and limits: one round per limit, and
+    checks per second of loop time for each; done when it returns"""
+    limit_s = 2.0 if timeout is None else timeout
+    assume(latency != limit_s)
+    urls = services(count)
+    arrivals = scripted(server, {url: itertools.repeat(("answer", 200, latency)) for url in urls})
+    took = min(latency, limit_s)
+    expected = {limit: count / (math.ceil(count / limit) * took) for limit in limits}
+    given_as = (f"{count} service(s) answering in {secs(latency)}, "
+                + ("the default timeout" if timeout is None else f"timeout={secs(timeout)}")
+                + f", limits {limits} (as a {shape})")
 
+    async def scenario() -> Any:
+        with sessions_opened() as opened:
+            kwargs = {} if timeout is None else {"timeout": timeout}
+            got = await monitoring.throughput(list(urls), shaped(limits, shape), **kwargs)
+        return got, [session.closed for session in opened], sum(map(len, arrivals.values()))
 
-@task6
-@pytest.mark.parametrize(("kwargs", "expected"), [({}, 0.5), ({"timeout": 0.25}, 4.0)],
-                         ids=["default timeout", "timeout=0.25"])
-async def test_throughput_counts_timeouts(kwargs: dict[str, float], expected: float,
-                                          http_mock: MockHttp) -> None:
-    """throughput checks with the monitor's timeout (2 s by default)"""
-    http_mock.hang(A)
-    got = await monitoring.throughput([A], [1], **kwargs)
-    assert got == {1: pytest.approx(expected)}, (
-        f"one silent service, limit 1, {kwargs or 'default timeout'}: throughput {got}; "
-        f"expected {{1: {expected}}} (one check per timeout)"
-    )
+    got, closed, requests = run_virtual(scenario)
+    assert isinstance(got, dict) and same(sorted(got.items()), sorted(expected.items())), (
+        f"{given_as}: throughput returned {got}; expected "
+        f"{ {k: round(v, 4) for k, v in expected.items()} } checks per second (each round takes "
+        f"ceil(services / limit) * {secs(took)} of loop time)")
+    assert requests == count * len(limits) and closed and all(closed), (
+        f"{given_as}: throughput made {requests} requests and left sessions closed: {closed}; "
+        f"expected {count * len(limits)} (one round per limit), every session closed")
 
 
 @task6

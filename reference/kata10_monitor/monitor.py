@@ -76,7 +76,14 @@ def _urls(urls: Iterable[str]) -> list[str]:
 
 
 class Monitor:
-    """Checks every URL every `interval` seconds of loop time, on an absolute schedule."""
+    """Checks every URL every `interval` seconds of loop time, on an absolute schedule.
+
+    Each try has its own `timeout`; retries wait `backoff`, ``2 * backoff``, ... from the
+    end of the failed try; a check holds its `limit` slot through its retries and starts
+    as soon as the limit and the `rate` allow. ``changes`` holds ``(loop time the check
+    ended, url, up)``. Bad arguments raise TypeError (wrong type, bools included) or
+    ValueError (bad value), naming the argument or its value.
+    """
 
     def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
                  attempts: int = 1, backoff: float = 0.5, limit: int = 4,
@@ -99,10 +106,12 @@ class Monitor:
         self._tasks: set[asyncio.Task[None]] = set()  # the schedule and its checks
 
     async def __aenter__(self) -> Monitor:
+        """Start, and give the monitor to ``as``."""
         await self.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """Stop, also when the block raised; returns None, so the error goes on."""
         await self.stop()
 
     async def open(self) -> None:
@@ -117,7 +126,10 @@ class Monitor:
         self._spawn(self._schedule())
 
     async def stop(self) -> None:
-        """Cancel the schedule and the checks in flight, wait for them, close the session."""
+        """Cancel the schedule and its checks in flight, wait for them, close the session.
+
+        A cancelled check records nothing: `_record` runs only when a check ends.
+        """
         if self._session is None:
             raise RuntimeError("this monitor was never started")
         for task in self._tasks:
@@ -131,7 +143,7 @@ class Monitor:
         task.add_done_callback(self._tasks.discard)
 
     async def round(self) -> list[bool]:
-        """Check every URL once, now, within the limits; whether each is up."""
+        """Check every URL once, now, within the limits; whether each is up, in URL order."""
         return list(await asyncio.gather(*(self.check(url) for url in self.urls)))
 
     async def _schedule(self) -> None:
@@ -161,7 +173,7 @@ class Monitor:
     async def check(self, url: str) -> bool:
         """Check `url` once (with retries); record and return whether it is up.
 
-        Needs a started monitor (the session).
+        The report and ``changes`` are updated before it returns. Needs an open monitor.
         """
         if self._session is None:
             raise RuntimeError("start the monitor first")
@@ -194,7 +206,10 @@ class Monitor:
 
 async def throughput(urls: Iterable[str], limits: Iterable[int], *,
                      timeout: float = 2.0) -> dict[int, float]:
-    """Checks per second of loop time for one round over `urls`, at each concurrency limit."""
+    """Checks per second of loop time for one round over `urls`, at each concurrency limit.
+
+    Bad `urls` raise as in `Monitor`.
+    """
     checked = _urls(urls)
     loop = asyncio.get_running_loop()
     result: dict[int, float] = {}
