@@ -26,7 +26,8 @@ class RetryEvent(NamedTuple):
     """Told to ``on_retry`` before each backoff sleep.
 
     ``attempt`` is the number of the attempt that just failed (the first is 1),
-    ``error`` what it raised, ``delay`` the seconds `retry_async` will now wait.
+    ``error`` what it raised, ``delay`` the seconds `retry_async` will now wait
+    (jitter included).
     """
 
     attempt: int
@@ -40,9 +41,9 @@ def backoff_delay(retry: int, base_delay: float = BASE_DELAY, factor: float = FA
 
     ``base_delay * factor ** retry``, but never more than `max_delay`:
     with the defaults 1, 2, 4, 8, 16, 30, 30, ...
-    Raises TypeError for a `retry` that is not an int or a non-numeric argument;
-    ValueError for a negative `retry`, `base_delay` or `max_delay`, or a
-    `factor` below 1. Messages name the argument and its value.
+    Raises TypeError for a `retry` that is not an int or a non-numeric argument
+    (a bool is neither); ValueError for a negative `retry`, `base_delay` or
+    `max_delay`, or a `factor` below 1. Messages name the argument and its value.
     """
     raise NotImplementedError("TODO: task 1, compute the backoff delays")
 
@@ -61,23 +62,29 @@ async def retry_async(
 ) -> T:
     """Await ``operation()`` until it succeeds; return its result.
 
+    `operation` is any zero-argument callable returning an awaitable (an
+    ``async def``, a lambda, a ``functools.partial``, an object with
+    ``__call__``). An attempt succeeds when it returns without raising,
+    whatever it returns (``None``, ``0`` and ``""`` are results too).
     After a failed attempt that raised one of `retry_on`, sleep
     ``backoff_delay(n)`` seconds (n = 0 after the first failure) and try again,
     `attempts` times in all. When the last attempt fails, its exception
     propagates unchanged; there is no sleep after it. Other exceptions
     propagate at once. ``asyncio.CancelledError`` is never retried, even when
-    `retry_on` would match it, and a cancellation during a backoff sleep ends
-    the call at once.
+    `retry_on` would match it, and a cancellation of the call, during an
+    attempt or a backoff sleep, ends it at once: CancelledError propagates and
+    no further attempt starts.
 
     `jitter` (0 to 1) spreads each delay at random within
     ``delay * (1 - jitter)`` to ``delay * (1 + jitter)``, never above
     `max_delay`; pass ``rng=random.Random(seed)`` to make it repeatable.
     `on_retry`, if given, is called with a `RetryEvent` before each backoff
-    sleep; if it returns an awaitable, that is awaited.
+    sleep; if it returns an awaitable (a coroutine, a Future), that is awaited
+    before the sleep.
 
     Every argument is checked before the first attempt: TypeError or
-    ValueError (as `backoff_delay`; `attempts` at least 1, `jitter` from 0 to
-    1, `retry_on` an exception class or a tuple of them, `operation` and
+    ValueError (as `backoff_delay`; `attempts` an int, not a bool, at least 1,
+    `jitter` a number from 0 to 1, `retry_on` an exception class or a tuple of them, `operation` and
     `on_retry` callable), the message naming the argument and its value.
     """
     raise NotImplementedError("TODO: tasks 2 to 6, retry with backoff")

@@ -2,13 +2,19 @@
 
 import asyncio
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import Phase, assume, example, given, settings
+from hypothesis import strategies as st
 
-from specs import implementation, now, outcome, rejects, secs, settle, show
+from specs import implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
 retry = implementation("kata03_retry", "retry")
+# No "explain" phase: it traces every line of a failing example, far too slow for the watchdog.
+PHASES = [Phase.explicit, Phase.generate, Phase.shrink]
 
 task1 = pytest.mark.task(1, "compute the backoff delays (backoff_delay)")
 task2 = pytest.mark.task(2, "retry until success, then give up (retry_async)")
@@ -59,6 +65,94 @@ def failures(count: int) -> list[BaseException]:
     return [ConnectionError(f"failure {n + 1}") for n in range(count)]
 
 
+class Attempts:
+    """An operation whose attempts each take `latency` s: the first `failures` raise a new
+    error of the next of `kinds`; then one raises `final` if given, else returns `result`."""
+
+    def __init__(self, failures: int, *, latency: float = 0.0, result: Any = "ok",
+                 final: BaseException | None = None,
+                 kinds: tuple[type[Exception], ...] = (ConnectionError,)) -> None:
+        self.failures = failures
+        self.latency = latency
+        self.result = result
+        self.final = final
+        self.kinds = kinds
+        self.calls: list[float] = []
+        self.raised: list[BaseException] = []
+
+    async def __call__(self) -> Any:
+        number = len(self.calls)
+        self.calls.append(now())
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if number < self.failures:
+            self.raised.append(self.kinds[number % len(self.kinds)](f"failure {number + 1}"))
+            raise self.raised[-1]
+        if self.final is not None:
+            self.raised.append(self.final)
+            raise self.final
+        return self.result
+
+
+def retry_model(attempts: int, failures: int, latency: float, base: float, factor: float,
+                cap: float, told_s: float = 0.0) -> tuple[list[float], list[tuple[int, float,
+                                                                                 float]], float]:
+    """The model of retry_async without jitter, in loop time: when each attempt starts, each
+    RetryEvent as (attempt, delay, when on_retry is told), and when the call ends. The attempt
+    after `failures` failures ends the call (it succeeds, or raises what is not retried)."""
+    t, calls, events = 0.0, [], []
+    for n in range(attempts):
+        calls.append(t)
+        t = round(t + latency, 6)
+        if n >= failures or n == attempts - 1:
+            break
+        delay = min(cap, base * factor ** n)
+        events.append((n + 1, delay, t))
+        t = round(t + told_s + delay, 6)
+    return calls, events, t
+
+
+# A zero-argument async callable comes in many shapes, none of them required to be `async def`.
+STYLES: dict[str, Callable[[Callable[[], Any]], Callable[[], Any]]] = {
+    **CALLABLE_STYLES, "lambda returning a coroutine": lambda job: lambda: job()}
+RESULTS = [0, "", None, False, [], "ok"]
+RETRY_ON: dict[str, Any] = {"default": None, "OSError": OSError, "Exception": Exception,
+                            "(TimeoutError, ConnectionError)": (TimeoutError, ConnectionError)}
+ON_RETRY = ["none", "a function", "an async function", "a function returning a Future"]
+
+
+def make_on_retry(style: str, seconds: float,
+                  told: list[tuple[Any, float]]) -> Callable[[Any], Any] | None:
+    """An on_retry of the given style that records (event, loop time); the async ones (a
+    coroutine, a Future) take `seconds` to complete."""
+    def record(event: Any) -> None:
+        told.append((event, now()))
+
+    async def coroutine(event: Any) -> None:
+        record(event)
+        await asyncio.sleep(seconds)
+
+    def future(event: Any) -> "asyncio.Future[None]":
+        record(event)
+        done = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(seconds, done.set_result, None)
+        return done
+
+    return {"none": None, "a function": record, "an async function": coroutine,
+            "a function returning a Future": future}[style]
+
+
+def same(got: list[Any], expected: list[Any]) -> bool:
+    """Equal lists of numbers or tuples of numbers, to the microsecond of the loop's clock."""
+    def flat(items: list[Any]) -> list[Any]:
+        return [x for item in items for x in (item if isinstance(item, tuple) else (item,))]
+    return len(got) == len(expected) and flat(got) == pytest.approx(flat(expected), abs=1e-5)
+
+
+def at(times: list[float]) -> str:
+    return listing(secs(t) for t in times)
+
+
 @task1
 @pytest.mark.parametrize(("kwargs", "expected"), [
     ({}, [1, 2, 4, 8, 16, 30, 30]),
@@ -76,13 +170,34 @@ def test_backoff_delays(kwargs: dict[str, float], expected: list[float]) -> None
 
 
 @task1
+@given(number=st.integers(0, 12), base=durations(0.0, 10.0),
+       factor=st.sampled_from([1, 2, 3]) | st.integers(1000, 4000).map(lambda m: m / 1000),
+       cap=durations(0.0, 60.0))
+@example(number=3, base=0.333, factor=1.5, cap=0.9)
+@example(number=0, base=2.5, factor=1, cap=2.5)
+@settings(max_examples=10, phases=PHASES)
+def test_backoff_delay_for_any_numbers(number: int, base: float, factor: float,
+                                       cap: float) -> None:
+    """for any retry number, base_delay, factor and max_delay (off any grid), the delay is
+    base_delay * factor ** retry, capped at max_delay"""
+    got = retry.backoff_delay(number, base_delay=base, factor=factor, max_delay=cap)
+    raw = base * factor ** number
+    assert got == pytest.approx(min(cap, raw)), (
+        f"backoff_delay({number}, base_delay={base}, factor={factor}, max_delay={cap}) returned "
+        f"{show(got)}; expected {min(cap, raw):g}: {base} * {factor} ** {number} = {raw:g}, "
+        f"never above max_delay={cap}")
+
+
+@task1
 @pytest.mark.parametrize(("args", "error", "named"), [
     ((-1,), ValueError, ("retry", "-1")), ((1.5,), TypeError, ("retry", "1.5")),
     ((True,), TypeError, ("retry", "True")), ((0, -0.5), ValueError, ("base_delay", "-0.5")),
     ((0, "1"), TypeError, ("base_delay", "'1'")), ((0, 1, 0.5), ValueError, ("factor", "0.5")),
     ((0, 1, 2, -3), ValueError, ("max_delay", "-3")),
+    ((0, True), TypeError, ("base_delay", "True")), ((0, 1, "2"), TypeError, ("factor", "'2'")),
+    ((0, 1, 2, None), TypeError, ("max_delay", "None")),
 ], ids=["negative retry", "float retry", "bool retry", "negative base", "str base", "factor < 1",
-        "negative max"])
+        "negative max", "bool base", "str factor", "None max"])
 async def test_backoff_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                              named: tuple[str, str]) -> None:
     """rejects a bad retry number, delay or factor with a message naming it"""
@@ -151,6 +266,72 @@ async def test_backoff_is_capped_and_configurable() -> None:
     )
 
 
+@task2
+@given(attempts=st.integers(1, 4), fails=st.integers(0, 5), latency=durations(0.0, 1.0),
+       base=durations(0.0, 3.0), factor=st.sampled_from([1, 1.5, 2, 3]), cap=durations(0.0, 10.0),
+       retry_on=st.sampled_from(sorted(RETRY_ON)), result=st.sampled_from(RESULTS),
+       style=st.sampled_from(sorted(STYLES)), on_retry=st.sampled_from(ON_RETRY),
+       told_s=durations(0.001, 0.5))
+@example(attempts=3, fails=2, latency=0.25, base=0.333, factor=2, cap=10.0, retry_on="default",
+         result=0, style="partial", on_retry="an async function", told_s=0.125)
+@example(attempts=4, fails=9, latency=0.1, base=0.7, factor=3, cap=2.0, retry_on="OSError",
+         result=None, style="callable object", on_retry="a function returning a Future",
+         told_s=0.25)
+@settings(max_examples=8, phases=PHASES)
+def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, base: float,
+                                  factor: float, cap: float, retry_on: str, result: Any,
+                                  style: str, on_retry: str, told_s: float) -> None:
+    """for any attempts, failures, latency and backoff (off any grid), any callable, any result
+    (0, None and "" too) and any on_retry: retries on schedule, tells on_retry, then returns the
+    result or re-raises the last error at once"""
+    told_s = told_s if on_retry in ("an async function", "a function returning a Future") else 0
+    operation = Attempts(fails, latency=latency, result=result,
+                         kinds=(ConnectionError, TimeoutError))
+    told: list[tuple[Any, float]] = []
+    kwargs: dict[str, Any] = {"attempts": attempts, "base_delay": base, "factor": factor,
+                              "max_delay": cap, "on_retry": make_on_retry(on_retry, told_s, told)}
+    if RETRY_ON[retry_on] is not None:
+        kwargs["retry_on"] = RETRY_ON[retry_on]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        got, error = await settle(retry.retry_async(STYLES[style](operation), **kwargs))
+        return got, error, now()
+
+    got, error, ended = run_virtual(scenario)
+    calls, events, end = retry_model(attempts, fails, latency, base, factor, cap, told_s)
+    given_as = (f"With attempts={attempts}, base_delay={base}, factor={factor}, max_delay={cap}, "
+                f"retry_on={retry_on}, on_retry {on_retry}"
+                + (f" taking {secs(told_s)}" if told_s else "")
+                + f", and an operation ({style}) whose attempts take {secs(latency)} each and "
+                f"fail {fails} time(s) with ConnectionError or TimeoutError, then return "
+                f"{result!r}")
+    assert operation.calls == pytest.approx(calls, abs=1e-5), (
+        f"{given_as}: the attempts started at {at(operation.calls)}; expected at {at(calls)}: "
+        "a failed attempt, then on_retry (awaited when it returns an awaitable), then "
+        "backoff_delay(n) of sleep, and `attempts` attempts in all")
+    if fails < attempts:
+        assert error is None and got is result, (
+            f"{given_as}: retry_async {outcome(got, error)}; expected the operation's own "
+            f"result, {result!r}: whatever an attempt returns without raising is its success")
+    else:
+        assert error is operation.raised[-1], (
+            f"{given_as}: retry_async {outcome(got, error)}; expected the last attempt's own "
+            f"error, {operation.raised[-1]!r}, re-raised unchanged")
+    assert ended == pytest.approx(end, abs=1e-5), (
+        f"{given_as}: retry_async ended at {secs(ended)}; expected at {secs(end)}, the moment "
+        "the last attempt ended (no sleep after the last attempt)")
+    if on_retry != "none":
+        seen = [(e.attempt, e.delay, when) for e, when in told]
+        assert same(seen, events), (
+            f"{given_as}: on_retry was told (attempt, delay, at) {seen}; expected {events}: "
+            "once before each backoff sleep, the failed attempt numbered from 1, the delay about "
+            "to be waited")
+        wrong = [e.attempt for e, _ in told if e.error is not operation.raised[e.attempt - 1]]
+        assert not wrong, (
+            f"{given_as}: on_retry was told the wrong error for attempt(s) {wrong}; expected "
+            "each failed attempt's own exception")
+
+
 @task3
 async def test_other_errors_propagate_at_once() -> None:
     """an error that is not in retry_on propagates at once, without a retry"""
@@ -187,6 +368,54 @@ async def test_default_retries_exceptions_only() -> None:
         f"{len(fatal.calls)} times and retry_async {outcome(result, error)}; the default "
         "retry_on=(Exception,) should let it through at once"
     )
+
+
+FATAL: dict[str, tuple[Callable[[], BaseException], Any]] = {
+    "ValueError, with retry_on=OSError": (lambda: ValueError("bad request"), OSError),
+    "KeyError, with retry_on=(TimeoutError, ConnectionError)":
+        (lambda: KeyError("id"), (TimeoutError, ConnectionError)),
+    "a BaseException that is no Exception, with the default retry_on": (lambda: Fatal(), None),
+}
+
+
+@task3
+@given(attempts=st.integers(1, 5), fails=st.integers(0, 4), latency=durations(0.0, 1.0),
+       base=durations(0.001, 2.0), fatal=st.sampled_from(sorted(FATAL)))
+@example(attempts=4, fails=2, latency=0.125, base=0.333, fatal="ValueError, with retry_on=OSError")
+@settings(max_examples=5, phases=PHASES)
+def test_an_error_not_in_retry_on_propagates_at_any_attempt(attempts: int, fails: int,
+                                                            latency: float, base: float,
+                                                            fatal: str) -> None:
+    """at whichever attempt it comes, an error that retry_on does not match propagates at once:
+    no retry, no sleep, no on_retry"""
+    fails = min(fails, attempts - 1)
+    make, retry_on = FATAL[fatal]
+    error = make()
+    operation = Attempts(fails, latency=latency, final=error, kinds=(TimeoutError, ConnectionError))
+    told: list[tuple[Any, float]] = []
+    kwargs: dict[str, Any] = {"attempts": attempts, "base_delay": base,
+                              "on_retry": make_on_retry("a function", 0, told)}
+    if retry_on is not None:
+        kwargs["retry_on"] = retry_on
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        got, raised = await settle(retry.retry_async(operation, **kwargs))
+        return got, raised, now()
+
+    got, raised, ended = run_virtual(scenario)
+    calls, events, end = retry_model(attempts, fails, latency, base, 2.0, 30.0)
+    given_as = (f"With attempts={attempts}, base_delay={base} and attempts of {secs(latency)} "
+                f"that failed {fails} time(s) with TimeoutError or ConnectionError, then raised "
+                f"{fatal}")
+    assert raised is error, (
+        f"{given_as}: retry_async {outcome(got, raised)}; expected that very {error!r}, at once")
+    assert operation.calls == pytest.approx(calls, abs=1e-5) and ended == pytest.approx(end), (
+        f"{given_as}: the attempts started at {at(operation.calls)} and retry_async ended at "
+        f"{secs(ended)}; expected attempts at {at(calls)} and the end at {secs(end)}, the moment "
+        "the error that is not retried was raised")
+    assert len(told) == len(events), (
+        f"{given_as}: on_retry was told {len(told)} time(s); expected {len(events)}, once per "
+        "retry: an error that is not retried is no retry")
 
 
 @task4
@@ -235,6 +464,47 @@ async def test_cancel_during_an_attempt_propagates() -> None:
     )
 
 
+@task4
+@given(attempts=st.integers(1, 5), latency=durations(0.001, 1.0), base=durations(0.001, 2.0),
+       point=st.integers(1, 999), retry_on=st.sampled_from(["Exception", "BaseException"]))
+@example(attempts=3, latency=0.25, base=0.333, point=300, retry_on="BaseException")
+@example(attempts=3, latency=0.25, base=0.333, point=100, retry_on="BaseException")
+@settings(max_examples=6, phases=PHASES)
+def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: float, base: float,
+                                                   point: int, retry_on: str) -> None:
+    """cancelled at any moment, during an attempt or a backoff sleep, retry_async ends then with
+    CancelledError, and no attempt starts after it"""
+    calls, _, end = retry_model(attempts, attempts, latency, base, 2.0, 30.0)
+    moment = round(end * point / 1000, 3)
+    edges = [*calls, *(round(c + latency, 6) for c in calls)]
+    assume(0 < moment < end and all(abs(moment - edge) >= 0.001 for edge in edges))
+    operation = Attempts(attempts, latency=latency)
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        call = asyncio.create_task(retry.retry_async(
+            operation, attempts=attempts, base_delay=base,
+            retry_on=BaseException if retry_on == "BaseException" else Exception))
+        await asyncio.sleep(moment)
+        call.cancel()
+        got, error = await settle(call)
+        return got, error, now()
+
+    got, error, ended = run_virtual(scenario)
+    during = "an attempt" if any(c < moment < c + latency for c in calls) else "a backoff sleep"
+    before = [c for c in calls if c < moment]
+    given_as = (f"With attempts={attempts}, base_delay={base}, retry_on={retry_on} and attempts "
+                f"that take {secs(latency)} and always fail, the call was cancelled at "
+                f"{secs(moment)}, during {during}")
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{given_as}: retry_async {outcome(got, error)}; a cancellation is a request to stop, "
+        "never a failure to retry or to report: let asyncio.CancelledError propagate")
+    assert ended == pytest.approx(moment), (
+        f"{given_as}: retry_async ended at {secs(ended)}; expected at once, at {secs(moment)}")
+    assert operation.calls == pytest.approx(before, abs=1e-5), (
+        f"{given_as}: the attempts started at {at(operation.calls)}; expected {at(before)} and "
+        "none after the cancellation")
+
+
 @task5
 async def test_jitter_spreads_delays_within_bounds() -> None:
     """jitter spreads each delay between delay*(1-jitter) and delay*(1+jitter)"""
@@ -273,11 +543,55 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
 
 
 @task5
+@given(fails=st.integers(1, 5), jitter=st.integers(0, 1000).map(lambda m: m / 1000),
+       seed=st.integers(0, 2**16), base=durations(0.001, 3.0),
+       factor=st.sampled_from([1, 1.5, 2]), cap=durations(0.5, 10.0))
+@example(fails=4, jitter=0.3, seed=42, base=1.0, factor=2, cap=30.0)
+@example(fails=3, jitter=1.0, seed=7, base=3.0, factor=2, cap=4.0)
+@settings(max_examples=5, phases=PHASES)
+def test_jitter_for_any_numbers(fails: int, jitter: float, seed: int, base: float,
+                                factor: float, cap: float) -> None:
+    """for any jitter and backoff, each wait is within delay * (1 ± jitter) and never above
+    max_delay, on_retry is told the wait, and the same seeded rng gives the same waits"""
+    def run() -> tuple[list[float], list[float]]:
+        operation = Attempts(fails)
+        told: list[tuple[Any, float]] = []
+
+        async def scenario() -> None:
+            await retry.retry_async(operation, attempts=fails + 1, base_delay=base, factor=factor,
+                                    max_delay=cap, jitter=jitter, rng=random.Random(seed),
+                                    on_retry=make_on_retry("a function", 0, told))
+
+        run_virtual(scenario)
+        waits = [round(b - a, 6) for a, b in zip(operation.calls, operation.calls[1:],
+                                                  strict=False)]
+        return waits, [event.delay for event, _ in told]
+
+    (waits, delays), (again, _) = run(), run()
+    given_as = (f"With base_delay={base}, factor={factor}, max_delay={cap}, jitter={jitter} and "
+                f"rng=random.Random({seed}), {fails} failure(s)")
+    plain = [min(cap, base * factor ** n) for n in range(fails)]
+    wrong = [f"wait {n + 1}: {secs(w)} for a delay of {secs(d)}"
+             for n, (w, d) in enumerate(zip(waits, plain, strict=False))
+             if not d * (1 - jitter) - 1e-5 <= w <= min(cap, d * (1 + jitter)) + 1e-5]
+    assert len(waits) == fails and not wrong, (
+        f"{given_as}: the waits were {at(waits)}; {listing(wrong)} fell outside delay * "
+        f"(1 ± {jitter}), capped at max_delay={cap}")
+    assert same(delays, waits), (
+        f"{given_as}: on_retry was told delays of {at(delays)}, but retry_async waited "
+        f"{at(waits)}: tell on_retry the delay it is about to wait, jitter included")
+    assert waits == pytest.approx(again, abs=1e-5), (
+        f"{given_as}: two runs, each with a fresh random.Random({seed}), waited {at(waits)} and "
+        f"{at(again)}: draw the jitter from `rng` when it is given, so a run can be repeated")
+
+
+@task5
 async def test_on_retry_is_told_each_retry() -> None:
     """on_retry gets (attempt, error, delay) before each backoff sleep; none after the last"""
     errors = failures(3)
     events: list[tuple[Any, ...]] = []
-    await settle(retry.retry_async(Flaky(*errors), on_retry=lambda e: events.append((*e, now()))))
+    await settle(retry.retry_async(
+        Flaky(*errors), on_retry=lambda e: events.append((e.attempt, e.error, e.delay, now()))))
     expected = [(1, errors[0], 1.0, 0.0), (2, errors[1], 2.0, 1.0)]
     assert events == expected, (
         f"on_retry was called with (attempt, error, delay, at loop time) {events}; expected "
@@ -325,6 +639,13 @@ async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Excepti
 async def test_rejects_an_operation_that_is_not_callable() -> None:
     """rejects an operation that is not callable (a coroutine object is a call, not a function)"""
     await rejects(TypeError, lambda: retry.retry_async(42), shown="retry_async(42)", named="42")
+    operation = Flaky()
+    called = operation()
+    try:
+        await rejects(TypeError, lambda: retry.retry_async(called),
+                      shown="retry_async(operation()), a coroutine object", named=())
+    finally:
+        called.close()
 
 
 @task6

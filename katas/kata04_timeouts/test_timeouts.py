@@ -1,14 +1,21 @@
 """Behaviour spec of kata 04: timeouts and cancellation. Times are loop time."""
 
 import asyncio
+import functools
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import Phase, assume, example, given, settings
+from hypothesis import strategies as st
 
-from specs import Jobs, implementation, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
+# No "explain" phase: it traces every line of a failing example, far too slow for the watchdog.
+PHASES = [Phase.explicit, Phase.generate, Phase.shrink]
 
 task1 = pytest.mark.task(1, "a deadline for any awaitable (timeout_after)")
 task2 = pytest.mark.task(2, "cancel a task and wait for it (cancel_and_wait)")
@@ -129,14 +136,15 @@ async def test_none_means_no_limit(jobs: Jobs) -> None:
 
 @task1
 @pytest.mark.parametrize(("seconds", "error", "named"), [
-    (-1, ValueError, "-1"), ("5", TypeError, "'5'"), (True, TypeError, "True")])
+    (-1, ValueError, "-1"), (-0.25, ValueError, "-0.25"), ("5", TypeError, "'5'"),
+    (True, TypeError, "True")])
 async def test_rejects_bad_seconds(seconds: object, error: type[Exception], named: str,
                                    jobs: Jobs) -> None:
     """rejects negative or non-numeric seconds, and closes the coroutine that will not run"""
     work = jobs.make(1.0)()
     try:
         await rejects(error, lambda: timeouts.timeout_after(seconds, work),
-                      shown=f"timeout_after({seconds!r}, work)", named=("seconds", named))
+                      shown=f"timeout_after({seconds!r}, work)", named=named)
         state = inspect.getcoroutinestate(work)
         assert state == inspect.CORO_CLOSED, (
             f"After rejecting seconds={seconds!r}, the work coroutine is {state}: it will never "
@@ -144,6 +152,91 @@ async def test_rejects_bad_seconds(seconds: object, error: type[Exception], name
         )
     finally:
         work.close()
+
+
+def tracked_work(seconds: float, result: Any, cleanup: float, life: dict[str, float], *,
+                 error: BaseException | None = None) -> Any:
+    """A coroutine of `seconds` of work that returns `result` (or raises `error`); cancelled, it
+    takes `cleanup` s to clean up. `life` records when it was cancelled and cleaned up."""
+    async def work() -> Any:
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            life["cancelled"] = now()
+            await asyncio.sleep(cleanup)
+            life["cleaned up"] = now()
+            raise
+        if error is not None:
+            raise error
+        return result
+    return work()
+
+
+def resolved_later(seconds: float, result: Any, error: BaseException | None = None) -> Any:
+    """A plain Future that gets `result` (or `error`) after `seconds`, unless cancelled first."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def resolve() -> None:
+        if not future.done():
+            future.set_result(result) if error is None else future.set_exception(error)
+    loop.call_later(seconds, resolve)
+    return future
+
+
+@task1
+@given(seconds=st.none() | durations(0.0, 3.0), work=durations(0.001, 3.0),
+       cleanup=durations(0.0, 1.0), shape=st.sampled_from(["coroutine", "task", "Future"]),
+       result=st.sampled_from([0, None, "", "done"]))
+@example(seconds=1.333, work=2.0, cleanup=0.25, shape="coroutine", result="done")
+@example(seconds=0.7, work=0.5, cleanup=0.25, shape="Future", result=0)
+@example(seconds=0.25, work=1.0, cleanup=0.5, shape="task", result=None)
+@settings(max_examples=7, phases=PHASES)
+def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, cleanup: float,
+                                       shape: str, result: Any) -> None:
+    """for any deadline and any awaitable (a coroutine, a task, a Future), returns the result in
+    time, or raises TimeoutError once the work was cancelled and cleaned up"""
+    assume(seconds is None or abs(seconds - work) >= 0.001)
+    life: dict[str, float] = {}
+
+    async def scenario() -> tuple[Any, BaseException | None, float, dict[str, float], str]:
+        if shape == "Future":
+            awaitable = resolved_later(work, result)
+        else:
+            awaitable = tracked_work(work, result, cleanup, life)
+            if shape == "task":
+                awaitable = asyncio.ensure_future(awaitable)
+        got, error = await settle(timeouts.timeout_after(seconds, awaitable))
+        state = ("cancelled" if awaitable.cancelled() else "done" if awaitable.done()
+                 else "still running") if shape != "coroutine" else ""
+        return got, error, now(), dict(life), state
+
+    got, error, ended, seen, state = run_virtual(scenario)
+    given_as = (f"With seconds={seconds} and a {shape} that takes {secs(work)}"
+                + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
+                   else "") + f" to return {result!r}")
+    if seconds is None or work < seconds:
+        assert error is None and got is result and ended == pytest.approx(work), (
+            f"{given_as}, timeout_after {outcome(got, error)} at {secs(ended)}; expected "
+            f"{result!r} at {secs(work)}, when the work finished")
+        return
+    cleaned = seconds + (0 if shape == "Future" else cleanup)
+    assert isinstance(error, TimeoutError), (
+        f"{given_as}, timeout_after {outcome(got, error)}; expected TimeoutError at the "
+        f"deadline, {secs(seconds)}")
+    assert ended == pytest.approx(cleaned), (
+        f"{given_as}, TimeoutError reached the caller at {secs(ended)}; expected at "
+        f"{secs(cleaned)}: the work is cancelled at the deadline, {secs(seconds)}, and the "
+        "caller hears of it once the work's clean-up is over")
+    if shape != "Future":
+        assert seen.get("cancelled") == pytest.approx(seconds) and "cleaned up" in seen, (
+            f"{given_as}, when TimeoutError was raised the work had been cancelled at "
+            f"{seen.get('cancelled', 'no time')} and had {'' if 'cleaned up' in seen else 'not '}"
+            f"finished its clean-up; expected it cancelled at {secs(seconds)} and cleaned up")
+    if shape != "coroutine":
+        assert state == "cancelled", (
+            f"{given_as}, when TimeoutError was raised the {shape} was {state}; expected it "
+            "cancelled and done")
 
 
 @task2
@@ -214,9 +307,60 @@ async def test_cancel_and_wait_wants_a_task(jobs: Jobs) -> None:
     work = jobs.make(1.0)()
     try:
         await rejects(TypeError, lambda: timeouts.cancel_and_wait(work),
-                      shown="cancel_and_wait(<coroutine>)", named="coroutine")
+                      shown="cancel_and_wait(<coroutine>)", named=())
     finally:
         work.close()
+
+
+@task2
+@given(work=durations(0.001, 3.0), cleanup=durations(0.0, 1.0), moment=durations(0.001, 3.0),
+       fails=st.booleans(), kind=st.sampled_from(["task", "Future"]))
+@example(work=2.0, cleanup=0.333, moment=1.25, fails=False, kind="task")
+@example(work=1.0, cleanup=0.5, moment=1.5, fails=True, kind="task")
+@settings(max_examples=6, phases=PHASES)
+def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: float, fails: bool,
+                                       kind: str) -> None:
+    """at any moment, on a Task or a Future: True once a running one has ended cancelled (its
+    clean-up done), False for one that finished first, its result or error left in place"""
+    assume(abs(moment - work) >= 0.001)
+    boom = ValueError("the work failed")
+    life: dict[str, float] = {}
+
+    async def scenario() -> tuple[Any, BaseException | None, float, str, Any]:
+        if kind == "Future":
+            target = resolved_later(work, "result", boom if fails else None)
+        else:
+            target = asyncio.ensure_future(
+                tracked_work(work, "result", cleanup, life, error=boom if fails else None))
+        await asyncio.sleep(moment)
+        got, error = await settle(timeouts.cancel_and_wait(target))
+        state = "cancelled" if target.cancelled() else "done" if target.done() else "running"
+        left = (None if not target.done() or target.cancelled()
+                else target.exception() or target.result())
+        return got, error, now(), state, left
+
+    got, error, ended, state, left = run_virtual(scenario)
+    ending = f"{'fail with ValueError' if fails else 'return'}"
+    given_as = (f"With a {kind} that would {ending} after {secs(work)}"
+                + (f" and takes {secs(cleanup)} to clean up when cancelled" if kind == "task"
+                   else "") + f", cancel_and_wait called at {secs(moment)}")
+    if moment < work:
+        done_at = moment + (cleanup if kind == "task" else 0)
+        assert (got, error, state) == (True, None, "cancelled"), (
+            f"{given_as} {outcome(got, error)} and left the {kind} {state}; expected True, "
+            "with the target cancelled and done")
+        assert ended == pytest.approx(done_at), (
+            f"{given_as} returned at {secs(ended)}; expected at {secs(done_at)}, once the "
+            f"{kind} is done" + (" (its clean-up included)" if kind == "task" else ""))
+    else:
+        assert (got, error, state) == (False, None, "done"), (
+            f"{given_as} {outcome(got, error)} and left the {kind} {state}; it had finished "
+            "first: expected False, without raising what the target raised")
+        expected = boom if fails else "result"
+        assert left is expected and ended == pytest.approx(moment), (
+            f"{given_as} returned at {secs(ended)} with the {kind}'s outcome now {left!r}; "
+            f"expected at once, leaving its {'error' if fails else 'result'} {expected!r} "
+            "in place")
 
 
 @task3
@@ -258,31 +402,180 @@ async def test_worker_survives_a_failing_item() -> None:
 async def test_worker_lifecycle_errors() -> None:
     """refuses put before start, a second start, and stop before start: RuntimeError"""
     worker = timeouts.Worker(Handler())
-    await rejects(RuntimeError, lambda: worker.put("a"), shown="put() before start()",
-                  named="start")
-    await rejects(RuntimeError, worker.stop, shown="stop() before start()", named="started")
+    await rejects(RuntimeError, lambda: worker.put("a"), shown="put() before start()", named=())
+    await rejects(RuntimeError, worker.stop, shown="stop() before start()", named=())
     worker.start()
-    await rejects(RuntimeError, worker.start, shown="start() twice", named="started")
+    await rejects(RuntimeError, worker.start, shown="start() twice", named=())
     await worker.stop()
-    await rejects(RuntimeError, lambda: worker.put("a"), shown="put('a') after stop()",
-                  named="'a'")
+    await rejects(RuntimeError, lambda: worker.put("a"), shown="put('a') after stop()", named=())
+    await rejects(RuntimeError, worker.start, shown="start() after stop()", named=())
     again = await worker.stop()
     assert again == "idle", f"a second stop() should be harmless and say 'idle'; it said {again!r}"
 
 
 @task3
 @pytest.mark.parametrize(("args", "error", "named"), [
-    ((42,), TypeError, ("handle", "42")), ((None,), TypeError, ("handle", "None")),
-    ((Handler(), -1), ValueError, ("grace", "-1")), ((Handler(), "5"), TypeError, ("grace", "'5'")),
-    ((Handler(), None), TypeError, ("grace", "None"))])
+    ((42,), TypeError, "42"), ((None,), TypeError, "None"),
+    ((Handler(), -1), ValueError, "-1"), ((Handler(), "5"), TypeError, "'5'"),
+    ((Handler(), None), TypeError, "None")])
 async def test_worker_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
-                                            named: tuple[str, str]) -> None:
-    """rejects a handle that is not callable, or a bad grace, naming it"""
+                                            named: str) -> None:
+    """rejects a handle that is not callable, or a bad grace, naming the bad value"""
     handle, *grace = args
     kwargs = {"grace": grace[0]} if grace else {}
     await rejects(error, lambda: timeouts.Worker(handle, **kwargs),
                   shown=f"Worker({handle!r}{f', grace={grace[0]!r}' if grace else ''})",
                   named=named)
+
+
+ITEMS: list[Any] = [0, "", None, [1], {"k": 1}, "a"]  # falsy and unhashable items too
+
+
+class DrawnHandler:
+    """handle(item) for a drawn scenario: the n-th call takes durations[n] and fails when
+    fails[n]; cancelled, it takes `cleanup` s to clean up. Each call is awaited as given style."""
+
+    def __init__(self, durations: list[float], fails: list[bool], cleanup: float) -> None:
+        self.durations, self.fails, self.cleanup = durations, fails, cleanup
+        self.started: list[tuple[Any, float]] = []
+        self.errors: list[BaseException] = []
+        self.cancels = 0
+        self.cleanups = 0
+        self.in_flight = 0
+
+    async def handle(self, item: Any) -> None:
+        number = len(self.started)
+        self.started.append((item, now()))
+        self.in_flight += 1
+        try:
+            await asyncio.sleep(self.durations[number])
+        except asyncio.CancelledError:
+            self.cancels += 1
+            await asyncio.sleep(self.cleanup)
+            self.cleanups += 1
+            raise
+        finally:
+            self.in_flight -= 1
+        if self.fails[number]:
+            self.errors.append(ValueError(f"item {number} failed"))
+            raise self.errors[-1]
+
+
+class _Handle:
+    def __init__(self, handle: Callable[[Any], Any]) -> None:
+        self._handle = handle
+
+    def __call__(self, item: Any) -> Any:
+        return self._handle(item)
+
+
+HANDLE_STYLES: dict[str, Callable[[Callable[[Any], Any]], Callable[[Any], Any]]] = {
+    "an async method": lambda h: h, "a functools.partial": lambda h: functools.partial(h),
+    "a lambda returning a coroutine": lambda h: lambda item: h(item),
+    "an object with __call__": _Handle}
+
+
+def worker_model(arrivals: list[float], durations: list[float], stop_at: float,
+                 grace: float) -> tuple[list[float], int | None, str]:
+    """A single FIFO worker: when each item starts (before the stop), the index of the item in
+    progress at the stop (or None), and what stop() returns."""
+    starts: list[float] = []
+    free = 0.0
+    for arrival, duration in zip(arrivals, durations, strict=True):
+        start = max(arrival, free)
+        if start >= stop_at:
+            break
+        starts.append(start)
+        free = round(start + duration, 6)
+    busy = len(starts) - 1 if starts and free > stop_at else None
+    verdict = "idle" if busy is None else "finished" if free < stop_at + grace else "cancelled"
+    return starts, busy, verdict
+
+
+@task4
+@given(count=st.integers(1, 4), data=st.data(), stop_at=durations(0.001, 6.0),
+       grace=durations(0.0, 2.0), cleanup=durations(0.0, 0.5),
+       style=st.sampled_from(sorted(HANDLE_STYLES)))
+@example(count=3, data={"items": [0, None, 0], "gaps": [0.0, 0.0, 0.25],
+                        "lengths": [1.0, 0.5, 1.0], "fails": [0, 1, 0]},
+         stop_at=1.5, grace=0.333, cleanup=0.25, style="a functools.partial")
+@example(count=2, data={"items": [[1], "a"], "gaps": [0.0, 0.0], "lengths": [1.0, 1.0],
+                        "fails": [1, 0]},
+         stop_at=0.5, grace=1.0, cleanup=0.25, style="an async method")
+@settings(max_examples=6, phases=PHASES)
+def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: float,
+                                cleanup: float, style: str) -> None:
+    """for items put at any times (ties too; 0, None, [1], one object twice), handled in order
+    one at a time, and a stop at any moment with any grace: the right verdict, figures and end"""
+    if isinstance(data, dict):  # a pinned example
+        items, gaps, lengths, fails = data["items"], data["gaps"], data["lengths"], data["fails"]
+    else:
+        items = data.draw(st.lists(st.sampled_from(ITEMS), min_size=count, max_size=count))
+        gaps = data.draw(st.lists(st.just(0.0) | durations(0.001, 1.0), min_size=count,
+                                  max_size=count))
+        lengths = data.draw(st.lists(durations(0.001, 1.5), min_size=count, max_size=count))
+        fails = data.draw(st.lists(st.booleans(), min_size=count, max_size=count))
+    arrivals = [round(sum(gaps[:n + 1]), 6) for n in range(len(items))]
+    starts, busy, verdict = worker_model(arrivals, lengths, stop_at, grace)
+    edges = [*arrivals, *(round(s + d, 6) for s, d in zip(starts, lengths, strict=False))]
+    assume(all(abs(stop_at - e) >= 0.001 for e in edges))
+    end_of_busy = edges[len(arrivals) + busy] if busy is not None else None
+    assume(end_of_busy is None or abs(end_of_busy - stop_at - grace) >= 0.001)
+    handler = DrawnHandler(lengths, [bool(f) for f in fails], cleanup)
+
+    async def scenario() -> tuple[Any, float, list[Any], list[Any], set[Any]]:
+        worker = timeouts.Worker(HANDLE_STYLES[style](handler.handle), grace=grace)
+        worker.start()
+        for item, arrival in zip(items, arrivals, strict=True):
+            if arrival >= stop_at:
+                break
+            await asyncio.sleep(arrival - now())
+            worker.put(item)
+        await asyncio.sleep(stop_at - now())
+        got = await worker.stop()
+        left = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        return got, now(), list(worker.handled), list(worker.failed), left
+
+    got, ended, handled, failed, left = run_virtual(scenario)
+    put = [(item, secs(a)) for item, a in zip(items, arrivals, strict=True) if a < stop_at]
+    given_as = (f"With items {listing(f'{i!r} put at {a}' for i, a in put)} taking "
+                f"{listing(secs(d) for d in lengths[:len(put)])}"
+                + (f", failing: {[n for n, f in enumerate(fails) if f]}" if any(fails) else "")
+                + f", handle as {style}, grace={grace} and stop() at {secs(stop_at)}")
+    seen = [at for _, at in handler.started]
+    assert [i for i, _ in handler.started] == items[:len(starts)] and same(seen, starts), (
+        f"{given_as}: the worker started {handler.started}; expected "
+        f"{list(zip(items, starts, strict=False))}: each item in the order put, the moment it "
+        "is put or the item before it is done, and none once stop() was called")
+    assert got == verdict, f"{given_as}: stop() returned {show(got)}; expected {verdict!r}"
+    finished = {"idle": stop_at, "finished": end_of_busy,
+                "cancelled": stop_at + grace + cleanup}[verdict]
+    assert ended == pytest.approx(finished), (
+        f"{given_as}: stop() returned at {secs(ended)}; expected at {secs(finished or 0)}"
+        + {"idle": ", at once", "finished": ", the moment the item in progress finished",
+           "cancelled": f": {secs(grace)} of grace, then one cancel and {secs(cleanup)} of "
+                        "clean-up"}[verdict])
+    assert not left and handler.in_flight == 0, (
+        f"{given_as}: when stop() returned, {len(left)} task(s) were still there and "
+        f"{handler.in_flight} item(s) in progress; when stop returns, no task of the worker is "
+        "left")
+    once = verdict == "cancelled"
+    assert (handler.cancels, handler.cleanups) == ((1, 1) if once else (0, 0)), (
+        f"{given_as}: the item in progress saw {handler.cancels} cancellation(s) and finished "
+        f"{handler.cleanups} clean-up(s); expected {'one of each' if once else 'none'}")
+    done = len(starts) - (1 if verdict == "cancelled" else 0)
+    ok = [items[n] for n in range(done) if not fails[n]]
+    errors = iter(handler.errors)
+    bad = [(items[n], next(errors)) for n in range(done) if fails[n]]
+    assert handled == ok and len(failed) == len(bad) and all(
+        f[0] == b[0] and f[1] is b[1] for f, b in zip(failed, bad, strict=False)), (
+        f"{given_as}: handled={show(handled)}, failed={show(failed)}; expected handled="
+        f"{show(ok)} and failed={show(bad)}: each item that ended, in order, under the one list "
+        "that says how it ended; an item cancelled by stop() is in neither")
+
+
+def same(got: list[float], expected: list[float]) -> bool:
+    return len(got) == len(expected) and got == pytest.approx(expected, abs=1e-5)
 
 
 @task4
@@ -391,4 +684,30 @@ async def test_async_with_starts_and_stops() -> None:
     assert now() == pytest.approx(3.5), (
         f"the block ended at {secs(now())}; leaving at 2 s, plus 1 s of grace and 0.5 s of "
         "clean-up for 'b', is 3.5 s"
+    )
+
+
+@task5
+async def test_async_with_lets_an_error_in_the_block_propagate() -> None:
+    """an exception raised in the `async with` block still stops the worker, then propagates"""
+    handler = Handler(a=1.0)
+    boom = KeyError("raised in the block")
+    worker = None
+
+    async def block() -> None:
+        nonlocal worker
+        async with timeouts.Worker(handler, grace=2.0) as worker:
+            worker.put("a")
+            await asyncio.sleep(0.5)
+            raise boom
+
+    result, error = await settle(block())
+    assert error is boom, (
+        f"The block raised {boom!r} at 0.5 s; `async with Worker(...)` {outcome(result, error)}. "
+        "Leaving the block stops the worker; it must not swallow the block's exception"
+    )
+    assert worker is not None and worker.handled == ["a"] and now() == pytest.approx(1.5), (
+        f"after the block raised at 0.5 s, handled={worker and worker.handled} at "
+        f"{secs(now())}; expected ['a'] at 1.5 s, when 'a' ends (with its 0.5 s clean-up): "
+        "the worker is stopped, with its grace, on the way out"
     )

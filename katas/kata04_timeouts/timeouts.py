@@ -25,9 +25,11 @@ async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     the work has been cancelled and its clean-up (``finally``, ``async with``)
     has run. An exception raised by the work propagates unchanged; a
     cancellation of the caller propagates as cancellation, never as
-    TimeoutError. ``None`` means no limit.
-    Raises TypeError when `seconds` is not a number and ValueError when it is
-    negative, naming the value; a coroutine that will not run is closed then.
+    TimeoutError (the work is cancelled and cleaned up too). Any awaitable
+    works: a coroutine, a task, a Future. ``None`` means no limit.
+    Raises TypeError when `seconds` is not a number (a bool is not one) and
+    ValueError when it is negative, naming the value; a coroutine that will
+    not run is closed then.
     """
     raise NotImplementedError("TODO: task 1, a deadline for any awaitable")
 
@@ -46,12 +48,16 @@ async def cancel_and_wait(task: asyncio.Future[Any]) -> bool:
 class Worker:
     """Handles queued items one at a time in a background task, and stops gracefully.
 
-    ``handle(item)`` is awaited for each item, in the order they were put.
+    ``handle(item)`` is awaited for each item (any object), in the order they
+    were put, one at a time: each starts as soon as it is put and the item
+    before it is done. `handle` is any callable returning an awaitable.
     ``handled`` lists the items whose handling completed; ``failed`` lists
     ``(item, exception)`` for those that raised (the worker goes on).
-    Usable as ``async with Worker(handle) as worker:`` (start, then stop).
-    TypeError when `handle` is not callable or `grace` not a number;
-    ValueError when `grace` is negative.
+    Usable as ``async with Worker(handle) as worker:`` (start, then stop; an
+    exception raised in the block still propagates).
+    TypeError when `handle` is not callable or `grace` not a number (a bool
+    is not one); ValueError when `grace` is negative; messages name the bad
+    value.
     """
 
     def __init__(self, handle: Callable[[Any], Awaitable[Any]], *, grace: float = 5.0) -> None:
@@ -77,8 +83,10 @@ class Worker:
         No new item is started. The item in progress, if any, gets `grace`
         seconds of loop time to finish ("finished", and it counts as handled);
         after that it is cancelled, once, and its clean-up runs ("cancelled").
-        "idle" when nothing was in progress. Items still queued are dropped.
-        When stop returns, no task of the worker is left running.
+        "idle" when nothing was in progress. An item that fails within the
+        grace is "finished" too, and goes to `failed`. Items still queued are
+        dropped. When stop returns, no task of the worker is left running.
+        A second stop() does nothing and returns "idle".
         RuntimeError if the worker was never started.
         """
         raise NotImplementedError("TODO: task 4, stop gracefully")

@@ -17,7 +17,8 @@ MAX_DELAY = 30.0
 
 
 class RetryEvent(NamedTuple):
-    """Told to ``on_retry`` before each backoff sleep."""
+    """Told to ``on_retry`` before each backoff sleep: the failed attempt (from 1), its error,
+    and the delay about to be waited (jitter included)."""
 
     attempt: int
     error: BaseException
@@ -46,7 +47,10 @@ def _check_backoff(base_delay: object, factor: object, max_delay: object) -> Non
 
 def backoff_delay(retry: int, base_delay: float = BASE_DELAY, factor: float = FACTOR,
                   max_delay: float = MAX_DELAY) -> float:
-    """Seconds to wait before retry `retry` (0 for the first): base * factor**retry, capped."""
+    """Seconds to wait before retry `retry` (0 for the first): base * factor**retry, capped.
+
+    A bool is neither a count nor a number here (TypeError).
+    """
     _check_count("retry", retry, at_least=0)
     _check_backoff(base_delay, factor, max_delay)
     return min(max_delay, base_delay * factor**retry)
@@ -64,7 +68,11 @@ async def retry_async(
     rng: random.Random | None = None,
     on_retry: Callable[[RetryEvent], Any] | None = None,
 ) -> T:
-    """Await ``operation()`` until it succeeds, backing off exponentially between attempts."""
+    """Await ``operation()`` until it succeeds, backing off exponentially between attempts.
+
+    Any result counts as a success (None, 0, "" too); a cancellation, during an attempt or a
+    backoff sleep, ends the call at once.
+    """
     if not callable(operation):
         raise TypeError(f"operation must be an async callable, got {operation!r}")
     _check_count("attempts", attempts, at_least=1)

@@ -19,7 +19,10 @@ def _check_seconds(name: str, seconds: object) -> None:
 
 
 async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
-    """Await `awaitable`, or raise TimeoutError once `seconds` of loop time have passed."""
+    """Await `awaitable`, or raise TimeoutError once `seconds` of loop time have passed.
+
+    Any awaitable (coroutine, task, Future); a bool is not a number of seconds.
+    """
     try:
         if seconds is not None:
             _check_seconds("seconds", seconds)
@@ -99,8 +102,8 @@ class Worker:
     async def stop(self) -> Stopped:
         """Stop: the item in progress gets `grace` seconds to finish, then is cancelled.
 
-        Returns "idle" (nothing was in progress), "finished" or "cancelled".
-        Items still queued are not handled.
+        Returns "idle" (nothing was in progress), "finished" (it ended within the grace, even
+        by failing) or "cancelled". Items still queued are not handled. A second stop is "idle".
         """
         if self._runner is None:
             raise RuntimeError("this worker was never started")
