@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import looptime
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -33,9 +33,12 @@ T = TypeVar("T")
 # Hypothesis keeps constants and patch files in a folder of its own: outside the repository.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "asyncio-katas-hypothesis")
 PROFILE = "asyncio-katas"
+# No "explain" phase: it traces every line of a failing example (slow enough, under load, to
+# look like a hang), and the learner reads the assertion's words, not a trace.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 settings.register_profile(
     PROFILE, derandomize=True, database=None, deadline=None, max_examples=40,
-    print_blob=False, suppress_health_check=[HealthCheck.too_slow])
+    print_blob=False, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
 settings.load_profile(PROFILE)  # specs that draw examples import this module
 
 
