@@ -92,9 +92,11 @@ class LoopWatch:
         return events
 
     def _woken_by_due_timer(self) -> bool:
+        """Nothing ready but a timer asyncio treats as due now (within its clock resolution:
+        ``t0 + 1.0 - loop.time()`` can be 2e-16 s, a wait looptime never moves the clock for)."""
         scheduled = self._loop._scheduled
         return (not self._loop._ready and bool(scheduled)
-                and scheduled[0].when() <= self._loop.time())
+                and scheduled[0].when() < self._loop.time() + self._loop._clock_resolution)
 
     def nudge(self) -> bool:
         """Move looptime's clock by one tick; False where this looptime keeps no such clock."""

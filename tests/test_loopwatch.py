@@ -14,11 +14,11 @@ from specs.loopwatch import SPIN_ITERATIONS, LoopWatch
 pytestmark = pytest.mark.unwatched  # these tests drive loops of their own
 
 
-def run(main: Callable[[], Awaitable[Any]],
-        spins: list[str] | None = None) -> tuple[LoopWatch, list[str], Any]:
+def run(main: Callable[[], Awaitable[Any]], spins: list[str] | None = None,
+        start: float = 100.0) -> tuple[LoopWatch, list[str], Any]:
     """Run `main()` on a fresh looptime loop under a LoopWatch that cancels what spins;
     `spins` collects its reports."""
-    loop = looptime.new_event_loop(start=100.0)
+    loop = looptime.new_event_loop(start=start)
     spins = [] if spins is None else spins
 
     def on_spin(message: str, tasks: list[asyncio.Task[Any]]) -> None:
@@ -59,6 +59,22 @@ def test_a_timer_at_the_current_instant_moves_the_clock_by_one_tick() -> None:
     watch, spins, finished = run(drain)
     assert not spins and watch.nudges >= 1
     assert 100.0 < finished <= 100.0 + 2e-6 * watch.nudges
+
+
+def test_a_recheck_until_a_deadline_moves_the_clock_past_the_rounding() -> None:
+    """``while deadline > now: await sleep(deadline - now)`` is right on a real loop; when
+    the rest is 2e-16 s, asyncio fires the timer at once and the clock would never move."""
+    async def until_deadline() -> float:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(0.644)
+        deadline = loop.time() + 1.0  # 1.6440000000000001: above 1.644 by less than a tick
+        while deadline > loop.time():  # noqa: ASYNC110 (a re-check loop, on purpose)
+            await asyncio.sleep(deadline - loop.time())
+        return loop.time()
+
+    watch, spins, finished = run(until_deadline, start=0.0)
+    assert not spins and watch.nudges >= 1
+    assert finished == pytest.approx(1.644, abs=1e-5)
 
 
 def test_a_sleep_zero_recheck_loop_is_a_spin_naming_its_place() -> None:
