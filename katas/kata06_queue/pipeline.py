@@ -19,19 +19,32 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
                    workers: int = 4, maxsize: int = 10) -> list[Any]:
     """Process every item with ``await handle(item)``; return the results in input order.
 
+    Every item is handled exactly once, whatever it is (``None``, ``0``, an
+    unhashable list, the same object twice), and each result is exactly what
+    `handle` returned for it; no items give ``[]``. `handle` is any callable
+    that returns an awaitable (an ``async def``, a ``functools.partial``, an
+    object with ``__call__``, a lambda).
+
     One producer task takes items from `items` (lazily: it may be a generator)
     and puts them into an ``asyncio.Queue(maxsize)``; `workers` consumer tasks
     take them out and handle them, so at most `workers` items are handled at
-    once. Every item is handled exactly once. The producer never runs more
-    than `maxsize` items ahead of the workers (one more may wait in ``put``).
+    once, and an item is handed to `handle` the moment a worker is free, in
+    input order. The producer never runs more than `maxsize` items ahead of the
+    workers (items pulled but not yet handed to `handle`: at most `maxsize`,
+    plus one waiting in ``put``), and keeps the queue filled: it pulls the next
+    item no later than the moment the queue has room.
 
-    When every item is done, every task the pipeline started has ended. If
-    `handle` or the producer raises, that exception (itself, not a group)
-    propagates at once: the pipeline must not hang waiting for work that will
-    never be done, and every other task is cancelled first.
+    When `pipeline` returns, every task it started has ended. If `handle` or
+    the producer (iterating `items`) raises, that exception (itself, not a
+    group) propagates at once: every other task is cancelled, and the exception
+    reaches the caller as soon as they have all ended (clean-up included); the
+    pipeline must not hang waiting for work that will never be done.
+    Cancelling `pipeline` cancels its tasks the same way, and the cancellation
+    propagates.
 
     Raises TypeError when `items` is not iterable, `handle` not callable, or
-    `workers`/`maxsize` not an int; ValueError when `workers` or `maxsize` is
-    below 1. Messages name the argument and its value.
+    `workers`/`maxsize` not an int (a bool is not a count); ValueError when
+    `workers` or `maxsize` is below 1; before any item is pulled. Messages name
+    the argument and its value.
     """
     raise NotImplementedError("TODO: tasks 1 to 5, a producer, a queue and workers")

@@ -1,21 +1,35 @@
 """Behaviour spec of kata 06: producer / consumer with asyncio.Queue. Times are loop time."""
 
 import asyncio
+import functools
+import heapq
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import Phase, example, given, settings
+from hypothesis import strategies as st
 
-from specs import implementation, now, outcome, rejects, secs, settle, show
+from specs import implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.checks import names
+from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 pipes = implementation("kata06_queue", "pipeline")
 
 task1 = pytest.mark.task(1, "every item handled once, results in input order")
-task2 = pytest.mark.task(2, "`workers` consumers: at most that many at once")
-task3 = pytest.mark.task(3, "back-pressure: a bounded queue")
+task2 = pytest.mark.task(2, "`workers` consumers: at most that many at once, all kept busy")
+task3 = pytest.mark.task(3, "back-pressure: a bounded queue, kept filled")
 task4 = pytest.mark.task(4, "shut down cleanly, even when something fails")
 task5 = pytest.mark.task(5, "reject bad input")
+
+# Neither "shrink" nor "explain": under the kit's watchdog, a failing property would spend
+# seconds shrinking (and be ended as "busy"); the first failing example is reported as drawn.
+QUICK = (Phase.explicit, Phase.reuse, Phase.generate)
+OFF_GRID = 0.0005  # half a millisecond: a failure or a cancel that ties with no other event
+# The kit moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (a real
+# clock always moves): an exact moment may come a few such steps late.
+CLOCK_STEPS = 1e-4
 
 
 class Line:
@@ -57,6 +71,117 @@ class Line:
             self.in_flight -= 1
 
 
+# --- the model and the instruments of the properties -----------------------------------------
+
+def worker_starts(seconds: list[float], workers: int) -> list[float]:
+    """The model: when each item is handed to handle() by `workers` consumers that take the
+    items in input order, each the moment it is free (the producer keeps the queue filled)."""
+    free = [0.0] * min(workers, len(seconds))
+    starts = []
+    for duration in seconds:
+        start = heapq.heappop(free)
+        starts.append(start)
+        heapq.heappush(free, round(start + duration, 6))
+    return starts
+
+
+class Feed:
+    """Items (any objects, one listed twice perhaps) and a handle() that takes a set time for
+    each, fails or cleans up as told, and records every pull, start, end and cancellation."""
+
+    def __init__(self, values: list[Any], seconds: list[float], order: list[int], *,
+                 fails: int | None = None, source_fails_at: int | None = None,
+                 cleanup: float = 0.0) -> None:
+        self.values, self.seconds, self.order = values, seconds, order
+        self.fails, self.source_fails_at, self.cleanup = fails, source_fails_at, cleanup
+        self.starts: list[list[float]] = [[] for _ in values]
+        self.done: dict[int, float] = {}  # value index: when its handle() returned
+        self.cancelled: dict[int, float] = {}  # value index: when its handle() was cancelled
+        self.pulls: list[tuple[float, int]] = []  # (when, items started then) at each pull
+        self.source_raised_at: float | None = None
+        self.started = 0
+        self.in_flight = 0
+        self.peak = 0
+        self.error = ValueError("this item is bad")
+
+    def index(self, item: Any) -> int:
+        return next(i for i, value in enumerate(self.values) if value is item)
+
+    def source(self) -> Iterator[Any]:
+        for position, value in enumerate(self.order):
+            if position == self.source_fails_at:
+                self.source_raised_at = now()
+                raise self.error
+            self.pulls.append((now(), self.started))
+            yield self.values[value]
+
+    async def handle(self, item: Any) -> Any:
+        value = self.index(item)
+        self.starts[value].append(now())
+        self.started += 1
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(self.seconds[value])
+            if value == self.fails:
+                raise self.error
+            self.done[value] = now()
+            return item
+        except asyncio.CancelledError:
+            self.cancelled[value] = now()
+            if self.cleanup:
+                await asyncio.sleep(self.cleanup)
+            raise
+        finally:
+            self.in_flight -= 1
+
+
+def _relay(handle: Callable[[Any], Awaitable[Any]], item: Any) -> Awaitable[Any]:
+    return handle(item)
+
+
+class _Handler:
+    """An object with ``__call__``: a handle that is not a function."""
+
+    def __init__(self, handle: Callable[[Any], Awaitable[Any]]) -> None:
+        self._handle = handle
+
+    def __call__(self, item: Any) -> Awaitable[Any]:
+        return self._handle(item)
+
+    def __repr__(self) -> str:
+        return "<callable object>"
+
+
+# Ways to hand over handle(): an async def, and callables that are not one.
+HANDLE_STYLES: dict[str, Callable[[Callable[[Any], Awaitable[Any]]], Callable[[Any], Any]]] = {
+    "async def": lambda handle: handle,
+    "functools.partial": lambda handle: functools.partial(_relay, handle),
+    "callable object": _Handler,
+    "lambda": lambda handle: lambda item: handle(item),
+}
+
+KINDS: dict[str, Callable[[int], list[Any]]] = {
+    "ints": lambda n: list(range(n)),
+    "falsy items": lambda n: [None, 0, "", False, 0.0, (), b""][:n],
+    "unhashable items": lambda n: [[i] if i % 2 else {"n": i} for i in range(n)],
+}
+
+
+def alive_tasks() -> list[str]:
+    me = asyncio.current_task()
+    return sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks()
+                  if t is not me and not t.done())
+
+
+def in_flight_at(moment: float, starts: list[float], seconds: list[float]) -> list[int]:
+    """The items whose handle() runs across `moment` (started before it, due to end after)."""
+    return [i for i, (s, d) in enumerate(zip(starts, seconds, strict=False))
+            if s + CLOCK_STEPS < moment < round(s + d, 6) - CLOCK_STEPS]
+
+
+# --- task 1: every item once, in order ------------------------------------------------------
+
 @task1
 async def test_every_item_once_in_order() -> None:
     """handles every item exactly once and returns the results in input order"""
@@ -80,17 +205,88 @@ async def test_no_items() -> None:
     line = Line(0)
     got = await pipes.pipeline(line.items(), line.handle)
     assert got == [], f"pipeline over no items returned {show(got)}; expected []"
+    assert not alive_tasks(), f"pipeline over no items left {alive_tasks()} running"
 
+
+@task1
+@given(kind=st.sampled_from(sorted(KINDS)),
+       seconds=st.lists(durations(0.001, 3.0), min_size=0, max_size=6),
+       twice=st.none() | st.tuples(st.integers(0, 6), st.integers(0, 7)),
+       workers=st.integers(1, 4), maxsize=st.integers(1, 4), shape=iterable_shapes(),
+       style=st.sampled_from(sorted(HANDLE_STYLES)))
+@example(kind="falsy items", seconds=[0.333, 2.0, 1.0], twice=None, workers=2, maxsize=1,
+         shape="generator", style="async def")
+@example(kind="unhashable items", seconds=[1.0, 0.5, 0.25], twice=(0, 3), workers=2,
+         maxsize=2, shape="list", style="functools.partial")
+@example(kind="ints", seconds=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0], twice=None, workers=1,
+         maxsize=2, shape="generator", style="callable object")
+@settings(max_examples=10, phases=QUICK)
+def test_every_item_is_handled_once_the_moment_a_worker_is_free(
+        kind: str, seconds: list[float], twice: tuple[int, int] | None, workers: int,
+        maxsize: int, shape: str, style: str) -> None:
+    """any items, any callable handle: each handled once, the moment a worker is free, in order"""
+    values = KINDS[kind](len(seconds))
+    seconds = seconds[:len(values)]
+    order = list(range(len(values)))
+    if twice is not None and twice[0] < len(values):
+        order.insert(min(twice[1], len(order)), twice[0])
+    feed = Feed(values, seconds, order)
+    handle = HANDLE_STYLES[style](feed.handle)
+
+    async def scenario() -> tuple[list[Any], float, int, list[str]]:
+        got = await pipes.pipeline(shaped(feed.source(), shape) if shape != "generator"
+                                   else feed.source(), handle, workers=workers,
+                                   maxsize=maxsize)
+        return got, now(), feed.in_flight, alive_tasks()
+
+    got, ended, in_flight, alive = run_virtual(scenario)
+    listed = [seconds[v] for v in order]
+    given_as = (f"With {kind} {show([values[v] for v in order])} taking "
+                f"{listing(secs(s) for s in listed)} (a {shape}; handle: {style}"
+                + (f"; item {twice[0]} listed twice" if len(order) > len(values) else "")
+                + f"), workers={workers} and maxsize={maxsize}")
+    expected = [values[v] for v in order]
+    assert (isinstance(got, list) and len(got) == len(expected)
+            and all(g is e for g, e in zip(got, expected, strict=False))), (
+        f"{given_as}, pipeline returned {show(got)}; expected {show(expected)}: what handle "
+        "returned for each item, every item once, in input order")
+    starts = worker_starts(listed, workers)
+    for value in range(len(values)):
+        due = sorted(s for v, s in zip(order, starts, strict=True) if v == value)
+        assert sorted(feed.starts[value]) == pytest.approx(due, abs=CLOCK_STEPS), (
+            f"{given_as}, handle({show(values[value])}) started at "
+            f"{listing(secs(t) for t in feed.starts[value])}; expected at "
+            f"{listing(secs(t) for t in due)}: once per listing, the moment a worker is free "
+            "(workers take the items in input order, and none idles while one is ready)")
+    assert feed.peak <= workers, f"{given_as}, {feed.peak} items were handled at once"
+    finish = max((s + d for s, d in zip(starts, listed, strict=True)), default=0.0)
+    assert ended == pytest.approx(finish, abs=CLOCK_STEPS) and in_flight == 0 and not alive, (
+        f"{given_as}, pipeline returned at {secs(ended)} with {in_flight} handle() call(s) "
+        f"still running and tasks {alive or 'none'} alive; expected at {secs(finish)}, when "
+        "the last item is done, with every task ended")
+    if shape == "generator":
+        for pulled, (when, started) in enumerate(feed.pulls):
+            ahead = pulled + 1 - started
+            assert ahead <= maxsize + 1, (
+                f"{given_as}, the producer pulled item {pulled} at {secs(when)} when only "
+                f"{started} item(s) had been handed to handle: {ahead} ahead. A bounded queue "
+                f"holds {maxsize}, plus one waiting in put(): pull lazily, and await put()")
+            latest = starts[pulled - maxsize] if pulled >= maxsize else 0.0
+            assert when <= latest + CLOCK_STEPS, (
+                f"{given_as}, the producer pulled item {pulled} at {secs(when)}; the queue had "
+                f"room for it at {secs(latest)}. Keep the queue filled: put the next item as "
+                "soon as there is room, so no worker waits for work that is ready")
+
+
+# --- task 2: workers ------------------------------------------------------------------------
 
 @task2
-@pytest.mark.parametrize("workers", [1, 3, 8])
-async def test_workers_bound_the_concurrency(workers: int) -> None:
+async def test_workers_bound_the_concurrency() -> None:
     """handles at most `workers` items at once, and keeps every worker busy"""
     line = Line(24, seconds=2.0)
-    await pipes.pipeline(line.items(), line.handle, workers=workers, maxsize=2)
-    assert line.peak == workers, (
-        f"with workers={workers}, up to {line.peak} items were handled at once; expected "
-        f"exactly {workers}"
+    await pipes.pipeline(line.items(), line.handle, workers=8, maxsize=2)
+    assert line.peak == 8, (
+        f"with workers=8, up to {line.peak} items were handled at once; expected exactly 8"
     )
 
 
@@ -102,41 +298,43 @@ async def test_default_workers() -> None:
     assert line.peak == 4, f"by default up to {line.peak} items were handled at once; expected 4"
 
 
+# --- task 3: back-pressure ------------------------------------------------------------------
+
 @task3
-@pytest.mark.parametrize(("workers", "maxsize"), [(2, 3), (1, 1), (3, 10)])
-async def test_producer_waits_for_the_workers(workers: int, maxsize: int) -> None:
-    """the producer never runs more than `maxsize` items ahead of the workers"""
-    line = Line(40)
-    await pipes.pipeline(line.items(), line.handle, workers=workers, maxsize=maxsize)
+async def test_producer_waits_for_the_workers() -> None:
+    """the producer never runs more than `maxsize` (+1) items ahead, and fills the queue"""
+    line = Line(30)
+    await pipes.pipeline(line.items(), line.handle, workers=2, maxsize=3)
     most = max(line.ahead)
-    assert most <= maxsize + 1, (
-        f"With workers={workers} and maxsize={maxsize}, the producer was {most} items ahead of "
-        f"the workers at one point; it should wait once the queue is full: at most {maxsize} "
-        "queued, plus one waiting in put()"
+    assert most <= 4, (
+        f"With workers=2 and maxsize=3, the producer was {most} items ahead of the workers at "
+        "one point; it should wait once the queue is full: at most 3 queued, plus one waiting "
+        "in put()"
     )
-    assert most >= maxsize, (
+    assert most >= 3, (
         f"the producer was never more than {most} items ahead: fill the queue up to "
-        f"maxsize={maxsize}, so workers never wait for work that is ready"
+        "maxsize=3, so workers never wait for work that is ready"
     )
 
 
 @task3
 async def test_default_maxsize() -> None:
     """the queue holds 10 items by default"""
-    line = Line(60)
+    line = Line(20)
     await pipes.pipeline(line.items(), line.handle, workers=1)
     assert 10 <= max(line.ahead) <= 11, (
         f"by default the producer got {max(line.ahead)} items ahead; expected 10 (or 11)"
     )
 
 
+# --- task 4: clean shutdown -----------------------------------------------------------------
+
 @task4
 async def test_nothing_left_running() -> None:
     """when the work is done, every task the pipeline started has ended"""
     line = Line(9)
     await pipes.pipeline(line.items(), line.handle, workers=3, maxsize=2)
-    me = asyncio.current_task()
-    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    left = alive_tasks()
     assert not left, (
         f"pipeline returned with {len(left)} task(s) still alive: {left}. Stop every worker "
         "(and the producer) before returning"
@@ -154,9 +352,10 @@ async def test_a_failing_handle_does_not_hang() -> None:
         "error, at once: waiting on queue.join() for an item that will never be done is the "
         "classic deadlock"
     )
-    assert now() == pytest.approx(2.0) and line.started < 30, (
-        f"the error reached the caller at {secs(now())} after {line.started} items had started; "
-        "item 4 fails at 2.0 s, and the other items should be abandoned then"
+    assert now() == pytest.approx(2.0) and line.started < 30 and line.in_flight == 0, (
+        f"the error reached the caller at {secs(now())} after {line.started} items had started, "
+        f"with {line.in_flight} still being handled; item 4 fails at 2.0 s, and the other items "
+        "should be cancelled then"
     )
 
 
@@ -170,31 +369,172 @@ async def test_a_failing_producer_does_not_hang() -> None:
         f"The items ran out with {line.error!r} after item 4; pipeline {outcome(result, error)}. "
         "Expected that very error; the workers waiting for more must be stopped"
     )
+    assert now() == 0.0 and line.in_flight == 0, (
+        f"the error reached the caller at {secs(now())} with {line.in_flight} item(s) still "
+        "being handled; the source fails at 0.0 s: cancel the workers then, do not finish "
+        "the queued work first"
+    )
+
+
+@task4
+async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
+    """cancelling pipeline cancels the producer and the workers; the cancellation propagates"""
+    line = Line(30)
+    caller = asyncio.create_task(pipes.pipeline(line.items(), line.handle, workers=3,
+                                                maxsize=2))
+    await asyncio.sleep(1.25)
+    caller.cancel()
+    result, error = await settle(caller)
+    left = alive_tasks()
+    assert isinstance(error, asyncio.CancelledError), (
+        f"pipeline was cancelled at 1.25 s and {outcome(result, error)}; the cancellation must "
+        "reach the caller"
+    )
+    assert not left and line.in_flight == 0 and now() == pytest.approx(1.25), (
+        f"When the cancellation reached the caller at {secs(now())}, {line.in_flight} item(s) "
+        f"were still being handled and tasks {left or 'none'} were alive; cancel the producer "
+        "and every worker, and wait for them, before the cancellation propagates"
+    )
+
+
+FAULTS = ["handle raises", "the items raise", "the caller cancels"]
+
+
+@task4
+@given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=6),
+       workers=st.integers(1, 3), maxsize=st.integers(1, 3), fault=st.sampled_from(FAULTS),
+       at=st.integers(0, 6), moment=durations(0.0, 6.0),
+       cleanup=st.sampled_from([0.0]) | durations(0.001, 1.0))
+@example(seconds=[3.0, 1.0, 1.0, 1.0], workers=2, maxsize=1, fault="handle raises", at=1,
+         moment=0.0, cleanup=0.5)
+@example(seconds=[1.0, 1.0, 1.0, 1.0, 1.0], workers=1, maxsize=1, fault="the items raise",
+         at=4, moment=0.0, cleanup=0.25)
+@example(seconds=[2.0, 2.0, 2.0], workers=2, maxsize=1, fault="the caller cancels", at=0,
+         moment=1.0, cleanup=0.5)
+@settings(max_examples=10, phases=QUICK)
+def test_a_failure_anywhere_stops_everything_then_propagates(
+        seconds: list[float], workers: int, maxsize: int, fault: str, at: int, moment: float,
+        cleanup: float) -> None:
+    """any failure or cancel, at any moment: all else is cancelled, then that error propagates"""
+    n = len(seconds)
+    at = at % n
+    seconds = list(seconds)
+    if fault == "handle raises":
+        seconds[at] = round(seconds[at] + OFF_GRID, 6)
+    feed = Feed(list(range(n)), seconds, list(range(n)), cleanup=cleanup,
+                fails=at if fault == "handle raises" else None,
+                source_fails_at=at if fault == "the items raise" else None)
+    cancel_at = round(moment + OFF_GRID, 6)
+
+    async def scenario() -> tuple[Any, BaseException | None, float, int, list[str]]:
+        call = pipes.pipeline(feed.source(), feed.handle, workers=workers, maxsize=maxsize)
+        if fault == "the caller cancels":
+            caller = asyncio.create_task(call)
+            await asyncio.sleep(cancel_at)
+            caller.cancel()
+            result, error = await settle(caller)
+        else:
+            result, error = await settle(call)
+        return result, error, now(), feed.in_flight, alive_tasks()
+
+    result, error, ended, in_flight, alive = run_virtual(scenario)
+    starts = worker_starts(seconds, workers)
+    given_as = (f"With items taking {listing(secs(s) for s in seconds)}, workers={workers}, "
+                f"maxsize={maxsize} and a clean-up of {secs(cleanup)} in each cancelled handle")
+    if fault == "handle raises":
+        moment = round(starts[at] + seconds[at], 6)
+        what = f"handle({at}) raised {feed.error!r} at {secs(moment)}"
+    elif fault == "the items raise":
+        moment = feed.source_raised_at if feed.source_raised_at is not None else -1.0
+        what = f"the items raised {feed.error!r} instead of item {at}"
+        if moment >= 0:
+            what += f" at {secs(moment)}"
+    else:
+        moment = cancel_at
+        what = f"the caller cancelled pipeline at {secs(moment)}"
+    if fault == "the caller cancels":
+        if moment > max(s + d for s, d in zip(starts, seconds, strict=True)):
+            return  # the pipeline was done before the cancel
+        assert isinstance(error, asyncio.CancelledError), (
+            f"{given_as}, {what}; it {outcome(result, error)}. The cancellation must reach "
+            "the caller")
+    else:
+        assert error is feed.error, (
+            f"{given_as}, {what}; pipeline {outcome(result, error)}. Expected that very "
+            "exception, itself (not an ExceptionGroup), at once")
+    assert moment >= 0, f"{given_as}, the items were never pulled as far as item {at}"
+    if fault == "the items raise":
+        earliest = starts[at - maxsize - 1] if at > maxsize else 0.0
+        assert moment >= earliest - CLOCK_STEPS, (
+            f"{given_as}, {what}, before {secs(earliest)}: the producer ran more than "
+            f"maxsize={maxsize} (+1) items ahead of the workers")
+    must_cancel = [i for i in in_flight_at(moment, starts, seconds) if i != at
+                   or fault != "handle raises"]
+    missed = [i for i in must_cancel if i not in feed.cancelled]
+    assert not missed, (
+        f"{given_as}, {what}. handle() of item(s) {listing(missed)} was still running then, "
+        "and was never cancelled; every task still running must be cancelled at that moment")
+    late = [f"item {i} at {secs(t)}" for i, t in sorted(feed.cancelled.items())
+            if abs(t - moment) > CLOCK_STEPS]
+    assert not late, (
+        f"{given_as}, {what}; handle() was cancelled for {listing(late)}. Cancel every task "
+        "still running at that very moment, not earlier or later")
+    started_late = [i for i, times in enumerate(feed.starts) if any(t > moment + CLOCK_STEPS
+                                                                    for t in times)]
+    finished_late = [i for i, t in feed.done.items() if t > moment + CLOCK_STEPS]
+    assert not started_late and not finished_late, (
+        f"{given_as}, {what}; yet handle() started for item(s) {listing(started_late)} and "
+        f"finished for item(s) {listing(finished_late)} after that. Stop pulling and "
+        "handling at once")
+    due = moment + (cleanup if feed.cancelled else 0.0)
+    assert in_flight == 0 and not alive and ended == pytest.approx(due, abs=CLOCK_STEPS), (
+        f"{given_as}, {what}. It reached the caller at {secs(ended)} with {in_flight} "
+        f"handle() call(s) still running and tasks {alive or 'none'} alive; expected at "
+        f"{secs(due)}: once every cancelled task has ended (its clean-up included), no later")
+
+
+# --- task 5: bad input ----------------------------------------------------------------------
+
+async def rejects_naming(error: type[Exception], call: Callable[[], Any], *, shown: str,
+                         argument: str, value: Any) -> None:
+    """`call()` raises `error`, its message naming `argument` and `value` (as str or repr)."""
+    raised = await rejects(error, call, shown=shown, named=argument)
+    assert names(str(raised), repr(value)) or names(str(raised), str(value)), (
+        f"Called {shown}. It raised {error.__name__}({str(raised)!r}); the message should "
+        f"name the bad value too: {value!r}")
 
 
 @task5
-@pytest.mark.parametrize(("kwargs", "error", "named"), [
-    ({"workers": 0}, ValueError, ("workers", "0")),
-    ({"workers": 1.5}, TypeError, ("workers", "1.5")),
-    ({"workers": True}, TypeError, ("workers", "True")),
-    ({"maxsize": 0}, ValueError, ("maxsize", "0")),
-    ({"maxsize": "5"}, TypeError, ("maxsize", "'5'")),
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"workers": 0}, ValueError), ({"workers": -2}, ValueError),
+    ({"workers": 1.5}, TypeError), ({"workers": True}, TypeError),
+    ({"workers": None}, TypeError), ({"maxsize": 0}, ValueError),
+    ({"maxsize": -1}, ValueError), ({"maxsize": "5"}, TypeError),
+    ({"maxsize": False}, TypeError), ({"maxsize": 2.0}, TypeError),
 ], ids=lambda v: repr(v) if isinstance(v, dict) else None)
-async def test_rejects_bad_counts(kwargs: dict[str, Any], error: type[Exception],
-                                  named: tuple[str, str]) -> None:
-    """rejects a workers or maxsize that is not an int of at least 1"""
+async def test_rejects_bad_counts(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    """rejects a workers or maxsize that is not an int of at least 1, before pulling an item"""
     line = Line(3)
-    shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-    await rejects(error, lambda: pipes.pipeline(line.items(), line.handle, **kwargs),
-                  shown=f"pipeline(items, handle, {shown})", named=named)
-    assert not line.started, "an item was handled before the arguments were checked"
+    ((argument, value),) = kwargs.items()
+    await rejects_naming(error, lambda: pipes.pipeline(line.items(), line.handle, **kwargs),
+                         shown=f"pipeline(items, handle, {argument}={value!r})",
+                         argument=argument, value=value)
+    assert not line.pulled and not line.started, (
+        f"{line.pulled} item(s) were pulled and {line.started} handled before the arguments "
+        "were checked; check them first")
 
 
 @task5
 async def test_rejects_bad_items_and_handle() -> None:
     """rejects items that are not iterable, and a handle that is not callable"""
     line = Line(3)
-    await rejects(TypeError, lambda: pipes.pipeline(42, line.handle),
-                  shown="pipeline(42, handle)", named=("items", "42"))
-    await rejects(TypeError, lambda: pipes.pipeline(line.items(), "handle"),
-                  shown="pipeline(items, 'handle')", named=("handle", "'handle'"))
+    await rejects_naming(TypeError, lambda: pipes.pipeline(42, line.handle),
+                         shown="pipeline(42, handle)", argument="items", value=42)
+    await rejects_naming(TypeError, lambda: pipes.pipeline(None, line.handle),
+                         shown="pipeline(None, handle)", argument="items", value=None)
+    await rejects_naming(TypeError, lambda: pipes.pipeline(line.items(), "do_it"),
+                         shown="pipeline(items, 'do_it')", argument="handle", value="do_it")
+    await rejects_naming(TypeError, lambda: pipes.pipeline(line.items(), 7),
+                         shown="pipeline(items, 7)", argument="handle", value=7)
+    assert not line.pulled and not line.started, (
+        f"{line.pulled} item(s) were pulled before handle was checked; check it first")

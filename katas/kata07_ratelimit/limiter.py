@@ -18,16 +18,25 @@ class RateLimiter:
 
     Use it as ``async with limiter:`` or ``await limiter.acquire()``.
 
-    The window slides: an acquisition passes at once if fewer than `rate`
-    passed in the last `per` seconds; otherwise it waits exactly until the
-    oldest of those leaves the window. So, from idle, a burst of up to `rate`
-    passes at once, and a steady stream passes at the full rate, never slower.
-    Waiters pass first come, first served; a waiter cancelled while waiting
-    takes no slot and does not hold up the others.
+    The window slides: an acquisition that passed at loop time ``t`` counts
+    until ``t + per``. An acquisition passes at once if fewer than `rate`
+    passed in the last `per` seconds (and nobody is waiting before it);
+    otherwise it waits exactly until the oldest of those leaves the window. So,
+    from idle, a burst of up to `rate` passes at once, and a steady stream
+    passes at the full rate, never slower. Any `rate` from 1 up and any `per`
+    above 0 (seconds, an int or a float) work.
 
-    Raises TypeError when `rate` is not an int or `per` not a number, and
-    ValueError when `rate` is below 1 or `per` is not positive, naming the
-    argument and its value.
+    Waiters pass first come, first served: none passes before one that called
+    ``acquire()`` earlier. A waiter cancelled while waiting takes no slot and
+    does not hold up the others; its ``acquire()`` raises CancelledError.
+
+    ``async with limiter as x`` acquires on entering and gives the limiter;
+    leaving gives nothing back (the acquisition still counts) and lets any
+    exception through.
+
+    Raises TypeError when `rate` is not an int or `per` not an int or float (a
+    bool is neither), and ValueError when `rate` is below 1 or `per` is not
+    above 0; the message names the argument and its value.
     """
 
     def __init__(self, rate: int, per: float = 1.0) -> None:
@@ -38,7 +47,9 @@ class RateLimiter:
         raise NotImplementedError("TODO: tasks 1 to 4, wait for a slot in the window")
 
     async def __aenter__(self) -> RateLimiter:
+        """Acquire, and give the limiter itself (``async with limiter as x``)."""
         raise NotImplementedError("TODO: task 5, acquire on entering")
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """Nothing to give back: the acquisition still counts; exceptions go through."""
         raise NotImplementedError("TODO: task 5, nothing to give back on leaving")

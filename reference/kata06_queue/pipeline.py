@@ -18,7 +18,13 @@ def _check_count(name: str, value: object) -> None:
 
 async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]], *,
                    workers: int = 4, maxsize: int = 10) -> list[Any]:
-    """Feed `items` through a queue of `maxsize` to `workers` consumers; results in input order."""
+    """Feed `items` through a queue of `maxsize` to `workers` consumers; results in input order.
+
+    The first exception of `handle` or of `items` propagates itself once every other task
+    has been cancelled and has ended; cancelling the pipeline cancels its tasks the same way.
+    Bad arguments (a bool is not a count) raise before any item is pulled, naming the
+    argument and its value.
+    """
     if not isinstance(items, Iterable):
         raise TypeError(f"items must be iterable, got {items!r}")
     if not callable(handle):

@@ -7,7 +7,12 @@ from collections import deque
 
 
 class RateLimiter:
-    """At most `rate` acquisitions in any `per` seconds of loop time (a sliding window)."""
+    """At most `rate` acquisitions in any `per` seconds of loop time (a sliding window).
+
+    An acquisition that passed at loop time t counts until t + per; waiters pass first come,
+    first served, and one cancelled while waiting takes no slot (its CancelledError
+    propagates). Leaving ``async with`` gives nothing back and lets exceptions through.
+    """
 
     def __init__(self, rate: int, per: float = 1.0) -> None:
         if isinstance(rate, bool) or not isinstance(rate, int):

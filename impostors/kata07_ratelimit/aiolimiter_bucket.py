@@ -1,0 +1,31 @@
+"""Wraps aiolimiter.AsyncLimiter: a leaky bucket that drips, letting more than `rate` into a window."""
+
+from aiolimiter import AsyncLimiter
+
+
+def _check(rate, per):
+    if isinstance(rate, bool) or not isinstance(rate, int):
+        raise TypeError(f"rate must be an int, got {rate!r}")
+    if rate < 1:
+        raise ValueError(f"rate must be at least 1, got {rate!r}")
+    if isinstance(per, bool) or not isinstance(per, int | float):
+        raise TypeError(f"per must be a number of seconds, got {per!r}")
+    if not per > 0:
+        raise ValueError(f"per must be positive, got {per!r}")
+
+
+class RateLimiter:
+    def __init__(self, rate, per=1.0):
+        _check(rate, per)
+        self.rate, self.per = rate, per
+        self._bucket = AsyncLimiter(rate, per)
+
+    async def acquire(self):
+        await self._bucket.acquire()
+
+    async def __aenter__(self):
+        await self.acquire()
+        return self
+
+    async def __aexit__(self, *exc_info):
+        return None
