@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
 
-class Store:
+class Store:  # pragma: no mutate block (given code: the spec brings its own instrumented Store)
     """A remote value: every read and write is a round trip of `latency` seconds."""
 
     def __init__(self, value: int, latency: float) -> None:
