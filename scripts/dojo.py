@@ -23,7 +23,7 @@ class Session:
     minutes: float
     started: float = field(default_factory=time.monotonic)
     turn: int = 1
-    green: set[str] = field(default_factory=set)
+    green: dict[str, str] = field(default_factory=dict)  # test -> the behaviour, as read
     first_run: bool = True
     turned_green: list[tuple[int, float, str]] = field(default_factory=list)
 
@@ -31,10 +31,11 @@ class Session:
         return time.monotonic() - self.started
 
     def on_run(self, behaviours: list[Outcome]) -> None:
-        now_green = {f"task {b.task}, {b.text}" for b in behaviours if b.passed}
+        # Keyed by test: the cases of a parametrised behaviour share its sentence.
+        now_green = {b.test: f"task {b.task}, {b.text}" for b in behaviours if b.passed}
         if not self.first_run:
-            for name in sorted(now_green - self.green):
-                self.turned_green.append((self.turn, self.elapsed(), name))
+            for test in sorted(now_green.keys() - self.green.keys()):
+                self.turned_green.append((self.turn, self.elapsed(), now_green[test]))
         self.green, self.first_run = now_green, False
         print(f"\n[dojo] turn {self.turn}, {self.left():.0f} s left in this turn", flush=True)
 
