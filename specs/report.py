@@ -35,6 +35,10 @@ def unwritable(path: Path) -> str | None:
 def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """One readable message for a failure, notes included."""
     error = excinfo.value
+    carried = getattr(error, "error", None)  # specs.properties.NotReady: what the code raised
+    if type(error).__name__ == "NotReady" and isinstance(carried, BaseException):
+        excinfo = pytest.ExceptionInfo.from_exception(carried)
+        error = carried
     if isinstance(error, NotImplementedError):
         where = excinfo.traceback[-1].name if excinfo.traceback else "this function"
         text = f"`{where}` is not implemented yet: it still raises NotImplementedError"
@@ -51,7 +55,8 @@ def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
         text = f"your code raised {type(error).__name__}: {error}: {inside}"
     else:
         text = f"your code raised {type(error).__name__}: {error}"
-    notes = getattr(error, "__notes__", [])
+    # Hypothesis's pointer to its verbose mode is for its own users, not for learners.
+    notes = [n for n in getattr(error, "__notes__", []) if "Verbosity.verbose" not in n]
     return "\n".join([text, *notes])
 
 
