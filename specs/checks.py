@@ -16,6 +16,11 @@ def names(message: str, word: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", message) is not None
 
 
+def shows(message: str, bad: object) -> bool:
+    """`message` shows the bad value: its repr, or its str when that says something."""
+    return any(names(message, form) for form in {repr(bad), str(bad)} if form.strip())
+
+
 async def rejects(error: type[BaseException], call: Callable[[], Any], *, shown: str,
                   named: str | tuple[str, ...]) -> BaseException:
     """`call()` (awaited if it is a coroutine) raises `error`, its message naming `named`.
@@ -38,6 +43,15 @@ async def rejects(error: type[BaseException], call: Callable[[], Any], *, shown:
         f"name the bad input: {' and '.join(missing)}"
     )
     return raised
+
+
+async def rejects_naming(error: type[BaseException], call: Callable[[], Any], *, shown: str,
+                         argument: str, value: Any) -> None:
+    """`call()` raises `error`, its message naming `argument` and showing `value` (str or repr)."""
+    raised = await rejects(error, call, shown=shown, named=argument)
+    assert shows(str(raised), value), (
+        f"Called {shown}. It raised {error.__name__}({str(raised)!r}); the message should "
+        f"name the bad value too: {value!r}")
 
 
 async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, secs, settle, show
-from specs.checks import names
+from specs.checks import shows
 from specs.properties import (
     CALLABLE_STYLES,
     durations,
@@ -64,11 +64,6 @@ def as_given(seconds: list[float], shape: str, style: str, twice: bool = False) 
     of = f" of {listing(secs(s) for s in seconds)}" if seconds else ""
     again = ", job 0 listed again at the end" if twice else ""
     return f"With a {shape} of {jobs}{of} (each a {style}{again})"
-
-
-def shows(message: str, bad: object) -> bool:
-    """The message shows the bad value: its repr, or its str when that says something."""
-    return any(names(message, form) for form in {repr(bad), str(bad)} if form.strip())
 
 
 # --- tasks 1 and 2: any jobs, in any shape ----------------------------------------------------

@@ -21,7 +21,7 @@ from specs import (
     settle,
     show,
 )
-from specs.checks import names
+from specs.checks import names, shows
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 fetch = implementation("kata02_http", "fetch")
@@ -39,11 +39,6 @@ STATUS = "http://status.example.org/health"
 def result(url: str = API, status: int | None = 200, elapsed: float = 0.1,
            error: BaseException | None = None) -> object:
     return fetch.FetchResult(url, status, None if status is None else "", None, elapsed, error)
-
-
-def shows(message: str, bad: object) -> bool:
-    """The message shows the bad value: its repr, or its str."""
-    return any(names(message, form) for form in {repr(bad), str(bad)} if form.strip())
 
 
 def no_response(result: object) -> str:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import names
+from specs import implementation, listing, now, outcome, secs, settle, show
+from specs.checks import rejects_naming
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 pipes = implementation("kata06_queue", "pipeline")
@@ -494,15 +494,6 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
 
 
 # --- task 5: bad input ----------------------------------------------------------------------
-
-async def rejects_naming(error: type[Exception], call: Callable[[], Any], *, shown: str,
-                         argument: str, value: Any) -> None:
-    """`call()` raises `error`, its message naming `argument` and `value` (as str or repr)."""
-    raised = await rejects(error, call, shown=shown, named=argument)
-    assert names(str(raised), repr(value)) or names(str(raised), str(value)), (
-        f"Called {shown}. It raised {error.__name__}({str(raised)!r}); the message should "
-        f"name the bad value too: {value!r}")
-
 
 @task5
 @pytest.mark.parametrize(("kwargs", "error"), [

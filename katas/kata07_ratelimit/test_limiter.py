@@ -1,15 +1,14 @@
 """Behaviour spec of kata 07: rate limiting. Times are loop time."""
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import names
+from specs import implementation, listing, now, outcome, secs, settle, show
+from specs.checks import rejects_naming
 from specs.properties import durations, run_virtual
 
 limits = implementation("kata07_ratelimit", "limiter")
@@ -412,15 +411,6 @@ async def test_leaving_the_block_gives_nothing_back() -> None:
 async def _raise_inside(limiter: Any, error: BaseException) -> None:
     async with limiter:
         raise error
-
-
-async def rejects_naming(error: type[Exception], call: Callable[[], Any], *, shown: str,
-                         argument: str, value: Any) -> None:
-    """`call()` raises `error`, its message naming `argument` and `value` (as str or repr)."""
-    raised = await rejects(error, call, shown=shown, named=argument)
-    assert names(str(raised), repr(value)) or names(str(raised), str(value)), (
-        f"Called {shown}. It raised {error.__name__}({str(raised)!r}); the message should "
-        f"name the bad value too: {value!r}")
 
 
 @task5
