@@ -35,6 +35,20 @@ class ImplementationError(Exception):
     """The selected tree does not hold a usable module for a kata."""
 
 
+class NotReady(BaseException):
+    """The code under test is a stub, or cannot be loaded: every example of a property
+    fails alike, so `specs.properties` raises this instead of the error it carries.
+
+    A BaseException, so Hypothesis passes it straight through instead of shrinking
+    hundreds of examples that all fail the same way (a learner's first red run stays fast).
+    `specs.report` explains it as the error it carries.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def select_root(path: str | Path, *, base: Path) -> Path:
     """Choose the tree every `implementation()` loads from; validate it exists."""
     root = (base / path).resolve()

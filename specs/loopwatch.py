@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from specs.messages import place
 
 # The longest run of iterations at one instant in the reference, alternatives and impostors
 # is under 60 (measured when this was written); a spin reaches these counts in milliseconds.
@@ -130,8 +131,4 @@ class LoopWatch:
         frames = awaiting(task.get_coro())
         learner = [f for f in frames if self._is_learner_file(f.f_code.co_filename)]
         frame = (learner or frames or [None])[-1]
-        if frame is None:
-            return f"task {task.get_name()}"
-        path = Path(frame.f_code.co_filename)
-        name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-        return f"{name}() at {path.parent.name}/{path.name}:{frame.f_lineno}"
+        return f"task {task.get_name()}" if frame is None else place(frame)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import linecache
 from collections.abc import Iterable
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 
@@ -33,3 +36,13 @@ def show(value: Any) -> str:
         inner = ", ".join(show(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner})"
     return repr(value)
+
+
+def place(frame: FrameType, *, source: bool = False) -> str:
+    """``acquire() at kata07_ratelimit/limiter.py:37``: where a frame is, as a learner reads it;
+    with `source`, the line itself follows in backquotes."""
+    path = Path(frame.f_code.co_filename)
+    name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+    line = linecache.getline(str(path), frame.f_lineno).strip() if source else ""
+    return f"{name}() at {path.parent.name}/{path.name}:{frame.f_lineno}" + (
+        f" (`{line}`)" if line else "")

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from specs import guard, watchdog
-from specs.implementation import ImplementationError
+from specs.implementation import ImplementationError, NotReady
 
 T = TypeVar("T")
 
@@ -64,19 +64,6 @@ def run_virtual(main: Callable[[], Awaitable[T]], *,
     except (NotImplementedError, ImplementationError) as error:
         raise NotReady(error) from error  # every example would fail the same way: no shrinking
     return results[0]
-
-
-class NotReady(BaseException):
-    """The code under test is a stub, or cannot be loaded: every example fails alike.
-
-    A BaseException, so Hypothesis passes it straight through instead of shrinking
-    hundreds of examples that all fail the same way (a learner's first red run stays fast).
-    `specs.report` explains it as the error it carries.
-    """
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 # --- strategies -----------------------------------------------------------------------------

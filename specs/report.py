@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from specs.implementation import ImplementationError
+from specs.implementation import ImplementationError, NotReady
 from specs.watchdog import Hung, current
 
 
@@ -35,10 +35,9 @@ def unwritable(path: Path) -> str | None:
 def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """One readable message for a failure, notes included."""
     error = excinfo.value
-    carried = getattr(error, "error", None)  # specs.properties.NotReady: what the code raised
-    if type(error).__name__ == "NotReady" and isinstance(carried, BaseException):
-        excinfo = pytest.ExceptionInfo.from_exception(carried)
-        error = carried
+    if isinstance(error, NotReady):  # a property's stub or unloadable module: what it raised
+        excinfo = pytest.ExceptionInfo.from_exception(error.error)
+        error = error.error
     if isinstance(error, NotImplementedError):
         where = excinfo.traceback[-1].name if excinfo.traceback else "this function"
         text = f"`{where}` is not implemented yet: it still raises NotImplementedError"

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import dis
-import linecache
 import os
 import signal
 import sys
@@ -43,6 +42,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+
+from specs.messages import place
 
 FIRST_LIMIT_S = 1.0  # the loop may stay frozen this long before the first hang of a run
 REPEAT_LIMIT_S = 0.1  # ... and this long once a freeze has been seen in the run
@@ -295,7 +296,7 @@ class Watchdog:
         phase.message = phase.message or message
         phase.fired, phase.last_fire = True, now
         if phase.refused > STRIKES:
-            self._kill(phase, phase.message or message)
+            self._kill(phase, phase.message)
         if self.stop_reason is None and self.lost_s + now - phase.start >= RUN_LIMIT_S:
             self.stop_reason = message
         if phase.on_hang is not None and first:
@@ -332,7 +333,7 @@ class Watchdog:
             return None
         stack = list(_walk(frame))
         learner = next((f for f in stack if self.is_learner_file(f.f_code.co_filename)), None)
-        where = _where(learner or stack[0])
+        where = place(learner or stack[0], source=True)
         module = learner.f_code.co_filename if learner else None
         if learner is not None and learner.f_code.co_name == "<module>":
             return AT_IMPORT.format(seconds=frozen, where=where), _Cause("import", module)
@@ -405,14 +406,6 @@ def _walk(frame: FrameType | None) -> Iterator[FrameType]:
     while frame is not None:
         yield frame
         frame = frame.f_back
-
-
-def _where(frame: FrameType) -> str:
-    path = Path(frame.f_code.co_filename)
-    line = linecache.getline(str(path), frame.f_lineno).strip()
-    name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-    source = f" (`{line}`)" if line else ""
-    return f"{name}() at {path.parent.name}/{path.name}:{frame.f_lineno}{source}"
 
 
 def _threading_kind(stack: list[FrameType]) -> str | None:
