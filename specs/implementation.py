@@ -80,7 +80,7 @@ def load(kata: str, module: str) -> ModuleType:
     path = module_path(kata, module, root)
     name = f"{root.name}.{kata}.{module}"
     loaded = sys.modules.get(name)
-    if loaded is not None and Path(loaded.__file__ or "").resolve() == path:
+    if loaded is not None and loaded.__file__ == str(path):  # set from `path` below
         return loaded
     if path in _failed:  # once per run: an import that hangs must not hang every behaviour
         raise ImplementationError(_failed[path])

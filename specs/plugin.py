@@ -2,7 +2,7 @@
 
 - ``--impl PATH`` picks the tree under test (`specs.implementation`);
 - every async spec runs on looptime's virtual clock, under the probes of `specs.guard`;
-- fixtures ``jobs`` (instrumented async jobs) and ``http`` (mocked aiohttp);
+- fixtures ``jobs`` (instrumented async jobs) and ``http_mock`` (mocked aiohttp);
 - markers ``task(n, title)`` (groups behaviours for learners) and ``budget(seconds)``
   (the loop-time budget of one spec, default `specs.guard.DEFAULT_BUDGET_S`);
 - ``--learner``: a short report of behaviours instead of tracebacks (`specs.report`).
@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import inspect
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from specs import guard, http, report, watchdog
+from specs import guard, http, loopwatch, report, watchdog
 from specs.implementation import (
     DEFAULT_ROOT,
     ImplementationError,
@@ -60,8 +61,6 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--json {json_path}: {problem}")
     config.stash[LOOP_TIME] = []
     guard.install()
-    if config.getoption("looptime", None) is None:
-        config.option.looptime = True  # virtual time for every spec, unless --no-looptime
     learner = config.getoption("learner")
     if learner:
         config.option.tbstyle = "no"
@@ -127,7 +126,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     with _watched(item, "call"):
         try:
-            return (yield from _guarded_call(item))
+            return (yield)
         except (KeyboardInterrupt, SystemExit) as error:
             message = guard.exit_fault(error)
             if message is None:
@@ -135,22 +134,30 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             pytest.fail(message, pytrace=False)
 
 
-def _guarded_call(item: pytest.Item) -> Iterator[None]:
-    test = getattr(item, "obj", None)
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an async spec on a fresh loop of its own, under the probes of `specs.guard`."""
+    test = pyfuncitem.obj
     if not inspect.iscoroutinefunction(test):
-        return (yield)
-    marker = item.get_closest_marker("budget")
+        return None
+    marker = pyfuncitem.get_closest_marker("budget")
     budget = float(marker.args[0]) if marker else guard.DEFAULT_BUDGET_S
+    kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    looped = pyfuncitem.config.stash[LOOP_TIME].append
+    with asyncio.Runner(loop_factory=functools.partial(_new_loop, pyfuncitem)) as runner:
+        runner.run(guard.run_guarded(test, kwargs, budget, looped))
+    return True
 
-    @functools.wraps(test)
-    async def guarded(**kwargs: Any) -> None:
-        await guard.run_guarded(test, kwargs, budget, item.config.stash[LOOP_TIME].append)
 
-    item.obj = guarded  # type: ignore[attr-defined]
-    try:
-        return (yield)
-    finally:
-        item.obj = test  # type: ignore[attr-defined]
+def _new_loop(item: pytest.Item) -> asyncio.AbstractEventLoop:
+    """The virtual clock, with the options of the spec's ``looptime`` markers; a real-time
+    loop for ``--no-looptime`` or ``looptime(False)`` (as looptime's own plugin reads them)."""
+    enabled = item.config.getoption("looptime", None) is not False
+    options: dict[str, Any] = {}
+    for marker in reversed(list(item.iter_markers("looptime"))):
+        options.update(marker.kwargs)
+        enabled = bool(marker.args[0]) if marker.args else enabled
+    return loopwatch.virtual_loop(**options) if enabled else asyncio.new_event_loop()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -184,4 +191,5 @@ def jobs() -> Jobs:
 @pytest.fixture
 def http_mock() -> Iterator[http.MockHttp]:
     """Mocked aiohttp: register replies, latencies and failures per URL."""
-    yield from http.mocked_http()
+    with http.mocked_http() as mock:
+        yield mock

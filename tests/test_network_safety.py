@@ -23,6 +23,10 @@ SPEC = """
 
     probe = implementation("kata99_probe", "probe")
 
+    async def test_mocked_first(http_mock):  # and after it, no way out either
+        http_mock.reply("http://svc.example.com/", 204)
+        assert await probe.fetch("http://svc.example.com/") == 204
+
     async def test_to_a_listening_port():
         await probe.fetch("http://127.0.0.1:{port}/")
 
@@ -44,6 +48,7 @@ def test_no_connection_leaves_the_process(run_spec: SpecRun) -> None:
     finally:
         listener.close()
     assert connection is None, f"a spec's connection reached the listener from {peer}"
+    assert outcomes["test_mocked_first"].passed, outcomes["test_mocked_first"].message
     for test in ("test_to_a_listening_port", "test_to_a_name"):
         outcome = outcomes[test]
         assert not outcome.passed and "tried to reach the real network" in outcome.message, outcome

@@ -5,7 +5,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aioresponses import aioresponses
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from specs import (
     MockHttp,
     implementation,
     listing,
+    mocked_http,
     now,
     outcome,
     rejects,
@@ -461,8 +461,8 @@ def test_fetch_url_reports_any_server(kind: str, status: int, body: str, payload
             got, error = await settle(fetch.fetch_url(session, API, **kwargs))
             return got, error, session.closed
 
-    with aioresponses() as mocked:
-        register(MockHttp(mocked), API, kind, status, body, payload, latency)
+    with mocked_http() as http:
+        register(http, API, kind, status, body, payload, latency)
         got, error, closed = run_virtual(scenario)
     given_as = (f"A server that {server(kind, status, body, payload)} after {secs(latency)}, "
                 f"fetched at {secs(before)} with "
@@ -503,8 +503,7 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
                                                        **kwargs))
             return got, error, now(), [session.closed for session in opened]
 
-    with aioresponses() as mocked:
-        http = MockHttp(mocked)
+    with mocked_http() as http:
         for url, server_ in zip(URLS, servers, strict=True):
             register(http, url, *server_)
         got, error, ended, closed = run_virtual(scenario)

@@ -19,6 +19,7 @@ from specs import (
     MockHttp,
     implementation,
     listing,
+    mocked_server,
     now,
     outcome,
     rejects,
@@ -112,8 +113,8 @@ async def answer(planned: Iterator[Try], arrivals: list[float], url: Any,
 
 @pytest.fixture
 def server() -> Iterator[aioresponses]:
-    """Mocked HTTP shared by the examples of one property (patching aiohttp once is cheaper)."""
-    with aioresponses() as mocked:
+    """Mocked HTTP for a property's examples: `scripted` gives each example its own plan."""
+    with mocked_server() as mocked:
         yield mocked
 
 
