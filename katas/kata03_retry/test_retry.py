@@ -6,15 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import Phase, assume, example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, rejects, secs, settle, show
 from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
 retry = implementation("kata03_retry", "retry")
-# No "explain" phase: it traces every line of a failing example, far too slow for the watchdog.
-PHASES = [Phase.explicit, Phase.generate, Phase.shrink]
 
 task1 = pytest.mark.task(1, "compute the backoff delays (backoff_delay)")
 task2 = pytest.mark.task(2, "retry until success, then give up (retry_async)")
@@ -175,7 +173,7 @@ def test_backoff_delays(kwargs: dict[str, float], expected: list[float]) -> None
        cap=durations(0.0, 60.0))
 @example(number=3, base=0.333, factor=1.5, cap=0.9)
 @example(number=0, base=2.5, factor=1, cap=2.5)
-@settings(max_examples=10, phases=PHASES)
+@settings(max_examples=10)
 def test_backoff_delay_for_any_numbers(number: int, base: float, factor: float,
                                        cap: float) -> None:
     """for any retry number, base_delay, factor and max_delay (off any grid), the delay is
@@ -277,7 +275,7 @@ async def test_backoff_is_capped_and_configurable() -> None:
 @example(attempts=4, fails=9, latency=0.1, base=0.7, factor=3, cap=2.0, retry_on="OSError",
          result=None, style="callable object", on_retry="a function returning a Future",
          told_s=0.25)
-@settings(max_examples=8, phases=PHASES)
+@settings(max_examples=8)
 def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, base: float,
                                   factor: float, cap: float, retry_on: str, result: Any,
                                   style: str, on_retry: str, told_s: float) -> None:
@@ -382,7 +380,7 @@ FATAL: dict[str, tuple[Callable[[], BaseException], Any]] = {
 @given(attempts=st.integers(1, 5), fails=st.integers(0, 4), latency=durations(0.0, 1.0),
        base=durations(0.001, 2.0), fatal=st.sampled_from(sorted(FATAL)))
 @example(attempts=4, fails=2, latency=0.125, base=0.333, fatal="ValueError, with retry_on=OSError")
-@settings(max_examples=5, phases=PHASES)
+@settings(max_examples=5)
 def test_an_error_not_in_retry_on_propagates_at_any_attempt(attempts: int, fails: int,
                                                             latency: float, base: float,
                                                             fatal: str) -> None:
@@ -469,7 +467,7 @@ async def test_cancel_during_an_attempt_propagates() -> None:
        point=st.integers(1, 999), retry_on=st.sampled_from(["Exception", "BaseException"]))
 @example(attempts=3, latency=0.25, base=0.333, point=300, retry_on="BaseException")
 @example(attempts=3, latency=0.25, base=0.333, point=100, retry_on="BaseException")
-@settings(max_examples=6, phases=PHASES)
+@settings(max_examples=6)
 def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: float, base: float,
                                                    point: int, retry_on: str) -> None:
     """cancelled at any moment, during an attempt or a backoff sleep, retry_async ends then with
@@ -548,7 +546,7 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
        factor=st.sampled_from([1, 1.5, 2]), cap=durations(0.5, 10.0))
 @example(fails=4, jitter=0.3, seed=42, base=1.0, factor=2, cap=30.0)
 @example(fails=3, jitter=1.0, seed=7, base=3.0, factor=2, cap=4.0)
-@settings(max_examples=5, phases=PHASES)
+@settings(max_examples=5)
 def test_jitter_for_any_numbers(fails: int, jitter: float, seed: int, base: float,
                                 factor: float, cap: float) -> None:
     """for any jitter and backoff, each wait is within delay * (1 ± jitter) and never above

@@ -7,15 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import Phase, assume, example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
 from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
-# No "explain" phase: it traces every line of a failing example, far too slow for the watchdog.
-PHASES = [Phase.explicit, Phase.generate, Phase.shrink]
 
 task1 = pytest.mark.task(1, "a deadline for any awaitable (timeout_after)")
 task2 = pytest.mark.task(2, "cancel a task and wait for it (cancel_and_wait)")
@@ -191,7 +189,7 @@ def resolved_later(seconds: float, result: Any, error: BaseException | None = No
 @example(seconds=1.333, work=2.0, cleanup=0.25, shape="coroutine", result="done")
 @example(seconds=0.7, work=0.5, cleanup=0.25, shape="Future", result=0)
 @example(seconds=0.25, work=1.0, cleanup=0.5, shape="task", result=None)
-@settings(max_examples=7, phases=PHASES)
+@settings(max_examples=7)
 def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, cleanup: float,
                                        shape: str, result: Any) -> None:
     """for any deadline and any awaitable (a coroutine, a task, a Future), returns the result in
@@ -317,7 +315,7 @@ async def test_cancel_and_wait_wants_a_task(jobs: Jobs) -> None:
        fails=st.booleans(), kind=st.sampled_from(["task", "Future"]))
 @example(work=2.0, cleanup=0.333, moment=1.25, fails=False, kind="task")
 @example(work=1.0, cleanup=0.5, moment=1.5, fails=True, kind="task")
-@settings(max_examples=6, phases=PHASES)
+@settings(max_examples=6)
 def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: float, fails: bool,
                                        kind: str) -> None:
     """at any moment, on a Task or a Future: True once a running one has ended cancelled (its
@@ -502,7 +500,7 @@ def worker_model(arrivals: list[float], durations: list[float], stop_at: float,
 @example(count=2, data={"items": [[1], "a"], "gaps": [0.0, 0.0], "lengths": [1.0, 1.0],
                         "fails": [1, 0]},
          stop_at=0.5, grace=1.0, cleanup=0.25, style="an async method")
-@settings(max_examples=6, phases=PHASES)
+@settings(max_examples=6)
 def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: float,
                                 cleanup: float, style: str) -> None:
     """for items put at any times (ties too; 0, None, [1], one object twice), handled in order

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, secs, settle, show
@@ -23,9 +23,6 @@ task3 = pytest.mark.task(3, "back-pressure: a bounded queue, kept filled")
 task4 = pytest.mark.task(4, "shut down cleanly, even when something fails")
 task5 = pytest.mark.task(5, "reject bad input")
 
-# Neither "shrink" nor "explain": under the kit's watchdog, a failing property would spend
-# seconds shrinking (and be ended as "busy"); the first failing example is reported as drawn.
-QUICK = (Phase.explicit, Phase.reuse, Phase.generate)
 OFF_GRID = 0.0005  # half a millisecond: a failure or a cancel that ties with no other event
 # The kit moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (a real
 # clock always moves): an exact moment may come a few such steps late.
@@ -220,7 +217,7 @@ async def test_no_items() -> None:
          maxsize=2, shape="list", style="functools.partial")
 @example(kind="ints", seconds=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0], twice=None, workers=1,
          maxsize=2, shape="generator", style="callable object")
-@settings(max_examples=10, phases=QUICK)
+@settings(max_examples=10)
 def test_every_item_is_handled_once_the_moment_a_worker_is_free(
         kind: str, seconds: list[float], twice: tuple[int, int] | None, workers: int,
         maxsize: int, shape: str, style: str) -> None:
@@ -411,7 +408,7 @@ FAULTS = ["handle raises", "the items raise", "the caller cancels"]
          at=4, moment=0.0, cleanup=0.25)
 @example(seconds=[2.0, 2.0, 2.0], workers=2, maxsize=1, fault="the caller cancels", at=0,
          moment=1.0, cleanup=0.5)
-@settings(max_examples=10, phases=QUICK)
+@settings(max_examples=10)
 def test_a_failure_anywhere_stops_everything_then_propagates(
         seconds: list[float], workers: int, maxsize: int, fault: str, at: int, moment: float,
         cleanup: float) -> None:

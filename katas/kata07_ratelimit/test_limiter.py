@@ -4,7 +4,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, secs, settle, show
@@ -20,9 +20,6 @@ task4 = pytest.mark.task(4, "first come, first served; cancelled waiters take no
 task5 = pytest.mark.task(5, "async with, and bad arguments")
 
 
-# Neither "shrink" nor "explain": under the kit's watchdog, a failing property would spend
-# seconds shrinking (and be ended as "busy"); the first failing example is reported as drawn.
-QUICK = (Phase.explicit, Phase.reuse, Phase.generate)
 OFF_GRID = 0.0005  # half a millisecond: a cancel that ties with no pass
 # The kit moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (a real
 # clock always moves): an exact pass may come a few such steps late.
@@ -253,7 +250,7 @@ async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
          style="async with")
 @example(rate=3, per=1.0, gaps=[0.0, 0.5, 0.5, 0.5, 0.001], caller="a task per arrival",
          style="both")
-@settings(max_examples=10, phases=QUICK)
+@settings(max_examples=10)
 def test_any_arrivals_pass_the_moment_the_window_has_room(
         rate: int, per: float | None, gaps: list[float], caller: str, style: str) -> None:
     """any rate, per and arrivals: each passes the moment the sliding window has room, in turn"""
@@ -349,7 +346,7 @@ async def test_a_cancelled_waiter_takes_no_slot() -> None:
 @example(rate=1, per=1.0, gaps=[0.0, 0.1, 0.1, 0.1], cancels=[None, 0.4, None, None, *[None] * 4])
 @example(rate=2, per=0.333, gaps=[0.0, 0.0, 0.0, 0.0, 0.0],
          cancels=[None, None, 0.0, 0.1, None, *[None] * 3])
-@settings(max_examples=10, phases=QUICK)
+@settings(max_examples=10)
 def test_cancelled_waiters_take_no_slot_and_hold_up_no_one(
         rate: int, per: float, gaps: list[float], cancels: list[float | None]) -> None:
     """waiters cancelled at any moment raise CancelledError, take no slot, hold up no one"""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
@@ -28,9 +28,6 @@ task2 = pytest.mark.task(2, "a start gate (asyncio.Event)")
 task3 = pytest.mark.task(3, "single flight: one load per key at a time")
 task4 = pytest.mark.task(4, "transfers without deadlock")
 
-# Each drawn example runs a whole scenario: report the first failing one as drawn (explicit
-# examples first) rather than spend seconds of wall time shrinking it.
-DRAWN = [Phase.explicit, Phase.generate]
 
 
 class Store:
@@ -254,7 +251,7 @@ async def test_holds_the_lock_from_the_read_to_the_write(method: str, amount: in
                                          (0, "withdraw", 6)])
 @example(balance=0, latency=0.333, calls=[(0, "deposit", 7), (100, "withdraw", 7),
                                           (100, "deposit", 1), (250, "withdraw", 2)])
-@settings(max_examples=8, phases=DRAWN)
+@settings(max_examples=8)
 def test_any_deposits_and_withdrawals_act_one_at_a_time(
         balance: int, latency: float, calls: list[tuple[int, str, int]]) -> None:
     """for any deposits and withdrawals at any times, each returns (or refuses) as if they ran
@@ -313,7 +310,7 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
 @example(seconds=[0.25, 1.0, 0.5], opens=1.5, pulse=True, twice=1, shape="generator",
          style="partial")
 @example(seconds=[2.0], opens=None, pulse=False, twice=0, shape="tuple", style="callable object")
-@settings(max_examples=10, phases=DRAWN)
+@settings(max_examples=10)
 def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens: float | None,
                                                     pulse: bool, twice: int | None, shape: str,
                                                     style: str) -> None:
@@ -570,7 +567,7 @@ def loader_styles(load: Any) -> dict[str, Any]:
 @example(gets=[(0, "a"), (400, "a"), (700, ""), (1000, "a"), (1500, "a")],
          plans=[[(0.75, True), (0.5, False)], [(1.0, False)], [(0.3, False)], [(1.0, False)]],
          ttl=1.0, quitting_gets={1}, style="partial")
-@settings(max_examples=10, phases=DRAWN)
+@settings(max_examples=10)
 def test_any_gets_share_loads_as_the_contract_says(
         gets: list[tuple[int, Hashable]], plans: list[list[tuple[float, bool]]], ttl: float,
         quitting_gets: set[int], style: str) -> None:
@@ -758,7 +755,7 @@ def history(accounts: int) -> st.SearchStrategy[list[Call]]:
 @example(names=["bob", "carol", "alice"], balances=[10, 0, 0], latencies=[0.2, 0.2, 0.2],
          calls=[Call(0.0, "transfer", (0, 1), 10), Call(0.1, "transfer", (1, 2), 10),
                 Call(0.1, "transfer", (2, 0), 10), Call(0.15, "withdraw", (1,), 1)])
-@settings(max_examples=10, phases=DRAWN)
+@settings(max_examples=10)
 def test_any_transfers_act_one_at_a_time(names: list[str], balances: list[int],
                                          latencies: list[float], calls: list[Call]) -> None:
     """for any transfers, deposits and withdrawals among three accounts, in any directions at any

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
@@ -28,9 +28,6 @@ task3 = pytest.mark.task(3, "close the pool")
 task4 = pytest.mark.task(4, "an async generator that releases its source")
 task5 = pytest.mark.task(5, "take a few items and close the stream")
 
-# Each drawn example runs a whole scenario: report the first failing one as drawn (explicit
-# examples first) rather than spend seconds of wall time shrinking it.
-DRAWN = [Phase.explicit, Phase.generate]
 
 
 class Connection:
@@ -208,7 +205,7 @@ class GroupJob:
          shape="generator", style="partial")
 @example(seconds=[1.0, 5.0, 0.25], failing=set(), cleanups=[0.1, 0.75, 0.2, 1.0, 1.0],
          cancel=0.5, twice=None, shape="tuple", style="callable object")
-@settings(max_examples=8, phases=DRAWN)
+@settings(max_examples=8)
 def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[int],
                                              cleanups: list[float], cancel: float | None,
                                              twice: int | None, shape: str, style: str) -> None:
@@ -424,7 +421,7 @@ def pool_model(users: list[User], size: int, making: float) -> int:
                                     (150, 1.0, "ok"), (200, 0.25, "cancel")])
 @example(size=1, making=0.1, users=[(0, 1.0, "cancel"), (10, 0.5, "cancel"), (20, 0.5, "ok"),
                                     (300, 0.25, "error")])
-@settings(max_examples=8, phases=DRAWN)
+@settings(max_examples=8)
 def test_any_users_are_served_first_come_first_served(size: int, making: float,
                                                       users: list[tuple[int, float, str]]) -> None:
     """for any users arriving at any times, who finish, fail or are cancelled: each gets an idle
@@ -647,7 +644,7 @@ ITEMS = st.lists(st.sampled_from([0, "", False, 1, "x", 2.5]), max_size=6)
 @given(items=ITEMS, stop=st.none() | st.integers(0, 7), how=st.sampled_from(["break", "take"]))
 @example(items=[0, "", False], stop=None, how="break")
 @example(items=[1, 0, 2.5], stop=1, how="take")
-@settings(max_examples=8, phases=DRAWN)
+@settings(max_examples=8)
 def test_any_stream_yields_every_item_and_releases_the_source(
         items: list[Any], stop: int | None, how: str) -> None:
     """for any items (falsy ones too: only None ends the source), read to the end or stopped
@@ -758,7 +755,7 @@ class Items:
 @example(items=[None, 0, "a"], n=2, fails=None, cancel=None)
 @example(items=[1, 2, 3], n=3, fails=1, cancel=None)
 @example(items=[1, 2, 3, 4], n=4, fails=None, cancel=2)
-@settings(max_examples=10, phases=DRAWN)
+@settings(max_examples=10)
 def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: int | None,
                                                cancel: int | None) -> None:
     """for any async iterator (None and falsy items too), any n, an error or a cancellation at
