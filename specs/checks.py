@@ -54,6 +54,28 @@ async def rejects_naming(error: type[BaseException], call: Callable[[], Any], *,
         f"name the bad value too: {value!r}")
 
 
+def running_tasks() -> list[str]:
+    """The tasks still running besides the caller, by coroutine name (sorted): what a spec
+    reads at the moment a call returns, to check that it left nothing behind."""
+    me = asyncio.current_task()
+    return sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks()
+                  if t is not me and not t.done())
+
+
+def same(got: Any, want: Any, tolerance: float = 1e-6) -> bool:
+    """`got` is `want`, numbers within `tolerance` (seconds of loop time: the microsecond by
+    default), inside lists and tuples too; True, False and None by identity."""
+    if isinstance(want, bool) or want is None:
+        return got is want
+    if isinstance(want, int | float):
+        return (isinstance(got, int | float) and not isinstance(got, bool)
+                and abs(got - want) <= tolerance)
+    if isinstance(want, list | tuple):
+        return (isinstance(got, list | tuple) and len(got) == len(want)
+                and all(same(g, w, tolerance) for g, w in zip(got, want, strict=True)))
+    return bool(got == want)
+
+
 async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
     """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised."""
     try:

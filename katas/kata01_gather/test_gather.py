@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, secs, settle, show
-from specs.checks import shows
+from specs.checks import running_tasks, shows
 from specs.properties import (
     CALLABLE_STYLES,
     durations,
@@ -261,8 +261,7 @@ def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float
         await asyncio.sleep(cancel_at)
         caller.cancel()
         got, error = await settle(caller)
-        mine = asyncio.current_task()
-        return got, error, now(), sum(not t.done() for t in asyncio.all_tasks() if t is not mine)
+        return got, error, now(), len(running_tasks())
 
     got, error, ended, pending = run_virtual(scenario)
     given_as = (f"With jobs of {listing(secs(s) for s, _ in seconds)} (clean-ups of "

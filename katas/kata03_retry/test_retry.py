@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import checks, implementation, listing, now, outcome, rejects, secs, settle, show
 from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
 retry = implementation("kata03_retry", "retry")
@@ -141,10 +141,8 @@ def make_on_retry(style: str, seconds: float,
 
 
 def same(got: list[Any], expected: list[Any]) -> bool:
-    """Equal lists of numbers or tuples of numbers, to the microsecond of the loop's clock."""
-    def flat(items: list[Any]) -> list[Any]:
-        return [x for item in items for x in (item if isinstance(item, tuple) else (item,))]
-    return len(got) == len(expected) and flat(got) == pytest.approx(flat(expected), abs=1e-5)
+    """Equal lists of numbers or tuples of numbers, to 10 µs of the loop's clock."""
+    return checks.same(got, expected, tolerance=1e-5)
 
 
 def at(times: list[float]) -> str:

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, secs, settle, show
-from specs.checks import rejects_naming
+from specs.checks import rejects_naming, running_tasks
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 pipes = implementation("kata06_queue", "pipeline")
@@ -165,12 +165,6 @@ KINDS: dict[str, Callable[[int], list[Any]]] = {
 }
 
 
-def alive_tasks() -> list[str]:
-    me = asyncio.current_task()
-    return sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks()
-                  if t is not me and not t.done())
-
-
 def in_flight_at(moment: float, starts: list[float], seconds: list[float]) -> list[int]:
     """The items whose handle() runs across `moment` (started before it, due to end after)."""
     return [i for i, (s, d) in enumerate(zip(starts, seconds, strict=False))
@@ -202,7 +196,7 @@ async def test_no_items() -> None:
     line = Line(0)
     got = await pipes.pipeline(line.items(), line.handle)
     assert got == [], f"pipeline over no items returned {show(got)}; expected []"
-    assert not alive_tasks(), f"pipeline over no items left {alive_tasks()} running"
+    assert not running_tasks(), f"pipeline over no items left {running_tasks()} running"
 
 
 @task1
@@ -234,7 +228,7 @@ def test_every_item_is_handled_once_the_moment_a_worker_is_free(
         got = await pipes.pipeline(shaped(feed.source(), shape) if shape != "generator"
                                    else feed.source(), handle, workers=workers,
                                    maxsize=maxsize)
-        return got, now(), feed.in_flight, alive_tasks()
+        return got, now(), feed.in_flight, running_tasks()
 
     got, ended, in_flight, alive = run_virtual(scenario)
     listed = [seconds[v] for v in order]
@@ -331,7 +325,7 @@ async def test_nothing_left_running() -> None:
     """when the work is done, every task the pipeline started has ended"""
     line = Line(9)
     await pipes.pipeline(line.items(), line.handle, workers=3, maxsize=2)
-    left = alive_tasks()
+    left = running_tasks()
     assert not left, (
         f"pipeline returned with {len(left)} task(s) still alive: {left}. Stop every worker "
         "(and the producer) before returning"
@@ -382,7 +376,7 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     await asyncio.sleep(1.25)
     caller.cancel()
     result, error = await settle(caller)
-    left = alive_tasks()
+    left = running_tasks()
     assert isinstance(error, asyncio.CancelledError), (
         f"pipeline was cancelled at 1.25 s and {outcome(result, error)}; the cancellation must "
         "reach the caller"
@@ -432,7 +426,7 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
             result, error = await settle(caller)
         else:
             result, error = await settle(call)
-        return result, error, now(), feed.in_flight, alive_tasks()
+        return result, error, now(), feed.in_flight, running_tasks()
 
     result, error, ended, in_flight, alive = run_virtual(scenario)
     starts = worker_starts(seconds, workers)

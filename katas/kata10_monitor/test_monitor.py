@@ -28,7 +28,7 @@ from specs import (
     settle,
     show,
 )
-from specs.checks import names
+from specs.checks import names, running_tasks, same
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 monitoring = implementation("kata10_monitor", "monitor")
@@ -139,18 +139,6 @@ def cheap(examples: int) -> settings:
 
 def close(got: float, expected: float) -> bool:
     return abs(got - expected) < 1e-6
-
-
-def same(got: Any, want: Any) -> bool:
-    """`got` is `want`, floats to the microsecond, inside lists and tuples too."""
-    if isinstance(want, bool) or want is None:
-        return got is want
-    if isinstance(want, float):
-        return isinstance(got, int | float) and not isinstance(got, bool) and close(got, want)
-    if isinstance(want, list | tuple):
-        return (isinstance(got, list | tuple) and len(got) == len(want)
-                and all(map(same, got, want)))
-    return bool(got == want)
 
 
 def slot_fault(spans: list[tuple[float, float]], asked: list[float], limit: int,
@@ -385,8 +373,7 @@ def test_rounds_stay_on_the_absolute_schedule_until_stop(
             await asyncio.sleep(stop - begin)
             await monitor.stop()
         returned = now()
-        me = asyncio.current_task()
-        left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+        left = running_tasks()
         closed = [session.closed for session in opened]
 
         def snapshot() -> Any:
@@ -805,8 +792,7 @@ async def test_stop_cancels_checks_and_closes_the_session(http_mock: MockHttp) -
         await monitor.start()
         await asyncio.sleep(1.0)
         await monitor.stop()
-    me = asyncio.current_task()
-    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    left = running_tasks()
     assert now() == pytest.approx(1.0) and not left, (
         f"stop() at 1 s, with a 30 s check in flight, returned at {secs(now())} leaving "
         f"{left}; expected at once, with no task left"
@@ -841,8 +827,7 @@ async def test_stop_cancels_every_kind_of_wait(http_mock: MockHttp) -> None:
         await monitor.start()
         await asyncio.sleep(0.5)
         await monitor.stop()
-    me = asyncio.current_task()
-    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    left = running_tasks()
     counts = {url: monitor.reports[url].checks for url in (A, B, C)}
     assert now() == pytest.approx(0.5) and not left and opened[0].closed, (
         f"stop() at 0.5 s, with one check sleeping before its retry, one waiting for its "
@@ -875,8 +860,7 @@ async def test_async_with_gives_the_monitor_and_stops_on_error(http_mock: MockHt
             return given
 
         result, error = await settle(block())
-    me = asyncio.current_task()
-    left = [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+    left = running_tasks()
     assert error is boom, (
         f"a block raising {boom!r} inside `async with Monitor(...)` {outcome(result, error)}; "
         "expected the error to go on (__aexit__ must not swallow it)"
