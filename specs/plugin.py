@@ -33,6 +33,7 @@ from specs.probes import Jobs
 
 LOOP_TIME = pytest.StashKey[list[float]]()
 WALL_START = pytest.StashKey[float]()
+LABEL = pytest.StashKey[str]()  # the behaviour's sentence, as the watchdog names a hang
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -104,7 +105,9 @@ def _watched(item: pytest.Item, phase: str) -> Iterator[None]:
     if dog is None or item.get_closest_marker("unwatched"):
         yield
         return
-    with dog.phase(report.describe(item).text, phase, item.nodeid):
+    if LABEL not in item.stash:  # once per spec, not per phase
+        item.stash[LABEL] = report.describe(item).text
+    with dog.phase(item.stash[LABEL], phase, item.nodeid):
         yield
     if dog.stop_reason is not None and phase == "teardown" and not item.session.shouldstop:
         item.session.shouldstop = f"hangs cost the run {dog.lost_s:.1f} s of wall time"
