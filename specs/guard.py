@@ -11,6 +11,30 @@ Faults end the test with a message that names them:
 Hygiene problems fail an otherwise passing spec, or are added as a note to a
 failing one: tasks still running when the spec ends, aiohttp sessions left
 open, coroutines that were never awaited.
+
+Implementation notes (asyncio internals this module relies on, CPython 3.11+; the fault
+tests in tests/test_guard.py and tests/test_hang_proof.py exercise each):
+
+- *Stuck or busy* (`_Verdict._expire`): when the budget's timer fires, the loop has
+  already popped it from ``loop._scheduled`` (its heap of timer handles) and
+  ``loop._ready`` holds the callbacks due now. If neither holds a live handle, no
+  timer or callback can ever wake the spec: it is stuck (a deadlock), found at once;
+  otherwise it is busy past its budget (a livelock). Both are private lists of
+  ``BaseEventLoop``; looptime keeps them as asyncio does.
+- *A task that refuses cancellation* (`_abort`): after `CANCEL_STRIKES` refused
+  ``cancel()`` calls, the future the task awaits (``task._fut_waiter``, set by
+  ``Task.__step`` while it waits) is failed with `SpecAbort`, a BaseException the
+  learner's ``except CancelledError``/``except Exception`` does not catch. looptime
+  ends overdue tasks the same way.
+- *Taking back the kit's own cancellations*: the verdict cancels the spec's task to
+  end it; ``Task.uncancel()`` is called once per such cancel (``spec_cancels``), so a
+  cancellation requested by the learner's code keeps its count.
+- *Unretrieved task errors* (`_unretrieved`): a Task that failed and was never awaited
+  has ``_log_traceback`` set; asyncio would log it when the task is collected, after
+  the report. Reading ``task.exception()`` here names it in the spec's message and
+  clears the flag.
+- *Tasks created by the spec*: a task factory (``loop.set_task_factory``) records each
+  task, chained to any factory already set.
 """
 
 from __future__ import annotations
@@ -110,6 +134,7 @@ class _Verdict:
         self._budget = budget
         self.message: str | None = None
         self._strikes = 0
+        self.spec_cancels = 0  # how often this verdict cancelled the spec itself
         self._handle = self._loop.call_at(self._start + budget, self._expire)
 
     def _expire(self) -> None:
@@ -134,7 +159,8 @@ class _Verdict:
             self.message += f"; {SWALLOWS_CANCEL}"
         for task in dict.fromkeys([self._task, *tasks]):
             if self._strikes <= CANCEL_STRIKES:
-                task.cancel()
+                if task.cancel() and task is self._task:
+                    self.spec_cancels += 1
             else:
                 _abort(task)
 
@@ -404,9 +430,8 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
                 dog.on_hang(None)
         wall, loop_elapsed = time.perf_counter() - wall_start, loop.time() - loop_start
         looped(loop_elapsed)
-        if mine.cancelling():  # our verdict cancelled us: take the cancellation back
-            while mine.uncancel():
-                pass
+        for _ in range(verdict.spec_cancels):  # take back our own cancellations, only those
+            mine.uncancel()
         hygiene = await _leaked_tasks(mine, before)
         hygiene += await _unclosed_sessions(recorder.sessions)
         hygiene += _unretrieved(created)
