@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     session = Session(options.minutes)
     tick = min(1.0, options.minutes * 60 / 4)
     try:
-        watch(kata, options.root.resolve(), tick=tick, on_run=session.on_run,
+        watch(kata, options.impl.resolve(), tick=tick, on_run=session.on_run,
               on_tick=session.on_tick)
     except KeyboardInterrupt:
         print("\n" + session.summary())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scripts.learner import STATE, first_failing, kata_by_number, run_katas
 from scripts.project import KATAS
+from specs import course
 
 SECTION = re.compile(r"^## Task (\d+): (.+)$")
 ITEM = re.compile(r"^\d+\. (.*)$")
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kata", help="the kata's number, e.g. 1")
     parser.add_argument("--all", action="store_true", help="show every hint of the kata")
     parser.add_argument("--task", type=int, help="the task to hint (default: the one you are on)")
-    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     parser.add_argument("--state", type=Path, default=STATE, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     kata = kata_by_number(options.kata)
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     task = options.task
     if task is None:
-        behaviour = first_failing(run_katas([KATAS / kata], impl=options.root.resolve())[kata])
+        behaviour = first_failing(run_katas([KATAS / kata], impl=options.impl.resolve())[kata])
         if behaviour is None:
             print(f"Every behaviour of {kata} passes: no hint needed (--all shows them anyway).")
             return 0
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     count = shown.setdefault(kata, {}).get(str(task), 0)
     if count >= len(items):
         print(f"That was the last hint for task {task} ({title}). Every hint of the kata: "
-              f"`tox -e hint -- {int(kata[4:6])} --all`")
+              f"`tox -e hint -- {course.kata(kata).number} --all`")
         return 0
     print(f"Hint {count + 1} of {len(items)} for {kata}, task {task} ({title}):")
     print(f"  {items[count]}")

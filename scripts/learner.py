@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.project import KATAS, ROOT, Outcome, kata_module, kata_names, run_specs
+from scripts.project import KATAS, ROOT, Outcome, kata_module, run_specs
+from specs import course
 
 STATE = ROOT / ".learner"
 
 
 def kata_by_number(number: int | str) -> str:
-    """``1`` -> ``kata01_gather``; SystemExit with the list of katas otherwise."""
-    wanted = f"kata{int(number):02d}_" if str(number).isdigit() else str(number)
-    found = [kata for kata in kata_names() if kata.startswith(wanted) or kata == wanted]
-    if len(found) != 1:
-        raise SystemExit(f"no kata {number!r}; the katas are: "
-                         + ", ".join(f"{int(k[4:6])} ({k})" for k in kata_names()))
-    return found[0]
+    """``1`` (or ``kata01_gather``) -> ``kata01_gather``; SystemExit listing the course
+    otherwise."""
+    try:
+        return course.kata(number).folder
+    except LookupError as error:
+        raise SystemExit(str(error)) from None
 
 
 def module_file(kata: str, root: Path = KATAS) -> Path:

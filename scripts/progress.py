@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scripts.learner import first_failing, run_katas
 from scripts.project import KATAS, kata_names
+from specs import course
 
 BAR = 20
 
@@ -28,9 +29,9 @@ def status(passed: int, total: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     options = parser.parse_args(argv)
-    results = run_katas([KATAS / kata for kata in kata_names()], impl=options.root.resolve())
+    results = run_katas([KATAS / kata for kata in kata_names()], impl=options.impl.resolve())
     print(f"{'kata':<20} {'':<{BAR}}  status")
     upcoming = None
     for kata in kata_names():
@@ -44,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Every kata is done. Well played!")
         return 0
     kata, behaviour = upcoming
-    number = int(kata[4:6])
+    number = course.kata(kata).number
     print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
-    print(f"      run `tox -e kata{number}`; stuck? `tox -e hint -- {number}`")
+    print(f"      run `{course.kata(kata).command}`; stuck? `tox -e hint -- {number}`")
     return 0
 
 

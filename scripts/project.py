@@ -9,6 +9,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from specs import course
+
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = ROOT / "katas"
 REFERENCE = ROOT / "reference"
@@ -17,17 +19,13 @@ ALTERNATIVES = ROOT / "alternatives"
 
 
 def kata_names() -> list[str]:
-    """Every kata folder, in course order (``kata01_gather``, ...)."""
-    return sorted(p.name for p in KATAS.glob("kata[0-9][0-9]_*") if p.is_dir())
+    """Every kata folder, in course order (``kata01_gather``, ...), as course.toml lists them."""
+    return [kata.folder for kata in course.katas()]
 
 
 def kata_module(kata: str) -> str:
-    """The one module a learner edits in `kata` (its stub: not a test, not __init__)."""
-    modules = [p.stem for p in (KATAS / kata).glob("*.py")
-               if not p.name.startswith(("test_", "__"))]
-    if len(modules) != 1:
-        raise SystemExit(f"{kata}: expected one stub module, found {modules}")
-    return modules[0]
+    """The module a learner edits in `kata` (course.toml's ``module``)."""
+    return course.kata(kata).module
 
 
 @dataclass(frozen=True)

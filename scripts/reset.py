@@ -69,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("kata", nargs="?", help="the kata's number, e.g. 1")
     which.add_argument("--all-katas", action="store_true", help="reset every kata")
     parser.add_argument("--from", dest="ref", help="the git ref to take the stubs from")
-    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     parser.add_argument("--state", type=Path, default=STATE, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     refs = (options.ref,) if options.ref else REFS
     katas = kata_names() if options.all_katas else [kata_by_number(options.kata)]
     for kata in katas:
-        reset(kata, refs, options.state, options.root.resolve())
+        reset(kata, refs, options.state, options.impl.resolve())
     return 0
 
 

@@ -65,7 +65,7 @@ def watch(kata: str, root: Path, *, tick: float = 1.0,
 def arguments(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("kata", help="the kata's number, e.g. 1")
-    parser.add_argument("--root", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     return parser
 
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     kata = kata_by_number(options.kata)
     start = time.monotonic()
     try:
-        watch(kata, options.root.resolve())
+        watch(kata, options.impl.resolve())
     except KeyboardInterrupt:
         print(f"\nStopped watching {kata} after {time.monotonic() - start:.0f} s.")
     return 0

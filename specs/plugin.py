@@ -44,10 +44,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="report behaviours and the next one to work on, without tracebacks")
     group.addoption("--json", metavar="PATH", dest="json_report",
                     help="write each behaviour's name, task, status and message to PATH")
+    parser.addini("learner_hint", default="HINTS.md in the kata's folder",
+                  help="where --learner sends a stuck learner; {number} and {folder} are the "
+                       "kata's")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "task(number, title): the kata task a behaviour belongs to")
+    config.addinivalue_line("markers", "task(number): the kata task a behaviour belongs to "
+                            "(its title is in course.toml)")
     config.addinivalue_line("markers", "budget(seconds): loop-time budget of one spec")
     config.addinivalue_line("markers", "unwatched: the watchdog leaves this test alone (tests "
                             "that wait on whole pytest runs in other processes)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from specs import course
 from specs.implementation import ImplementationError, NotReady
 from specs.watchdog import Hung, current
 
@@ -74,13 +74,22 @@ class Behaviour:
 
 
 def describe(item: pytest.Item) -> Behaviour:
-    """The kata, task and sentence a spec test stands for."""
+    """The kata, task and sentence a spec test stands for: ``@pytest.mark.task(n)`` gives the
+    task's number, course.toml its title (a spec outside the course may give one itself)."""
     marker = item.get_closest_marker("task")
-    number, title = (marker.args[0], marker.args[1]) if marker else (0, "")
+    number = marker.args[0] if marker else 0
+    kata = Path(str(item.path)).parent.name
+    title = marker.args[1] if marker and len(marker.args) > 1 else _task_title(kata, number)
     doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
     text = doc[0] if doc else item.name.removeprefix("test_").replace("_", " ")
-    kata = Path(str(item.path)).parent.name
     return Behaviour(kata, number, title, text)
+
+
+def _task_title(folder: str, number: int) -> str:
+    try:
+        return course.kata(folder).task_title(number)
+    except LookupError:
+        return ""
 
 
 MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
@@ -180,6 +189,14 @@ class LearnerReport:
             write(f"Next: task {first.task}, {first.text}", bold=True)
             for line in first.message.splitlines():
                 write(f"  {line}", red=True)
-            number = re.match(r"kata(\d+)_", first.kata)
-            hint = f"tox -e hint -- {int(number.group(1))}" if number else "HINTS.md"
-            write(f"  (spec: {first.location}; stuck? {hint})")
+            write(f"  (spec: {first.location}; stuck? {self.hint(first.kata)})")
+
+    def hint(self, folder: str) -> str:
+        """Where a stuck learner finds a hint: the ini's ``learner_hint`` for a kata of the
+        course (``{number}`` and ``{folder}`` filled in), its HINTS.md otherwise."""
+        try:
+            kata = course.kata(folder)
+        except LookupError:
+            return "HINTS.md"
+        return str(self.config.getini("learner_hint")).format(number=kata.number,
+                                                                folder=kata.folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scripts.project import KATAS, REFERENCE
+from specs import course
 from tests.conftest import behaviours_of, run_module
 
 
@@ -12,7 +13,7 @@ def test_stub_run_names_the_next_behaviour() -> None:
     run = run_module("pytest", str(KATAS / "kata01_gather"), "--learner")
     assert run.returncode == 1
     out = run.stdout
-    assert "Task 1: run jobs one after another (run_sequentially)" in out
+    assert f"Task 1: {course.kata(1).task_title(1)}" in out  # the title, from course.toml
     assert "✗ awaits the jobs one after another: the total time is the sum" in out
     assert f"0 of {behaviours_of('kata01_gather')} behaviours pass." in out
     assert "Next: task 1, awaits the jobs one after another" in out

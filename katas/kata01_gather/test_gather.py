@@ -21,11 +21,11 @@ from specs.properties import (
 
 gather = implementation("kata01_gather", "gather")
 
-task1 = pytest.mark.task(1, "run jobs one after another (run_sequentially)")
-task2 = pytest.mark.task(2, "run jobs concurrently (run_concurrently)")
-task3 = pytest.mark.task(3, "measure a job in loop time (timed)")
-task4 = pytest.mark.task(4, "compare both ways of running (compare)")
-task5 = pytest.mark.task(5, "report the comparison (Comparison.__str__)")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
 
 RUNNERS = [pytest.param("run_sequentially", marks=task1, id="sequentially"),
            pytest.param("run_concurrently", marks=task2, id="concurrently")]

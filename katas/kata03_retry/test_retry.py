@@ -14,12 +14,12 @@ from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
 retry = implementation("kata03_retry", "retry")
 
-task1 = pytest.mark.task(1, "compute the backoff delays (backoff_delay)")
-task2 = pytest.mark.task(2, "retry until success, then give up (retry_async)")
-task3 = pytest.mark.task(3, "retry only what was asked")
-task4 = pytest.mark.task(4, "never retry or swallow cancellation")
-task5 = pytest.mark.task(5, "jitter and the on_retry callback")
-task6 = pytest.mark.task(6, "check every argument first")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
+task6 = pytest.mark.task(6)
 
 
 class Fatal(BaseException):

@@ -16,11 +16,11 @@ from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
 
-task1 = pytest.mark.task(1, "a deadline for any awaitable (timeout_after)")
-task2 = pytest.mark.task(2, "cancel a task and wait for it (cancel_and_wait)")
-task3 = pytest.mark.task(3, "a worker that handles items in the background (Worker)")
-task4 = pytest.mark.task(4, "stop gracefully (Worker.stop)")
-task5 = pytest.mark.task(5, "a worker as an async context manager")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
 
 
 class Handler:

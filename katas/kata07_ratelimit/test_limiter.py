@@ -13,11 +13,11 @@ from specs.properties import durations, run_virtual
 
 limits = implementation("kata07_ratelimit", "limiter")
 
-task1 = pytest.mark.task(1, "a burst from idle, then wait")
-task2 = pytest.mark.task(2, "at most `rate` in any window, and no slower than that")
-task3 = pytest.mark.task(3, "the window slides on the event loop's clock")
-task4 = pytest.mark.task(4, "first come, first served; cancelled waiters take no slot")
-task5 = pytest.mark.task(5, "async with, and bad arguments")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
 
 
 OFF_GRID = 0.0005  # half a millisecond: a cancel that ties with no pass

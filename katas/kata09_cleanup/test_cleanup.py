@@ -22,11 +22,11 @@ from specs.properties import (
 
 cleanup = implementation("kata09_cleanup", "cleanup")
 
-task1 = pytest.mark.task(1, "a task group: failures as an ExceptionGroup")
-task2 = pytest.mark.task(2, "a connection pool: lend, wait, return")
-task3 = pytest.mark.task(3, "close the pool")
-task4 = pytest.mark.task(4, "an async generator that releases its source")
-task5 = pytest.mark.task(5, "take a few items and close the stream")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
 
 
 

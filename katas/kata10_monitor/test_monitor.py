@@ -33,12 +33,12 @@ from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 monitoring = implementation("kata10_monitor", "monitor")
 
-task1 = pytest.mark.task(1, "check a service: up or down")
-task2 = pytest.mark.task(2, "a schedule that does not drift")
-task3 = pytest.mark.task(3, "retries, a concurrency limit and a rate")
-task4 = pytest.mark.task(4, "the report: uptime, latency, state changes")
-task5 = pytest.mark.task(5, "start and stop cleanly")
-task6 = pytest.mark.task(6, "measure throughput against the limit")
+task1 = pytest.mark.task(1)
+task2 = pytest.mark.task(2)
+task3 = pytest.mark.task(3)
+task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
+task6 = pytest.mark.task(6)
 
 A, B = "https://api.example.com/health", "https://db.example.com/health"
 C = "http://cache.example.com/health"

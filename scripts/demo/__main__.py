@@ -15,9 +15,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from scripts.demo.shows import DEMOS
+from scripts.demo import shows
 from scripts.learner import kata_by_number
-from scripts.project import ROOT, kata_module
+from scripts.project import ROOT, kata_module, kata_names
+from specs import course
 from specs.implementation import ImplementationError, is_learner_file, load, select_root
 from specs.watchdog import Hung, Watchdog
 
@@ -41,14 +42,15 @@ async def limited(demo: Awaitable[None], limit: float, beat: Callable[[], None])
 def run(kata: str, limit: float = LIMIT_S) -> int:
     """Run one kata's demo; a friendly word instead of a traceback for unfinished, stuck or
     frozen code. The demo ends within `limit` seconds (a frozen loop within a second)."""
-    number = int(kata[4:6])
+    number = course.kata(kata).number
     print(f"=== demo {number}: {kata} ===", flush=True)
     dog = Watchdog(is_learner_file=is_learner_file, busy_limit_s=None)
     dog.start()
     try:
         module = load(kata, kata_module(kata))
         with dog.phase(f"demo {number}", "demo"):
-            asyncio.run(limited(DEMOS[number](module), limit, dog.beat))
+            demo = getattr(shows, course.kata(kata).demo)
+            asyncio.run(limited(demo(module), limit, dog.beat))
     except TimeoutError:
         print(f"\nThe demo did not finish in {limit:g} s: your code is stuck (a deadlock, a wait "
               f"that never ends, a loop that never stops). `tox -e kata{number}` names the cause.")
@@ -82,10 +84,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"stop a demo that runs longer (default {LIMIT_S:g} s)")
     options = parser.parse_args(argv)
     select_root(Path(options.impl), base=ROOT)
-    katas = sorted(DEMOS) if options.kata == "all" else [int(kata_by_number(options.kata)[4:6])]
+    katas = kata_names() if options.kata == "all" else [kata_by_number(options.kata)]
     if not options.limit > 0:
         parser.error(f"--limit must be a positive number of seconds, got {options.limit:g}")
-    codes = [run(kata_by_number(number), options.limit) for number in katas]
+    codes = [run(kata, options.limit) for kata in katas]
     return max(codes)
 
 

@@ -1,4 +1,5 @@
-"""The course's demos, one per kata, in real wall time. Each takes the kata's module."""
+"""The course's demos in real wall time, each named by its kata's ``demo`` in course.toml.
+Each takes the kata's module."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from typing import Any
 import aiohttp
 
 from scripts.demo.server import local_server
-
-Demo = Callable[[ModuleType], Awaitable[None]]
 
 
 def live(text: str) -> None:
@@ -238,9 +237,3 @@ async def monitor_demo(m: ModuleType) -> None:
             print(f"  change: {url.removeprefix(base)} is {'up' if up else 'DOWN'}")
         speeds = await m.throughput([f"{base}/ok/s{n}?delay=0.2" for n in range(8)], [1, 4, 8])
         print("  throughput by limit: " + ", ".join(f"{k}: {v:.1f}/s" for k, v in speeds.items()))
-
-
-DEMOS: dict[int, Demo] = {
-    1: gather_demo, 2: http_demo, 3: retry_demo, 4: timeouts_demo, 5: semaphore_demo,
-    6: queue_demo, 7: ratelimit_demo, 8: sync_demo, 9: cleanup_demo, 10: monitor_demo,
-}
