@@ -50,8 +50,9 @@ def spec_tasks(spec: Path, kata: course.Kata) -> Iterator[str]:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "task" and isinstance(node.func.value, ast.Attribute)
                 and node.func.value.attr == "mark"):
-            if node.args and isinstance(node.args[0], ast.Constant):
-                numbers.add(node.args[0].value)
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, int):
+                numbers.add(first.value)
             if len(node.args) != 1 or node.keywords:
                 yield (f"{relative(spec)}:{node.lineno}: write the marker as task(<number>); "
                        "the title lives in course.toml")

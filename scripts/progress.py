@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Every kata is done. Well played!")
         return 0
     kata, behaviour = upcoming
+    assert behaviour is not None  # a kata with a behaviour that does not pass
     number = course.kata(kata).number
     print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
     print(f"      run `{course.kata(kata).command}`; stuck? `tox -e hint -- {number}`")

@@ -58,8 +58,8 @@ def running_tasks() -> list[str]:
     """The tasks still running besides the caller, by coroutine name (sorted): what a spec
     reads at the moment a call returns, to check that it left nothing behind."""
     me = asyncio.current_task()
-    return sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks()
-                  if t is not me and not t.done())
+    return sorted(getattr(t.get_coro(), "__qualname__", t.get_name())
+                  for t in asyncio.all_tasks() if t is not me and not t.done())
 
 
 def same(got: Any, want: Any, tolerance: float = 1e-6) -> bool:

@@ -362,9 +362,9 @@ def _tasks_created(loop: asyncio.AbstractEventLoop) -> Iterator[list[asyncio.Tas
     previous = loop.get_task_factory()
 
     def factory(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> Any:
-        task = (previous(loop, coro, **options) if previous
-                else asyncio.Task(coro, loop=loop, **options))
-        created.append(task)
+        task: Any = (previous(loop, coro, **options) if previous
+                     else asyncio.Task(coro, loop=loop, **options))
+        created.append(task)  # a task factory makes tasks
         return task
 
     loop.set_task_factory(factory)
@@ -413,7 +413,10 @@ async def run_guarded(test: Callable[..., Awaitable[Any]], kwargs: dict[str, Any
         warnings.simplefilter("always")
         verdict = spins.verdict = _Verdict(mine, budget)
         if dog is not None:
-            dog.on_hang(lambda message: loop.call_soon_threadsafe(verdict.end, message))
+            def hung(message: str) -> None:  # called from the watchdog's thread
+                loop.call_soon_threadsafe(verdict.end, message)
+
+            dog.on_hang(hung)
         wall_start, loop_start = time.perf_counter(), loop.time()
         try:
             await test(**kwargs)

@@ -34,7 +34,7 @@ class Reply:
     headers: dict[str, str] | None = None
 
 
-Outcome = int | Reply | BaseException
+Outcome = int | Reply | Exception
 
 
 class MockHttp:
@@ -50,7 +50,7 @@ class MockHttp:
         """Answer `url` with `status`, after `latency` seconds of loop time."""
         self._add(url, Reply(status, json, body, latency, headers), method=method, repeat=repeat)
 
-    def fail(self, url: str, error: BaseException | None = None, *, latency: float = 0.0,
+    def fail(self, url: str, error: Exception | None = None, *, latency: float = 0.0,
              method: str = "GET", repeat: bool = True) -> None:
         """Make requests to `url` raise `error` (a connection error by default)."""
         error = error or aiohttp.ClientConnectionError(f"Cannot connect to host {URL(url).host}")
@@ -78,7 +78,7 @@ class MockHttp:
         """The loop times at which requests to `url` arrived, rounded to the microsecond."""
         return [round(t, 6) for t in self._times.get((method.upper(), URL(url)), [])]
 
-    def _add(self, url: str, outcome: Reply | BaseException, *, method: str, repeat: bool,
+    def _add(self, url: str, outcome: Reply | Exception, *, method: str, repeat: bool,
              latency: float = 0.0) -> None:
         if isinstance(outcome, Reply):
             latency = outcome.latency
@@ -90,7 +90,7 @@ class MockHttp:
             if latency:
                 await asyncio.sleep(latency)
 
-        if isinstance(outcome, BaseException):
+        if isinstance(outcome, Exception):
             self._mocked.add(url, method, exception=outcome, repeat=repeat, callback=wait)
             return
         self._mocked.add(url, method, status=outcome.status, repeat=repeat, callback=wait,
@@ -112,7 +112,8 @@ def mocked_server() -> Iterator[aioresponses]:
     async def request(session: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> Any:
         return await mocked._request_mock(session, *args, **kwargs)
 
-    mocked.patcher = mock.patch.object(aiohttp.ClientSession, "_request", request)
+    mocked.patcher = mock.patch.object(  # type: ignore[assignment]
+        aiohttp.ClientSession, "_request", request)
     with mocked:
         yield mocked
 
@@ -134,7 +135,7 @@ def sessions_opened() -> Iterator[list[aiohttp.ClientSession]]:
         real_init(session, *args, **kwargs)
         opened.append(session)
 
-    aiohttp.ClientSession.__init__ = init  # type: ignore[method-assign]
+    aiohttp.ClientSession.__init__ = init  # type: ignore[method-assign,assignment]
     try:
         yield opened
     finally:

@@ -35,5 +35,5 @@ def apply() -> bool:
     """Install the patch where it is needed; say whether it was."""
     if not needed():
         return False
-    aioresponses.core.ClientResponse = _CompatClientResponse  # type: ignore[misc]
+    aioresponses.core.ClientResponse = _CompatClientResponse  # type: ignore[attr-defined]
     return True

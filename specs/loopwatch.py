@@ -84,7 +84,7 @@ class LoopWatch:
         self.streak = 0
         self.longest = 0
         self.nudges = 0
-        selector = self._loop._selector
+        selector = self._loop._selector  # type: ignore[attr-defined]
         self._select = selector.select
         selector.select = self.select
 

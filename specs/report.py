@@ -156,7 +156,7 @@ class LearnerReport:
             behaviour.outcome = "failed" if report.failed else report.outcome
             behaviour.message = "" if report.passed else (
                 getattr(report, "learner_message", "") or str(report.longrepr))
-            behaviour.location = f"{report.location[0]}:{report.location[1] + 1}"
+            behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.show:

@@ -379,7 +379,7 @@ def _interrupt(thread_id: int) -> None:
 
 def _cpu_clock(thread_id: int) -> Callable[[], float] | None:
     try:
-        clock = time.pthread_getcpuclockid(thread_id)  # type: ignore[attr-defined]
+        clock = time.pthread_getcpuclockid(thread_id)
         time.clock_gettime(clock)
     except (AttributeError, OSError):
         return None
