@@ -1,8 +1,8 @@
 """Run a kata's demo in real wall time, with your implementation or the reference.
 
-    python -m scripts.demo 1                  # your code in katas/
-    python -m scripts.demo 1 --impl reference # the reference solution
-    python -m scripts.demo all --impl reference
+    python -m scripts demo 1                  # your code in katas/
+    python -m scripts demo 1 --impl reference # the reference solution
+    python -m scripts demo all --impl reference
 
 HTTP demos talk to a local server on 127.0.0.1 that the demo starts and stops.
 """
