@@ -9,16 +9,17 @@ Wall times are medians of repeated runs; loop (virtual) time comes from the spec
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from scripts.project import KATAS, REFERENCE, ROOT, kata_names
 
-VIRTUAL = re.compile(r"virtual time: ([\d.]+) s of loop time .* in ([\d.]+) s of wall time")
 MUTATION = re.compile(r"mutation: killed=(\d+) survived=(\d+) equivalent=(\d+) timeout=(\d+) "
                       r"total=(\d+)")
 TARGETS = {"reference_wall_s": ("<=", 2.0), "speedup": (">=", 500.0),
@@ -37,12 +38,15 @@ def pytest(*args: str) -> list[str]:
 
 
 def spec_session(target: Path) -> tuple[float, float]:
-    """(session wall s, virtual s) of the specs under `target`, run against reference/."""
-    _, out = timed(pytest(str(target), "--impl", str(REFERENCE)))
-    found = VIRTUAL.search(out)
-    if not found:
-        raise SystemExit(f"bench: no virtual-time line from the specs in {target}:\n{out[-2000:]}")
-    return float(found.group(2)), float(found.group(1))
+    """(session wall s, virtual s) of the specs under `target`, run against reference/, as
+    the spec kit's JSON report gives them."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "results.json"
+        _, out = timed(pytest(str(target), "--impl", str(REFERENCE), "--json", str(report)))
+        if not report.exists():
+            raise SystemExit(f"bench: the specs in {target} wrote no report:\n{out[-2000:]}")
+        session = json.loads(report.read_text())["session"]
+    return session["wall_s"], session["loop_s"]
 
 
 def median_wall(command: list[str], runs: int) -> float:

@@ -8,24 +8,33 @@ Needs pytest-randomly (the soak environment has it).
 from __future__ import annotations
 
 import argparse
+import json
 import random
-import re
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from scripts.project import REFERENCE, ROOT
 
-SUMMARY = re.compile(r"^=*\s*(\d+ (passed|failed).*) in [\d.]+s", re.MULTILINE)
-
 
 def run(seed: int) -> tuple[bool, str]:
-    """One run of the reference suite in the order `seed` gives; (passed, summary)."""
-    command = [sys.executable, "-m", "pytest", "katas", "--impl", str(REFERENCE), "-q",
-               "-p", "randomly", f"--randomly-seed={seed}"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    summary = SUMMARY.search(done.stdout)
-    return done.returncode == 0, summary.group(1) if summary else done.stdout[-500:]
+    """One run of the reference suite in the order `seed` gives; (passed, summary), read
+    from the spec kit's JSON report."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "results.json"
+        command = [sys.executable, "-m", "pytest", "katas", "--impl", str(REFERENCE), "-q",
+                   "-p", "randomly", f"--randomly-seed={seed}", "--json", str(report)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        if not report.exists():
+            return False, done.stdout[-500:] + done.stderr[-500:]
+        results = json.loads(report.read_text())
+    behaviours = [b for kata in results["katas"].values() for b in kata["behaviours"]]
+    failed = [b["test"] for b in behaviours if b["outcome"] != "passed"]
+    summary = (f"{len(behaviours) - len(failed)} of {len(behaviours)} passed in "
+               f"{results['session']['wall_s']:.2f} s" + (f"; failed: {failed}" if failed else ""))
+    return done.returncode == 0 and not failed and not results["errors"], summary
 
 
 def main() -> int:

@@ -31,8 +31,6 @@ from specs.implementation import (
 )
 from specs.probes import Jobs
 
-LOOP_TIME = pytest.StashKey[list[float]]()
-WALL_START = pytest.StashKey[float]()
 LABEL = pytest.StashKey[str]()  # the behaviour's sentence, as the watchdog names a hang
 
 
@@ -64,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         problem = report.unwritable(Path(config.invocation_params.dir) / json_path)
         if problem:
             raise pytest.UsageError(f"--json {json_path}: {problem}")
-    config.stash[LOOP_TIME] = []
+    config.stash[report.LOOP_TIME] = []
     guard.install()
     learner = config.getoption("learner")
     if learner:
@@ -150,7 +148,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     marker = pyfuncitem.get_closest_marker("budget")
     budget = float(marker.args[0]) if marker else guard.DEFAULT_BUDGET_S
     kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    looped = pyfuncitem.config.stash[LOOP_TIME].append
+    looped = pyfuncitem.config.stash[report.LOOP_TIME].append
     with asyncio.Runner(loop_factory=functools.partial(_new_loop, pyfuncitem)) as runner:
         runner.run(guard.run_guarded(test, kwargs, budget, looped))
     return True
@@ -168,17 +166,15 @@ def _new_loop(item: pytest.Item) -> asyncio.AbstractEventLoop:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[WALL_START] = time.perf_counter()
+    session.config.stash[report.WALL_START] = time.perf_counter()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    looped = config.stash.get(LOOP_TIME, [])
-    if looped and not config.getoption("learner"):
-        wall = time.perf_counter() - config.stash[WALL_START]
+    figures = report.session_figures(config)
+    if figures["async_specs"] and not config.getoption("learner"):
         terminalreporter.write_line(
-            f"virtual time: {sum(looped):.1f} s of loop time simulated by {len(looped)} async "
-            f"specs in {wall:.2f} s of wall time"
-        )
+            f"virtual time: {figures['loop_s']:.1f} s of loop time simulated by "
+            f"{figures['async_specs']} async specs in {figures['wall_s']:.2f} s of wall time")
 
 
 @pytest.hookimpl(wrapper=True)

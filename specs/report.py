@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,17 @@ import pytest
 from specs import course
 from specs.implementation import ImplementationError, NotReady
 from specs.watchdog import Hung, current
+
+LOOP_TIME = pytest.StashKey[list[float]]()  # the loop time of each async spec run
+WALL_START = pytest.StashKey[float]()  # when the session started (perf_counter)
+
+
+def session_figures(config: pytest.Config) -> dict[str, float]:
+    """The session so far: async specs run, loop seconds they simulated, wall seconds."""
+    looped = config.stash.get(LOOP_TIME, [])
+    start = config.stash.get(WALL_START, time.perf_counter())
+    return {"async_specs": len(looped), "loop_s": round(sum(looped), 6),
+            "wall_s": round(time.perf_counter() - start, 6)}
 
 
 def unwritable(path: Path) -> str | None:
@@ -114,7 +126,7 @@ class LearnerReport:
             kata["total"] += 1
             kata["passed"] += behaviour.outcome == "passed"
             kata["behaviours"].append({"test": nodeid, **asdict(behaviour)})
-        return {"katas": katas, "errors": self.errors}
+        return {"katas": katas, "errors": self.errors, "session": session_figures(self.config)}
 
     def pytest_sessionfinish(self) -> None:
         if self.json_path:
