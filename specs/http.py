@@ -31,10 +31,10 @@ class Reply:
     json: Any = None
     body: str = ""
     latency: float = 0.0
-    headers: dict[str, str] | None = None
+    content_type: str | None = None  # default: application/json with a JSON payload, else text
 
 
-Outcome = int | Reply | Exception
+Answer = int | Reply | Exception  # a status, a full response, or an error to raise
 
 
 class MockHttp:
@@ -46,9 +46,10 @@ class MockHttp:
 
     def reply(self, url: str, status: int = 200, *, json: Any = None, body: str = "",
               latency: float = 0.0, method: str = "GET", repeat: bool = True,
-              headers: dict[str, str] | None = None) -> None:
+              content_type: str | None = None) -> None:
         """Answer `url` with `status`, after `latency` seconds of loop time."""
-        self._add(url, Reply(status, json, body, latency, headers), method=method, repeat=repeat)
+        self._add(url, Reply(status, json, body, latency, content_type), method=method,
+                  repeat=repeat)
 
     def fail(self, url: str, error: Exception | None = None, *, latency: float = 0.0,
              method: str = "GET", repeat: bool = True) -> None:
@@ -60,15 +61,15 @@ class MockHttp:
         """A server that answers only after 200 s: past any sane timeout, within the budget."""
         self.reply(url, latency=200.0, body="too late", method=method)
 
-    def sequence(self, url: str, outcomes: list[Outcome], *, method: str = "GET") -> None:
-        """Answer successive requests to `url` with `outcomes`, in order, once each.
+    def sequence(self, url: str, answers: list[Answer], *, method: str = "GET") -> None:
+        """Answer successive requests to `url` with `answers`, in order, once each.
 
         An int is a status, a `Reply` a full response, an exception is raised.
         """
-        for outcome in outcomes:
-            if isinstance(outcome, int):
-                outcome = Reply(outcome, body=f"status {outcome}")
-            self._add(url, outcome, method=method, repeat=False)
+        for answer in answers:
+            if isinstance(answer, int):
+                answer = Reply(answer, body=f"status {answer}")
+            self._add(url, answer, method=method, repeat=False)
 
     def requests(self, url: str, method: str = "GET") -> int:
         """How many requests were made to `url` with `method`."""
@@ -78,10 +79,10 @@ class MockHttp:
         """The loop times at which requests to `url` arrived, rounded to the microsecond."""
         return [round(t, 6) for t in self._times.get((method.upper(), URL(url)), [])]
 
-    def _add(self, url: str, outcome: Reply | Exception, *, method: str, repeat: bool,
+    def _add(self, url: str, answer: Reply | Exception, *, method: str, repeat: bool,
              latency: float = 0.0) -> None:
-        if isinstance(outcome, Reply):
-            latency = outcome.latency
+        if isinstance(answer, Reply):
+            latency = answer.latency
 
         arrivals = self._times.setdefault((method.upper(), URL(url)), [])
 
@@ -90,13 +91,13 @@ class MockHttp:
             if latency:
                 await asyncio.sleep(latency)
 
-        if isinstance(outcome, Exception):
-            self._mocked.add(url, method, exception=outcome, repeat=repeat, callback=wait)
+        if isinstance(answer, Exception):
+            self._mocked.add(url, method, exception=answer, repeat=repeat, callback=wait)
             return
-        self._mocked.add(url, method, status=outcome.status, repeat=repeat, callback=wait,
-                         payload=outcome.json, body=outcome.body, headers=outcome.headers,
-                         content_type="application/json" if outcome.json is not None
-                         else "text/plain")
+        self._mocked.add(url, method, status=answer.status, repeat=repeat, callback=wait,
+                         payload=answer.json, body=answer.body,
+                         content_type=answer.content_type or (
+                             "application/json" if answer.json is not None else "text/plain"))
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ from specs.implementation import (
     is_learner_file,
     select_root,
 )
-from specs.probes import Jobs
+from specs.jobs import Jobs
 
 LABEL = pytest.StashKey[str]()  # the behaviour's sentence, as the watchdog names a hang
 

@@ -379,20 +379,22 @@ def test_summarize_counts_the_batch() -> None:
 STATUSES = [200, 201, 404, 418, 500, 503]
 BODIES = ["", "0", "pong", "ünïcode ✓"]
 PAYLOADS = [{}, [], 0, False, "", {"up": True, "n": [1, 2]}]
-KINDS = ["text", "json", "refused"]
+# A JSON response's Content-Type may carry parameters: it is still application/json.
+KINDS = ["text", "json", "json; charset=utf-8", "refused"]
 
 
 def server(kind: str, status: int, body: str, payload: Any) -> str:
-    return {"text": f"answers {status} {body!r}", "json": f"answers {status} JSON {payload!r}",
-            "refused": "refuses the connection"}[kind]
+    if kind.startswith("json"):
+        return f"answers {status} JSON {payload!r} (Content-Type: application/{kind})"
+    return {"text": f"answers {status} {body!r}", "refused": "refuses the connection"}[kind]
 
 
 def register(http: MockHttp, url: str, kind: str, status: int, body: str, payload: Any,
              latency: float) -> None:
     if kind == "refused":
         http.fail(url, latency=latency)
-    elif kind == "json":
-        http.reply(url, status, json=payload, latency=latency)
+    elif kind.startswith("json"):
+        http.reply(url, status, json=payload, latency=latency, content_type=f"application/{kind}")
     else:
         http.reply(url, status, body=body, latency=latency)
 
@@ -408,14 +410,14 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
         wanted = (url, None, None, None, latency, aiohttp.ClientError)
         how = f"an aiohttp.ClientError result after {secs(latency)}"
     else:
-        wanted = (url, status, None if kind == "json" else body,
-                  payload if kind == "json" else None, latency, None)
-        how = (f"url, status {status}, " + (f"json {payload!r}" if kind == "json" else
+        json = kind.startswith("json")
+        wanted = (url, status, None if json else body, payload if json else None, latency, None)
+        how = (f"url, status {status}, " + (f"json {payload!r}" if json else
                                              f"body {body!r} and json None")
                + f", elapsed {secs(latency)}, error None")
     error_ok = (result.error is None if wanted[5] is None else isinstance(result.error, wanted[5]))
     json_ok = repr(result.json) == repr(wanted[3])
-    body_ok = (isinstance(result.body, str) if kind == "json" and wanted[1] is not None
+    body_ok = (isinstance(result.body, str) if kind.startswith("json") and wanted[1] is not None
                else result.body == wanted[2])
     if (result.url, result.status) == wanted[:2] and body_ok and json_ok and error_ok and (
             result.elapsed == pytest.approx(wanted[4], abs=1e-6)):
@@ -445,6 +447,8 @@ def untied(latency: float, timeout: Any) -> float:
 @example(kind="text", status=503, body="", payload=None, latency=0.333, timeout="default",
          before=1.0)
 @example(kind="json", status=200, body="", payload=[], latency=12.5, timeout=None, before=0.0)
+@example(kind="json; charset=utf-8", status=200, body="", payload={"up": True, "n": [1, 2]},
+         latency=0.25, timeout="default", before=0.0)
 @example(kind="refused", status=200, body="", payload=None, latency=0.7, timeout=0.5,
          before=0.0)
 @settings(max_examples=6)
