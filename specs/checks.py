@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from specs.messages import show
+from specs.implementation import is_learner_file
+from specs.messages import place, show
 
 
 def names(message: str, word: str) -> bool:
@@ -85,9 +86,24 @@ async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
 
 
 def outcome(result: Any, error: BaseException | None) -> str:
-    """``returned 'ok'`` or ``raised ValueError('x')``: what a call did, for a message."""
+    """``returned 'ok'`` or ``raised ValueError('x'), in f() at kata/m.py:7 (`...`)``: what a
+    call did, for a message (where, when the error came from the learner's code)."""
     if error is None:
         return f"returned {show(result)}"
     if isinstance(error, asyncio.CancelledError):
         return "was cancelled"
-    return f"raised {error!r}"
+    return f"raised {error!r}" + raised_where(error)
+
+
+def raised_where(error: BaseException) -> str:
+    """``, in compare() at kata01_gather/gather.py:54 (`return a / b`)``: the deepest frame of
+    the learner's code that `error` went through; "" when it never did."""
+    deepest, frame = None, error.__traceback__
+    while frame is not None:
+        if is_learner_file(frame.tb_frame.f_code.co_filename):
+            deepest = frame
+        frame = frame.tb_next
+    if deepest is None:
+        return ""
+    return ", in " + place(deepest.tb_frame, source=True, lineno=deepest.tb_lineno)
+

@@ -324,7 +324,7 @@ def _never_awaited(caught: list[warnings.WarningMessage]) -> list[str]:
         else:
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)
-    return notes
+    return list(dict.fromkeys(notes))  # one note per coroutine, however often it was made
 
 
 class _Spins:

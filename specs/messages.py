@@ -38,11 +38,13 @@ def show(value: Any) -> str:
     return repr(value)
 
 
-def place(frame: FrameType, *, source: bool = False) -> str:
-    """``acquire() at kata07_ratelimit/limiter.py:37``: where a frame is, as a learner reads it;
-    with `source`, the line itself follows in backquotes."""
+def place(frame: FrameType, *, source: bool = False, lineno: int | None = None) -> str:
+    """``acquire() at kata07_ratelimit/limiter.py:37``: where a frame is, as a learner reads it
+    (at `lineno` when given: a traceback's line); with `source`, the line itself follows in
+    backquotes."""
     path = Path(frame.f_code.co_filename)
     name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-    line = linecache.getline(str(path), frame.f_lineno).strip() if source else ""
-    return f"{name}() at {path.parent.name}/{path.name}:{frame.f_lineno}" + (
+    number = frame.f_lineno if lineno is None else lineno
+    line = linecache.getline(str(path), number).strip() if source else ""
+    return f"{name}() at {path.parent.name}/{path.name}:{number}" + (
         f" (`{line}`)" if line else "")

@@ -45,6 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("learner_hint", default="HINTS.md in the kata's folder",
                   help="where --learner sends a stuck learner; {number} and {folder} are the "
                        "kata's")
+    parser.addini("learner_next", default="pytest katas/{folder} --learner",
+                  help="what --learner tells a learner whose kata is green to run next")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,8 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
     guard.install()
     learner = config.getoption("learner")
     if learner:
-        config.option.tbstyle = "no"
-        config.option.reportchars = ""
+        config.option.no_header = True  # the checklist comes first
+        if config.option.tbstyle == "auto":  # --tb=... given by the learner is honoured
+            config.option.tbstyle = "no"
+        if config.option.verbose <= 0:  # with -v, pytest's own summary too
+            config.option.reportchars = ""
     if learner or json_path:
         config.pluginmanager.register(
             report.LearnerReport(config, show=learner, json_path=json_path), "learner-report")
@@ -90,6 +95,12 @@ def _start_watchdog(config: pytest.Config) -> None:
     dog = watchdog.Watchdog(is_learner_file=is_learner_file, on_kill=last_words)
     watchdog.install(dog)
     dog.start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:  # -k also matches the behaviour's sentence, as learners read it
+        item.extra_keyword_matches.add(report.describe(item).text)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

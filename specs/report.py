@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from specs import course
+from specs.checks import raised_where
 from specs.implementation import ImplementationError, NotReady
 from specs.watchdog import Hung, current
 
@@ -64,11 +65,27 @@ def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     elif isinstance(error, BaseExceptionGroup):
         inside = ", ".join(repr(inner) for inner in error.exceptions)
         text = f"your code raised {type(error).__name__}: {error}: {inside}"
+        text += raised_where(error.exceptions[0]) or raised_where(error)
     else:
-        text = f"your code raised {type(error).__name__}: {error}"
+        text = f"your code raised {type(error).__name__}: {error}" + raised_where(error)
     # Hypothesis's pointer to its verbose mode is for its own users, not for learners.
     notes = [n for n in getattr(error, "__notes__", []) if "Verbosity.verbose" not in n]
     return "\n".join([text, *notes])
+
+
+PRINTED_LINES = 5
+
+
+def printed(report: pytest.TestReport) -> str:
+    """What the code printed during a failing behaviour: its last lines, and how to see all."""
+    lines = [line for out in (report.capstdout, report.capstderr)
+             for line in out.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    shown = lines[-PRINTED_LINES:]
+    head = (f"Printed ({len(lines)} lines; the last {len(shown)}; `-- -s` shows all as it "
+            "happens):" if len(lines) > len(shown) else "Printed:")
+    return "\n".join([head, *(f"  | {line}" for line in shown)])
 
 
 @dataclass
@@ -89,12 +106,25 @@ def describe(item: pytest.Item) -> Behaviour:
     """The kata, task and sentence a spec test stands for: ``@pytest.mark.task(n)`` gives the
     task's number, course.toml its title (a spec outside the course may give one itself)."""
     marker = item.get_closest_marker("task")
-    number = marker.args[0] if marker else 0
+    number = _task_of(item)
     kata = Path(str(item.path)).parent.name
     title = marker.args[1] if marker and len(marker.args) > 1 else _task_title(kata, number)
     doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
     text = doc[0] if doc else item.name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:  # each case of a parametrised behaviour is a line of its own
+        text += f" [case: {callspec.id}]"
     return Behaviour(kata, number, title, text)
+
+
+def _case_of(item: pytest.Item) -> dict[str, int]:
+    """A parametrised case's place in each parametrize list (empty for a plain spec)."""
+    return dict(getattr(getattr(item, "callspec", None), "indices", {}))
+
+
+def _task_of(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("task")
+    return int(marker.args[0]) if marker else 0
 
 
 def _task_title(folder: str, number: int) -> str:
@@ -145,11 +175,12 @@ class LearnerReport:
             sys.stdout.flush()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        described = [(item, describe(item)) for item in session.items]
-        # Spec order, whatever order the tests ran in (pytest-randomly shuffles them).
-        described.sort(key=lambda pair: (pair[1].kata, pair[1].task, pair[0].location[1] or 0,
-                                         pair[0].name))
-        self.behaviours = {item.nodeid: behaviour for item, behaviour in described}
+        # Spec order (kata, task, place in the file, then the cases as parametrised), whatever
+        # order the tests ran in (pytest-randomly shuffles them).
+        ranked = sorted(session.items, key=lambda item: (
+            item.path.parent.name, _task_of(item), item.location[1] or 0,
+            item.nodeid.split("[")[0], tuple(_case_of(item).values())))
+        self.behaviours = {item.nodeid: describe(item) for item in ranked}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -166,8 +197,8 @@ class LearnerReport:
             return  # the call's failure says more than the clean-up's
         if report.failed or report.when == "call" or report.skipped:
             behaviour.outcome = "failed" if report.failed else report.outcome
-            behaviour.message = "" if report.passed else (
-                getattr(report, "learner_message", "") or str(report.longrepr))
+            behaviour.message = "" if report.passed else "\n".join(filter(None, [
+                getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -202,6 +233,24 @@ class LearnerReport:
             for line in first.message.splitlines():
                 write(f"  {line}", red=True)
             write(f"  (spec: {first.location}; stuck? {self.hint(first.kata)})")
+        elif self.behaviours and all(b.outcome == "passed" for b in self.behaviours.values()):
+            for line in self.next_katas({b.kata for b in self.behaviours.values()}):
+                write(line, green=True)
+
+    def next_katas(self, done: set[str]) -> list[str]:
+        """Every kata run is green: name the next kata of the course and its command (the
+        ini's ``learner_next``), or say the course is done."""
+        order = [kata.folder for kata in course.katas()]
+        known = [order.index(folder) for folder in done if folder in order]
+        if not known:
+            return []
+        last = max(known)
+        if last + 1 == len(order):
+            return ["", "That was the last kata of the course. Well played!"]
+        following = course.katas()[last + 1]
+        command = str(self.config.getini("learner_next")).format(
+            number=following.number, folder=following.folder)
+        return ["", f"Next kata: {following.folder}, {following.topic}. Run `{command}`."]
 
     def hint(self, folder: str) -> str:
         """Where a stuck learner finds a hint: the ini's ``learner_hint`` for a kata of the
@@ -209,6 +258,6 @@ class LearnerReport:
         try:
             kata = course.kata(folder)
         except LookupError:
-            return "HINTS.md"
+            return "HINTS.md"  # a spec outside the course
         return str(self.config.getini("learner_hint")).format(number=kata.number,
                                                                 folder=kata.folder)

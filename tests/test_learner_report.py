@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scripts.project import KATAS, REFERENCE
 from specs import course
-from tests.conftest import behaviours_of, run_module
+from tests.conftest import SpecRun, behaviours_of, run_module
 
 
 def test_stub_run_names_the_next_behaviour() -> None:
@@ -46,3 +46,63 @@ def test_a_syntax_error_is_reported_per_behaviour(tmp_path: Path) -> None:
     run = run_module("pytest", str(KATAS / "kata01_gather"), "--impl", str(tmp_path), "--learner")
     assert run.returncode == 1
     assert "could not import" in run.stdout and "SyntaxError" in run.stdout
+
+
+PROBE = """
+    def divide(a, b):
+        return a / b
+
+    async def boom():
+        return divide(1, 0)
+
+    def chatty():
+        for n in range(8):
+            print(f"line {n}")
+"""
+
+SPEC = """
+    import pytest
+    from specs import implementation
+
+    probe = implementation("kata99_probe", "probe")
+
+    async def test_raises():
+        \"\"\"the probe divides\"\"\"
+        await probe.boom()
+
+    def test_prints():
+        \"\"\"the probe talks\"\"\"
+        probe.chatty()
+        assert False, "failed on purpose"
+
+    @pytest.mark.parametrize("n", [1, 2])
+    def test_cases(n):
+        \"\"\"each case counts\"\"\"
+        assert n == 1
+"""
+
+
+def test_a_failure_says_where_in_the_learners_code_and_what_it_printed(run_spec: SpecRun) -> None:
+    outcomes = run_spec(PROBE, SPEC)
+    raised = outcomes["test_raises"].message
+    assert raised.startswith("your code raised ZeroDivisionError: division by zero, in "
+                             "divide() at kata99_probe/probe.py:3 (`return a / b`)"), raised
+    printed = outcomes["test_prints"].message
+    assert "Printed (8 lines; the last 5;" in printed and "| line 7" in printed, printed
+    assert "| line 2" not in printed, printed
+    cases = {o.test: (o.text, o.passed) for o in outcomes.values()
+             if o.test.startswith("test_cases")}
+    assert cases == {"test_cases[1]": ("each case counts [case: 1]", True),
+                     "test_cases[2]": ("each case counts [case: 2]", False)}, cases
+
+
+def test_k_matches_the_sentences_learners_read() -> None:
+    run = run_module("pytest", str(KATAS / "kata04_timeouts"), "--learner", "-k", "clean-up")
+    shown = [line for line in run.stdout.splitlines() if line.strip().startswith(("✓", "✗"))]
+    assert shown and all("clean-up" in line for line in shown), run.stdout
+
+
+def test_a_green_kata_names_the_next() -> None:
+    first, second = course.katas()[:2]
+    run = run_module("pytest", str(KATAS / first.folder), "--learner", "--impl", str(REFERENCE))
+    assert f"Next kata: {second.folder}" in run.stdout and "tox -e kata2" in run.stdout
