@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from scripts.learner import kata_by_number
+from scripts.learner import chosen_kata
 from scripts.project import Outcome
 from scripts.watch import arguments, watch
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if not options.minutes > 0:
         raise SystemExit(f"--minutes must be positive, got {options.minutes}")
-    kata = kata_by_number(options.kata)
+    kata = chosen_kata(options.kata, options.impl.resolve())
     session = Session(options.minutes)
     tick = min(1.0, options.minutes * 60 / 4)
     try:

@@ -12,7 +12,8 @@ import re
 import sys
 from pathlib import Path
 
-from scripts.learner import STATE, first_failing, kata_by_number, run_katas
+from scripts.learner import STATE, first_failing, kata_by_number, kata_on, run_katas
+from scripts.progress import import_failure
 from scripts.project import KATAS
 from specs import course
 
@@ -37,13 +38,14 @@ def parse(text: str) -> dict[int, tuple[str, list[str]]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kata", help="the kata's number, e.g. 1")
+    parser.add_argument("kata", nargs="?", help="the kata's number (default: the one you are on)")
     parser.add_argument("--all", action="store_true", help="show every hint of the kata")
     parser.add_argument("--task", type=int, help="the task to hint (default: the one you are on)")
     parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     parser.add_argument("--state", type=Path, default=STATE, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
-    kata = kata_by_number(options.kata)
+    kata, behaviours = (kata_by_number(options.kata), []) if options.kata else kata_on(
+        options.impl.resolve())
     hints = parse((KATAS / kata / "HINTS.md").read_text())
     if options.all:
         for number, (title, items) in sorted(hints.items()):
@@ -53,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     task = options.task
     if task is None:
-        behaviour = first_failing(run_katas([KATAS / kata], impl=options.impl.resolve())[kata])
+        behaviours = behaviours or run_katas([KATAS / kata], impl=options.impl.resolve())[kata]
+        broken = import_failure(behaviours)
+        if broken is not None:  # no hint spent: the module must import first
+            print(f"{kata}: your module {broken.removeprefix('could not import ')}\n"
+                  "Mend that first: no behaviour can run until the module imports.")
+            return 1
+        behaviour = first_failing(behaviours)
         if behaviour is None:
             print(f"Every behaviour of {kata} passes: no hint needed (--all shows them anyway).")
             return 0

@@ -36,5 +36,21 @@ def run_katas(targets: list[Path], *, impl: Path = KATAS) -> dict[str, list[Outc
     return by_kata
 
 
+def chosen_kata(number: str | None, impl: Path = KATAS) -> str:
+    """The kata asked for by number, or else the one the learner is on."""
+    return kata_by_number(number) if number else kata_on(impl)[0]
+
+
+def kata_on(impl: Path = KATAS) -> tuple[str, list[Outcome]]:
+    """The kata the learner is on, the first of the course not all green (the last once
+    every kata is), and its behaviours: one run of every spec."""
+    results = run_katas([KATAS / kata.folder for kata in course.katas()], impl=impl)
+    on = next((kata.folder for kata in course.katas()
+               if not all(b.passed for b in results.get(kata.folder, []))),
+              course.katas()[-1].folder)
+    print(f"(no kata given: {on}, the kata you are on)", flush=True)
+    return on, results.get(on, [])
+
+
 def first_failing(behaviours: list[Outcome]) -> Outcome | None:
     return next((b for b in behaviours if not b.passed), None)

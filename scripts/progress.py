@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from scripts.learner import first_failing, run_katas
-from scripts.project import KATAS, kata_names
+from scripts.project import KATAS, Outcome, kata_names
 from specs import course
 
 BAR = 20
@@ -21,9 +21,19 @@ def bar(done: int, total: int) -> str:
     return "█" * filled + "░" * (BAR - filled)
 
 
-def status(passed: int, total: int) -> str:
+def import_failure(behaviours: list[Outcome]) -> str | None:
+    """Why the kata's module cannot be imported (a SyntaxError, ...), or None."""
+    return next((b.message.splitlines()[0] for b in behaviours
+                 if b.message.startswith("could not import")), None)
+
+
+def status(behaviours: list[Outcome]) -> str:
+    passed, total = sum(b.passed for b in behaviours), len(behaviours)
     if passed == total:
         return "done"
+    broken = import_failure(behaviours)
+    if broken is not None:
+        return "does not import: " + broken.split(": ", 1)[1]
     return "not started" if passed == 0 else f"{passed} of {total} behaviours"
 
 
@@ -37,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     for kata in kata_names():
         behaviours = results.get(kata, [])
         passed = sum(b.passed for b in behaviours)
-        print(f"{kata:<20} {bar(passed, len(behaviours))}  {status(passed, len(behaviours))}")
+        print(f"{kata:<20} {bar(passed, len(behaviours))}  {status(behaviours)}")
         if upcoming is None and passed < len(behaviours):
             upcoming = (kata, first_failing(behaviours))
     print()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import watchfiles
 
-from scripts.learner import first_failing, kata_by_number, run_katas
+from scripts.learner import chosen_kata, first_failing, run_katas
 from scripts.progress import bar
 from scripts.project import KATAS, Outcome
 
@@ -64,14 +64,14 @@ def watch(kata: str, root: Path, *, tick: float = 1.0,
 
 def arguments(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("kata", help="the kata's number, e.g. 1")
+    parser.add_argument("kata", nargs="?", help="the kata's number (default: the one you are on)")
     parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     options = arguments(__doc__.splitlines()[0]).parse_args(argv)
-    kata = kata_by_number(options.kata)
+    kata = chosen_kata(options.kata, options.impl.resolve())
     start = time.monotonic()
     try:
         watch(kata, options.impl.resolve())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import linecache
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -99,9 +100,26 @@ def load(kata: str, module: str) -> ModuleType:
             spec.loader.exec_module(loaded)
     except BaseException as error:
         del sys.modules[name]
-        _failed[path] = f"could not import {path}: {type(error).__name__}: {error}"
+        _failed[path] = (f"could not import {path}: {type(error).__name__}: {error}"
+                         + _line_of(path, error))
         raise ImplementationError(_failed[path]) from error
     return loaded
+
+
+def _line_of(path: Path, error: BaseException) -> str:
+    """`` (at kata01_gather/gather.py:12: `x = y`)``: the module's own line the import failed
+    on ("" when a SyntaxError already says it, or the failure came from elsewhere)."""
+    if isinstance(error, SyntaxError):
+        return ""
+    line, frame = None, error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == str(path):
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    if line is None:
+        return ""
+    source = linecache.getline(str(path), line).strip()
+    return f" (at {path.parent.name}/{path.name}:{line}: `{source}`)"
 
 
 class _LazyModule:

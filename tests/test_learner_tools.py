@@ -82,6 +82,18 @@ def test_progress(tree: Path) -> None:
     assert "Next: kata02_http, task 1" in out and "tox -e kata2" in out
 
 
+def test_a_module_that_does_not_import_is_named_not_hinted(tree: Path, tmp_path: Path) -> None:
+    mine = module_file("kata02_http", tree)
+    mine.write_text(mine.read_text() + "\nbroken = undefined_name\n")
+    out = run_module("scripts.progress", "--impl", str(tree)).stdout
+    line = next(line for line in out.splitlines() if line.startswith("kata02_http"))
+    assert "does not import: NameError" in line and "`broken = undefined_name`" in line, line
+    state = tmp_path / "state"
+    hinted = run_module("scripts.hint", "2", "--impl", str(tree), "--state", str(state))
+    assert hinted.returncode == 1 and "Mend that first" in hinted.stdout, hinted.stdout
+    assert not (state / "hints.json").exists()  # no hint spent
+
+
 def test_hints_one_at_a_time(tree: Path, tmp_path: Path) -> None:
     state = str(tmp_path / "state")
     first = run_module("scripts.hint", "1", "--impl", str(tree), "--state", state).stdout
@@ -107,6 +119,22 @@ def test_reset_keeps_a_backup(tree: Path, tmp_path: Path) -> None:
     assert mine.read_bytes() == module_file("kata01_gather").read_bytes()  # as shipped
     again = run_module("scripts.reset", "1", "--impl", str(tree), "--state", str(state)).stdout
     assert "already as shipped" in again and len(list(backups[0].parent.iterdir())) == 1
+
+
+def test_reset_restores_a_deleted_stub_and_brings_a_backup_back(tree: Path, tmp_path: Path) -> None:
+    state, mine = tmp_path / "state", module_file("kata01_gather", tree)
+    work = "# my work in progress\n" + mine.read_text()
+    mine.write_text(work)
+    (mine.parent / "scratch.py").write_text("# a learner's own notes\n")  # left alone
+    run_module("scripts.reset", "1", "--impl", str(tree), "--state", str(state))
+    mine.unlink()
+    out = run_module("scripts.reset", "1", "--impl", str(tree), "--state", str(state)).stdout
+    assert mine.read_bytes() == module_file("kata01_gather").read_bytes(), out
+    back = run_module("scripts.reset", "1", "--restore", "--impl", str(tree), "--state",
+                      str(state))
+    assert back.returncode == 0 and mine.read_text() == work, back.stdout + back.stderr
+    assert "backups, oldest first" in back.stdout
+    assert (mine.parent / "scratch.py").exists()
 
 
 def test_watch_reruns_on_save(tree: Path, tmp_path: Path, background: list) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from scripts.demo import shows
-from scripts.learner import kata_by_number
+from scripts.learner import chosen_kata
 from scripts.project import ROOT, kata_module, kata_names
 from specs import course
 from specs.implementation import ImplementationError, is_learner_file, load, select_root
@@ -77,14 +77,16 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kata", help="the kata's number (1..10), or all")
+    parser.add_argument("kata", nargs="?", help="the kata's number, or all (default: the kata "
+                        "you are on)")
     parser.add_argument("--impl", default="katas", help="the tree to run: katas (yours) or "
                         "reference")
     parser.add_argument("--limit", type=float, default=LIMIT_S, metavar="SECONDS",
                         help=f"stop a demo that runs longer (default {LIMIT_S:g} s)")
     options = parser.parse_args(argv)
     select_root(Path(options.impl), base=ROOT)
-    katas = kata_names() if options.kata == "all" else [kata_by_number(options.kata)]
+    katas = (kata_names() if options.kata == "all"
+             else [chosen_kata(options.kata, (ROOT / options.impl).resolve())])
     if not options.limit > 0:
         parser.error(f"--limit must be a positive number of seconds, got {options.limit:g}")
     codes = [run(kata, options.limit) for kata in katas]
