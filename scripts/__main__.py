@@ -17,6 +17,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "dojo": ("scripts.dojo", "watch mode with a randori rotation timer"),
     "reset": ("scripts.reset", "put a kata's stub back (your file is backed up first)"),
     "demo": ("scripts.demo.__main__", "a kata's demo in real time"),
+    "lint": ("scripts.lint", "ruff over the project, the katas' stubs as committed"),
     "course": ("scripts.course_check", "course.toml against the files"),
     "stubs": ("scripts.check_stubs", "every spec test fails on the untouched stubs"),
     "impostors": ("scripts.check_impostors", "every impostor caught, every alternative passes"),

@@ -23,6 +23,35 @@ def kata_names() -> list[str]:
     return [kata.folder for kata in course.katas()]
 
 
+def shipped(path: Path, refs: tuple[str, ...] = ("HEAD",)) -> bytes | None:
+    """`path` (a file of the project) as committed, from the first git ref that has it;
+    None when none has it (or this is not a git clone)."""
+    relative = path.resolve().relative_to(ROOT).as_posix()
+    for ref in refs:
+        shown = subprocess.run(["git", "show", f"{ref}:{relative}"], cwd=ROOT,
+                               capture_output=True, check=False)
+        if shown.returncode == 0:
+            return shown.stdout
+    return None
+
+
+def shipped_stubs(into: Path) -> list[str]:
+    """Write a tree shaped like katas/ into `into`, each stub as committed (the learner's
+    edits in katas/ left out); returns the katas whose stub in katas/ differs from it."""
+    edited = []
+    for kata in course.katas():
+        stub = KATAS / kata.folder / f"{kata.module}.py"
+        folder = into / kata.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").touch()
+        committed = shipped(stub)
+        current = stub.read_bytes() if stub.exists() else None
+        (folder / stub.name).write_bytes(committed if committed is not None else current or b"")
+        if committed is not None and current != committed:
+            edited.append(kata.folder)
+    return edited
+
+
 def kata_module(kata: str) -> str:
     """The module a learner edits in `kata` (course.toml's ``module``)."""
     return course.kata(kata).module

@@ -12,27 +12,23 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from scripts.learner import STATE, kata_by_number, module_file
-from scripts.project import KATAS, ROOT, kata_names
+from scripts.project import KATAS, ROOT, kata_names, shipped
 
 REFS = ("origin/HEAD", "origin/main", "HEAD")
 
 
 def pristine(path: Path, refs: tuple[str, ...]) -> bytes:
     """The file's content as shipped, from the first git ref that has it."""
-    relative = path.resolve().relative_to(ROOT)
-    for ref in refs:
-        shown = subprocess.run(["git", "show", f"{ref}:{relative.as_posix()}"], cwd=ROOT,
-                               capture_output=True, check=False)
-        if shown.returncode == 0:
-            return shown.stdout
-    raise SystemExit(f"reset: git has no shipped version of {relative} (tried {', '.join(refs)}); "
-                     "reset needs a git clone of the project")
+    content = shipped(path, refs)
+    if content is None:
+        raise SystemExit(f"reset: git has no shipped version of {path.relative_to(ROOT)} "
+                         f"(tried {', '.join(refs)}); reset needs a git clone of the project")
+    return content
 
 
 def back_up(path: Path, kata: str, state: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scripts.learner import module_file
-from scripts.project import KATAS, REFERENCE, ROOT
+from scripts.project import KATAS, REFERENCE, ROOT, shipped_stubs
 from specs import course
 from tests.conftest import behaviours_of, run_module
 
@@ -27,9 +27,9 @@ def python(*args: str) -> list[str]:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A learner's tree: every stub as shipped."""
+    """A learner's tree: every stub as shipped (committed, whatever katas/ holds now)."""
     root = tmp_path / "katas"
-    shutil.copytree(KATAS, root, ignore=shutil.ignore_patterns("__pycache__", "test_*"))
+    shipped_stubs(root)
     return root
 
 
