@@ -37,16 +37,20 @@ class Session:
             for test in sorted(now_green.keys() - self.green.keys()):
                 self.turned_green.append((self.turn, self.elapsed(), now_green[test]))
         self.green, self.first_run = now_green, False
-        print(f"\n[dojo] turn {self.turn}, {self.left():.0f} s left in this turn", flush=True)
+        print(f"\n[dojo] turn {self.turn}, {self.left():.0f} s left in this turn ", end="",
+              flush=True)
 
     def left(self) -> float:
         return self.turn * self.minutes * 60 - self.elapsed()
 
     def on_tick(self) -> None:
+        """Every tick, saved or not: the countdown moves on its own, and a turn ends on time."""
         if self.left() <= 0:
             print(f"\a\n[dojo] *** Time! Turn {self.turn} is over: rotate, next driver to the "
                   f"keyboard. Turn {self.turn + 1} starts now. ***", flush=True)
             self.turn += 1
+        print(f"\r[dojo] turn {self.turn}, {self.left():.0f} s left in this turn ", end="",
+              flush=True)
 
     def summary(self) -> str:
         lines = [f"Dojo session: {self.turn} turn(s) of {self.minutes:g} min, "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.project import KATAS, ROOT, Outcome, run_specs
+from scripts.project import KATAS, ROOT, Outcome, run_specs, shipped_stubs
 
 SpecRun = Callable[[str, str], dict[str, Outcome]]
 
@@ -27,6 +27,14 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     """``python -m <args>`` from the project root, output captured."""
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True,
                           text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def stubs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tree shaped like katas/ with every stub as committed (a learner's edits left out)."""
+    tree = tmp_path_factory.mktemp("shipped") / "katas"
+    shipped_stubs(tree)
+    return tree
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from specs import course
 from tests.conftest import SpecRun, behaviours_of, run_module
 
 
-def test_stub_run_names_the_next_behaviour() -> None:
-    run = run_module("pytest", str(KATAS / "kata01_gather"), "--learner")
+def test_stub_run_names_the_next_behaviour(stubs: Path) -> None:
+    run = run_module("pytest", str(KATAS / "kata01_gather"), "--learner", "--impl", str(stubs))
     assert run.returncode == 1
     out = run.stdout
     assert f"Task 1: {course.kata(1).task_title(1)}" in out  # the title, from course.toml
@@ -96,8 +96,9 @@ def test_a_failure_says_where_in_the_learners_code_and_what_it_printed(run_spec:
                      "test_cases[2]": ("each case counts [case: 2]", False)}, cases
 
 
-def test_k_matches_the_sentences_learners_read() -> None:
-    run = run_module("pytest", str(KATAS / "kata04_timeouts"), "--learner", "-k", "clean-up")
+def test_k_matches_the_sentences_learners_read(stubs: Path) -> None:
+    run = run_module("pytest", str(KATAS / "kata04_timeouts"), "--learner", "-k", "clean-up",
+                     "--impl", str(stubs))
     shown = [line for line in run.stdout.splitlines() if line.strip().startswith(("✓", "✗"))]
     assert shown and all("clean-up" in line for line in shown), run.stdout
 
