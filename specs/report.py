@@ -8,6 +8,7 @@ then the first failing behaviour with its message, and no traceback.
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import sys
 import time
@@ -73,6 +74,39 @@ def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return "\n".join([text, *notes])
 
 
+EXERCISM_STATUS = {"passed": "pass", "failed": "fail"}  # anything else did not run: "error"
+EXERCISM_OUTPUT_CHARS = 500  # the interface's limit for a test's output
+
+
+def exercism_test(behaviour: Behaviour, code: str) -> dict[str, Any]:
+    """One test as Exercism's test-runner interface (version 3) describes it."""
+    status = EXERCISM_STATUS.get(behaviour.outcome, "error")
+    output = behaviour.output
+    if len(output) > EXERCISM_OUTPUT_CHARS:
+        output = output[:EXERCISM_OUTPUT_CHARS - 40] + "\n[output truncated: -s shows it all]"
+    return {"name": f"task {behaviour.task}: {behaviour.text}", "status": status,
+            "message": None if status == "pass" else behaviour.message or behaviour.outcome,
+            "output": output or None, "test_code": code, "task_id": behaviour.task}
+
+
+def test_code(item: pytest.Item) -> str:
+    """The spec function's source, decorators included, read from its file (cheaply: no
+    tokenizing; a spec is a top-level function)."""
+    function = getattr(item, "obj", None)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return ""
+    lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1:]
+    taken: list[str] = []
+    inside = False
+    for line in lines:
+        if inside and line.strip() and not line[0].isspace() and not line.startswith(")"):
+            break
+        inside = inside or line.lstrip().startswith(("def ", "async def "))
+        taken.append(line)
+    return "".join(taken).rstrip() + "\n"
+
+
 PRINTED_LINES = 5
 
 
@@ -100,6 +134,7 @@ class Behaviour:
     message: str = ""
     location: str = ""
     seconds: float = 0.0  # setup, call and teardown
+    output: str = ""  # what the code printed while the behaviour ran
 
 
 def describe(item: pytest.Item) -> Behaviour:
@@ -146,17 +181,26 @@ class LearnerReport:
         self.show = show
         self.json_path = json_path
         self.behaviours: dict[str, Behaviour] = {}
+        self.codes: dict[str, str] = {}  # nodeid -> the spec's source, for the JSON
         self.errors: list[str] = []
 
     def results(self) -> dict[str, Any]:
-        """Per kata: behaviours passed, total, and each behaviour (JSON-ready)."""
+        """The run, JSON-ready: Exercism's test-runner interface (version 3: ``status``,
+        ``message``, ``tests``), and per kata the behaviours with every detail the tools read
+        (``katas``), the collection errors and the session's figures."""
         katas: dict[str, Any] = {}
         for nodeid, behaviour in self.behaviours.items():
             kata = katas.setdefault(behaviour.kata, {"passed": 0, "total": 0, "behaviours": []})
             kata["total"] += 1
             kata["passed"] += behaviour.outcome == "passed"
             kata["behaviours"].append({"test": nodeid, **asdict(behaviour)})
-        return {"katas": katas, "errors": self.errors, "session": session_figures(self.config)}
+        failed = any(b.outcome != "passed" for b in self.behaviours.values())
+        status = "error" if self.errors or not self.behaviours else "fail" if failed else "pass"
+        return {"version": 3, "status": status,
+                "message": "\n".join(self.errors) or None if status == "error" else None,
+                "tests": [exercism_test(b, self.codes.get(nodeid, ""))
+                          for nodeid, b in self.behaviours.items()],
+                "katas": katas, "errors": self.errors, "session": session_figures(self.config)}
 
     def pytest_sessionfinish(self) -> None:
         if self.json_path:
@@ -181,6 +225,7 @@ class LearnerReport:
             item.path.parent.name, _task_of(item), item.location[1] or 0,
             item.nodeid.split("[")[0], tuple(_case_of(item).values())))
         self.behaviours = {item.nodeid: describe(item) for item in ranked}
+        self.codes = {item.nodeid: test_code(item) for item in ranked} if self.json_path else {}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -200,6 +245,7 @@ class LearnerReport:
             behaviour.message = "" if report.passed else "\n".join(filter(None, [
                 getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
+            behaviour.output = report.capstdout + report.capstderr
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.show:

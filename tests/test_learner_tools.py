@@ -65,6 +65,12 @@ def test_json_report(tmp_path: Path) -> None:
     first = kata["behaviours"][0]
     assert first["task"] == 1 and first["outcome"] == "passed" and first["text"]
     assert {"test", "task_title", "message"} <= first.keys()
+    exercism = json.loads(report.read_text())  # Exercism's test-runner interface, version 3
+    assert (exercism["version"], exercism["status"], exercism["message"]) == (3, "pass", None)
+    test = exercism["tests"][0]
+    assert test.keys() == {"name", "status", "message", "output", "test_code", "task_id"}
+    assert test["status"] == "pass" and test["task_id"] == 1 and test["name"].startswith("task 1")
+    assert "def test_" in test["test_code"] and test["message"] is None
 
 
 def test_progress(tree: Path) -> None:
