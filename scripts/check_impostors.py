@@ -6,11 +6,14 @@ because the impostor crashed reaching for a name that is not there (that is BROK
 alternative, ``alternatives/<kata>/<style>.py``, is a correct implementation
 written unlike the reference: the spec must pass it, or it pins incidental details.
 Each module runs in a scratch tree shaped like ``katas/``; its docstring's first
-line says what it is.
+line says what it is. Each module is self-contained: one that imports from the project's
+``reference``, ``katas``, ``alternatives`` or ``impostors`` is BROKEN (and is not run), for
+its verdict would hang on another module's internals.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -43,6 +46,44 @@ def run(kata: str, module: Path) -> list[Outcome]:
         return run_specs(tree, sorted((KATAS / kata).glob("test_*.py")))
 
 
+PROJECT_PACKAGES = ("reference", "katas", "alternatives", "impostors")
+
+
+def imported_names(node: ast.AST) -> list[str]:
+    """The modules `node` imports: an import statement, or a call of ``importlib.import_module``
+    or ``__import__`` with a literal name."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        return [node.module] if node.module and not node.level else []
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called in ("import_module", "__import__") and isinstance(node.args[0].value, str):
+            return [node.args[0].value]
+    return []
+
+
+def project_import(module: Path) -> str | None:
+    """The first project module that `module` imports (``reference.kata06_queue.pipeline``),
+    at any depth of its code; None if it is self-contained (or does not parse: its run says)."""
+    try:
+        tree = ast.parse(module.read_text(), filename=str(module))
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        for name in imported_names(node):
+            if name.split(".")[0] in PROJECT_PACKAGES:
+                return name
+    return None
+
+
+def not_self_contained(module: Path, kind: str) -> str | None:
+    """Why `module` (an impostor or an alternative, as `kind` says) is BROKEN before any run."""
+    imported = project_import(module)
+    return imported and f"imports {imported}: {kind} must be self-contained"
+
+
 def summary(module: Path) -> str:
     return (module.read_text().split('"""')[1].strip().splitlines() or ["?"])[0]
 
@@ -61,9 +102,15 @@ def crashed(outcome: Outcome) -> bool:
     return CRASH.search(outcome.message) is not None
 
 
-def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome]) -> str:
-    """caught (by a behaviour), escaped, or broken (it only crashed)."""
-    failed = [o for o in outcomes if not o.passed]
+def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome] | None) -> str:
+    """caught (by a behaviour), escaped, or broken (it only crashed, or it is not
+    self-contained: then it was not run and `outcomes` is None)."""
+    reason = not_self_contained(impostor, "impostors")
+    if reason or outcomes is None:
+        print(f"  BROKEN  {impostor.stem}: {summary(impostor)}")
+        print(f"      {reason or 'not run'}")
+        return "broken"
+    failed = [o for o in outcomes if o.outcome == "failed"]  # a behaviour not run caught nothing
     caught = [o for o in failed if not crashed(o)]
     verdict = "caught" if caught else "broken" if failed else "escaped"
     label = {"caught": "caught ", "escaped": "ESCAPED", "broken": "BROKEN "}[verdict]
@@ -75,7 +122,12 @@ def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome]) -> str:
     return verdict
 
 
-def check_alternative(kata: str, alternative: Path, outcomes: list[Outcome]) -> bool:
+def check_alternative(kata: str, alternative: Path, outcomes: list[Outcome] | None) -> bool:
+    reason = not_self_contained(alternative, "alternatives")
+    if reason or outcomes is None:  # counted among the rejected
+        print(f"  BROKEN   {alternative.stem}: {summary(alternative)}")
+        print(f"      {reason or 'not run'}")
+        return False
     rejected = [o for o in outcomes if not o.passed]
     verdict = "REJECTED" if rejected or not outcomes else "accepted"
     print(f"  {verdict} {alternative.stem}: {summary(alternative)}")
@@ -94,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [(kata, modules(IMPOSTORS / kata), modules(ALTERNATIVES / kata))
             for kata in kata_names() if not wanted or kata in wanted]
     jobs = [(kata, module) for kata, impostors, alternatives in plan
-            for module in impostors + alternatives]
+            for module in impostors + alternatives if project_import(module) is None]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # one pytest process each
         outcomes = dict(zip(jobs, pool.map(lambda job: run(*job), jobs), strict=True))
     verdicts: dict[str, int] = {"caught": 0, "escaped": 0, "broken": 0}
@@ -102,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     for kata, impostors, alternatives in plan:
         print(f"{kata}: {len(impostors)} impostors, {len(alternatives)} alternatives")
         for module in impostors:
-            verdicts[check_impostor(kata, module, outcomes[kata, module])] += 1
+            verdicts[check_impostor(kata, module, outcomes.get((kata, module)))] += 1
         rejected += [f"{kata}/{m.stem}" for m in alternatives
-                     if not check_alternative(kata, m, outcomes[kata, m])]
+                     if not check_alternative(kata, m, outcomes.get((kata, m)))]
     impostor_count = sum(len(impostors) for _, impostors, _ in plan)
     alternative_count = sum(len(alternatives) for _, _, alternatives in plan)
     print(f"impostors: caught={verdicts['caught']} escaped={verdicts['escaped']} "

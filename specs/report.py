@@ -144,8 +144,9 @@ def describe(item: pytest.Item) -> Behaviour:
     number = _task_of(item)
     kata = Path(str(item.path)).parent.name
     title = marker.args[1] if marker and len(marker.args) > 1 else _task_title(kata, number)
-    doc = (getattr(item, "obj", None).__doc__ or "").strip().splitlines()
-    text = doc[0] if doc else item.name.removeprefix("test_").replace("_", " ")
+    doc = (getattr(item, "obj", None).__doc__ or "").strip().split("\n\n")[0]
+    text = (" ".join(line.strip() for line in doc.splitlines()) if doc
+            else item.name.removeprefix("test_").replace("_", " "))  # its first paragraph
     callspec = getattr(item, "callspec", None)
     if callspec is not None:  # each case of a parametrised behaviour is a line of its own
         text += f" [case: {callspec.id}]"
@@ -220,11 +221,14 @@ class LearnerReport:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         # Spec order (kata, task, place in the file, then the cases as parametrised), whatever
-        # order the tests ran in (pytest-randomly shuffles them).
+        # order the tests ran in (pytest-randomly shuffles them); within a task, rejecting bad
+        # input comes after the core behaviours, so "Next" starts with what the task is for.
+        described = {item.nodeid: describe(item) for item in session.items}
         ranked = sorted(session.items, key=lambda item: (
-            item.path.parent.name, _task_of(item), item.location[1] or 0,
-            item.nodeid.split("[")[0], tuple(_case_of(item).values())))
-        self.behaviours = {item.nodeid: describe(item) for item in ranked}
+            item.path.parent.name, _task_of(item), described[item.nodeid].text.startswith(
+                "rejects"), item.location[1] or 0, item.nodeid.split("[")[0],
+            tuple(_case_of(item).values())))
+        self.behaviours = {item.nodeid: described[item.nodeid] for item in ranked}
         self.codes = {item.nodeid: test_code(item) for item in ranked} if self.json_path else {}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

@@ -1,16 +1,34 @@
 """Semaphore and TaskGroup, but the slot a failed job frees lets one more job start."""
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
-from reference.kata05_semaphore.pool import *  # noqa: F403
-from reference.kata05_semaphore.pool import _checked
+Job = Callable[[], Awaitable[Any]]
 
 
-async def run_tasks(jobs, limit, *, return_exceptions=False):
+def _checked(jobs: Iterable[Job], limit: int) -> list[Job]:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be an int, got {limit!r}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit!r}")
+    if not isinstance(jobs, Iterable):
+        raise TypeError(f"jobs must be an iterable of async callables, got {jobs!r}")
+    checked = list(jobs)
+    for index, job in enumerate(checked):
+        if not callable(job):
+            raise TypeError(f"job {index} must be an async callable, got {job!r}")
+    return checked
+
+
+async def run_tasks(jobs: Iterable[Job], limit: int, *,
+                    return_exceptions: bool = False) -> list[Any]:
     checked = _checked(jobs, limit)
     slots = asyncio.Semaphore(limit)
 
-    async def in_slot(job):
+    async def in_slot(job: Job) -> Any:
         async with slots:
             try:
                 return await job()

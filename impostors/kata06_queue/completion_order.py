@@ -1,23 +1,39 @@
 """Appends each result as it is ready: the results come back in finishing order."""
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
-from reference.kata06_queue.pipeline import *  # noqa: F403
-
-_DONE = object()
+_DONE = object()  # one per worker, after the last item: "no more work"
 
 
-async def pipeline(items, handle, *, workers=4, maxsize=10):
-    queue = asyncio.Queue(maxsize)
-    results = []
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value!r}")
 
-    async def produce():
-        for item in items:
+
+async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]], *,
+                   workers: int = 4, maxsize: int = 10) -> list[Any]:
+    if not isinstance(items, Iterable):
+        raise TypeError(f"items must be iterable, got {items!r}")
+    if not callable(handle):
+        raise TypeError(f"handle must be an async callable, got {handle!r}")
+    _check_count("workers", workers)
+    _check_count("maxsize", maxsize)
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
+    results: list[Any] = []
+
+    async def produce() -> None:
+        for item in items:  # lazily: put() waits while the queue is full
             await queue.put(item)
         for _ in range(workers):
             await queue.put(_DONE)
 
-    async def consume():
+    async def consume() -> None:
         while (item := await queue.get()) is not _DONE:
             results.append(await handle(item))
 

@@ -1,25 +1,42 @@
 """Uses an unbounded queue: the producer races ahead and loads every item into memory."""
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
-from reference.kata06_queue.pipeline import *  # noqa: F403
-
-_DONE = object()
+_DONE = object()  # one per worker, after the last item: "no more work"
 
 
-async def pipeline(items, handle, *, workers=4, maxsize=10):
-    queue = asyncio.Queue()
-    results = {}
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value!r}")
 
-    async def produce():
+
+async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]], *,
+                   workers: int = 4, maxsize: int = 10) -> list[Any]:
+    if not isinstance(items, Iterable):
+        raise TypeError(f"items must be iterable, got {items!r}")
+    if not callable(handle):
+        raise TypeError(f"handle must be an async callable, got {handle!r}")
+    _check_count("workers", workers)
+    _check_count("maxsize", maxsize)
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    results: dict[int, Any] = {}
+
+    async def produce() -> None:
         for entry in enumerate(items):
             await queue.put(entry)
         for _ in range(workers):
             await queue.put(_DONE)
 
-    async def consume():
+    async def consume() -> None:
         while (entry := await queue.get()) is not _DONE:
-            results[entry[0]] = await handle(entry[1])
+            index, item = entry
+            results[index] = await handle(item)
 
     try:
         async with asyncio.TaskGroup() as group:
