@@ -1,8 +1,9 @@
-"""Measure the feedback loop: reference suite, learner overhead, mutation speed, per kata.
+"""Measure the feedback loop: reference suite, learner overhead, mutation speed, per kata,
+and watch's latency from a save to the verdict on screen.
 
 Prints a table, then one line:
 ``bench: reference_wall_s=X virtual_s=Y speedup=Y/X learner_overhead=R mutation_wall_s=M
-mutants_per_s=P``, and whether each target (on a 2-core machine) was met.
+mutants_per_s=P watch_s=W``, and whether each target (on a 2-core machine) was met.
 Wall times are medians of repeated runs; loop (virtual) time comes from the spec kit.
 """
 
@@ -10,20 +11,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import re
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from scripts.project import KATAS, REFERENCE, ROOT, kata_names
+from scripts.project import KATAS, REFERENCE, ROOT, kata_names, shipped_stubs
 
 MUTATION = re.compile(r"mutation: killed=(\d+) survived=(\d+) equivalent=(\d+) timeout=(\d+) "
                       r"total=(\d+)")
 TARGETS = {"reference_wall_s": ("<=", 2.0), "speedup": (">=", 500.0),
-           "learner_overhead": ("<=", 1.5), "mutation_wall_s": ("<=", 180.0)}
+           "learner_overhead": ("<=", 1.5), "mutation_wall_s": ("<=", 180.0),
+           "watch_s": ("<=", 0.4)}
+VERDICT = "behaviours pass"  # the line watch prints once a run's verdict is on screen
 
 
 def timed(command: list[str]) -> tuple[float, str]:
@@ -54,6 +60,45 @@ def median_wall(command: list[str], runs: int) -> float:
     return statistics.median(timed(command)[0] for _ in range(runs))
 
 
+def watch_latency(saves: int) -> float:
+    """Median seconds from a save of kata 1's module to watch's verdict on screen (a real
+    `python -m scripts watch` on a scratch tree of the committed stubs)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def verdict(deadline: float = 30.0) -> None:
+        end = time.monotonic() + deadline
+        while VERDICT not in lines.get(timeout=max(0.0, end - time.monotonic())):
+            pass
+
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "katas"
+        shipped_stubs(tree)
+        stub = tree / "kata01_gather" / "gather.py"
+        watcher = subprocess.Popen([sys.executable, "-m", "scripts", "watch", "1", "--impl",
+                                    str(tree)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        output = watcher.stdout
+        assert output is not None
+
+        def pump() -> None:
+            for line in output:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        try:
+            verdict()
+            latencies = []
+            for save in range(saves):
+                time.sleep(0.5)  # the watcher is idle again
+                start = time.perf_counter()
+                stub.write_text(stub.read_text() + f"\n# save {save}\n")
+                verdict()
+                latencies.append(time.perf_counter() - start)
+        finally:
+            watcher.send_signal(signal.SIGINT)
+            watcher.wait(timeout=10)
+    return statistics.median(latencies)
+
+
 def met(name: str, value: float) -> str:
     if name not in TARGETS:
         return ""
@@ -74,6 +119,7 @@ def main() -> int:
     learner = median_wall([sys.executable, "-m", "tox", "-e", "kata1", "-q"], options.runs)
     bare = median_wall(pytest(kata1, "--learner"), options.runs)
     per_kata = {kata: spec_session(KATAS / kata)[0] for kata in kata_names()}
+    watch = watch_latency(options.runs)
     mutation_wall, mutants = 0.0, 0
     if not options.skip_mutation:
         mutation_wall, out = timed([sys.executable, "-m", "scripts.mutation"])
@@ -84,6 +130,7 @@ def main() -> int:
         "speedup": virtual / reference_wall, "learner_overhead": learner / bare,
         "mutation_wall_s": mutation_wall,
         "mutants_per_s": mutants / mutation_wall if mutation_wall else 0.0,
+        "watch_s": watch,
     }
 
     print(f"{'measure':<28}{'value':>12}  note")
@@ -98,6 +145,8 @@ def main() -> int:
     if mutation_wall:
         print(f"{'mutation run':<28}{mutation_wall:>11.1f}s  {mutants} mutants, "
               f"{figures['mutants_per_s']:.1f}/s; {met('mutation_wall_s', mutation_wall)}")
+    print(f"{'watch: save to verdict':<28}{watch:>11.2f}s  median of {options.runs}; "
+          f"{met('watch_s', watch)}")
     for kata, wall in per_kata.items():
         print(f"{'  ' + kata:<28}{wall:>11.2f}s  spec session against reference/")
     print("bench: " + " ".join(

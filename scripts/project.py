@@ -75,22 +75,32 @@ class Outcome:
         return self.outcome == "passed"
 
 
-def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
-    """Run `specs` against the tree `impl` with the project's pytest settings, in one process;
-    one outcome per test, in spec order (kata, task, place in the file)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "results.json"
-        subprocess.run(
-            [sys.executable, "-m", "pytest", *map(str, specs), "--impl", str(impl),
-             "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), "-q", "--no-header",
-             "-p", "no:randomly", "--tb=no", "--json", str(report), *options],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        )
-        if not report.exists():
-            raise SystemExit(f"pytest produced no report for {specs} against {impl}")
-        results = json.loads(report.read_text())
+def pytest_args(impl: Path, specs: list[Path], report: Path, *options: str) -> list[str]:
+    """pytest's arguments to run `specs` against the tree `impl` with the project's settings,
+    writing the kit's JSON report to `report`."""
+    return [*map(str, specs), "--impl", str(impl), "-c", str(ROOT / "pyproject.toml"),
+            "--rootdir", str(ROOT), "-q", "--no-header", "-p", "no:randomly", "--tb=no",
+            "--json", str(report), *options]
+
+
+def read_report(report: Path, specs: list[Path]) -> list[Outcome]:
+    """The behaviours in a JSON report of the spec kit, in spec order."""
+    if not report.exists():
+        raise SystemExit(f"pytest produced no report for {specs}")
+    results = json.loads(report.read_text())
     if results["errors"]:
         raise SystemExit(f"the specs could not be collected: {results['errors']}")
     return [Outcome(kata, b["test"].rpartition("::")[2], b["task"], b["task_title"], b["text"],
                     b["outcome"], b["message"], b["seconds"])
             for kata, found in results["katas"].items() for b in found["behaviours"]]
+
+
+def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
+    """Run `specs` against the tree `impl` with the project's pytest settings, in one process;
+    one outcome per test, in spec order (kata, task, place in the file)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "results.json"
+        subprocess.run([sys.executable, "-m", "pytest",
+                        *pytest_args(impl, specs, report, *options)],
+                       cwd=ROOT, capture_output=True, text=True, check=False)
+        return read_report(report, specs)

@@ -2,12 +2,23 @@
 
 The screen is cleared on each run and shows how many behaviours pass and the
 next one to work on, with its message. `scripts.dojo` adds a rotation timer.
+
+Each run is a fresh pytest session in a child process forked from this one, which
+has pytest, the spec kit and its libraries imported already (`WarmRunner`): a run
+costs what the specs cost, not a Python start-up. The learner's module is never
+imported here, so each child loads it fresh. Where there is no fork (Windows),
+each run is a new process.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
+import importlib.metadata
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +27,7 @@ import watchfiles
 
 from scripts.learner import chosen_kata, first_failing, run_katas
 from scripts.progress import bar
-from scripts.project import KATAS, Outcome
+from scripts.project import KATAS, ROOT, Outcome, pytest_args, read_report
 
 CLEAR = "\033[2J\033[H"
 
@@ -38,10 +49,47 @@ def render(kata: str, behaviours: list[Outcome], folder: Path) -> str:
 def changes(folder: Path, tick: float) -> Iterator[bool]:
     """Yields True when a .py file in `folder` was saved, False every `tick` seconds idle."""
     python_only = watchfiles.PythonFilter()
-    for changed in watchfiles.watch(folder, watch_filter=python_only, debounce=200,
+    for changed in watchfiles.watch(folder, watch_filter=python_only, debounce=200, step=20,
                                     rust_timeout=int(tick * 1000), yield_on_timeout=True,
                                     raise_interrupt=True):
         yield bool(changed)
+
+
+class WarmRunner:
+    """Runs a kata's spec in a child forked from a process that has imported the spec kit."""
+
+    def __init__(self) -> None:
+        self.forks = hasattr(os, "fork")
+        if self.forks:  # what every run needs; the learner's module is not among them
+            from _pytest.config import default_plugins
+            for name in ("pytest", "specs.plugin", "specs.properties", "pdb",
+                         *(f"_pytest.{plugin}" for plugin in default_plugins)):
+                with contextlib.suppress(ImportError):
+                    importlib.import_module(name)
+            for plugin in importlib.metadata.entry_points(group="pytest11"):
+                with contextlib.suppress(Exception):
+                    plugin.load()
+
+    def run(self, kata: str, impl: Path) -> list[Outcome]:
+        if not self.forks:
+            return run_katas([KATAS / kata], impl=impl)[kata]
+        specs = [next((KATAS / kata).glob("test_*.py"))]
+        with tempfile.TemporaryDirectory() as scratch:
+            report = Path(scratch) / "results.json"
+            child = os.fork()
+            if child == 0:  # pragma: no cover (the child's exit ends it)
+                code = 1
+                try:
+                    quiet = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(quiet, 1)
+                    os.dup2(quiet, 2)
+                    os.chdir(ROOT)
+                    import pytest
+                    code = int(pytest.main(pytest_args(impl, specs, report)))
+                finally:
+                    os._exit(code)
+            os.waitpid(child, 0)
+            return read_report(report, specs)
 
 
 def watch(kata: str, root: Path, *, tick: float = 1.0,
@@ -49,9 +97,10 @@ def watch(kata: str, root: Path, *, tick: float = 1.0,
           on_tick: Callable[[], None] = lambda: None) -> None:
     """Run `kata`'s spec now and after every save, until Ctrl-C."""
     folder = root / kata
+    runner = WarmRunner()
 
     def run() -> None:
-        behaviours = run_katas([KATAS / kata], impl=root)[kata]
+        behaviours = runner.run(kata, root)
         print(CLEAR + render(kata, behaviours, folder), flush=True)
         on_run(behaviours)
 
