@@ -26,18 +26,18 @@ from scripts.project import (
     ALTERNATIVES,
     IMPOSTORS,
     KATAS,
-    Outcome,
     kata_module,
     kata_names,
     run_specs,
 )
+from specs.report import Behaviour
 
 
 def modules(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
-def run(kata: str, module: Path) -> list[Outcome]:
+def run(kata: str, module: Path) -> list[Behaviour]:
     """The kata's spec run against `module` standing in for the kata's module."""
     with tempfile.TemporaryDirectory() as scratch:
         tree = Path(scratch) / "stand_in"
@@ -88,21 +88,21 @@ def summary(module: Path) -> str:
     return (module.read_text().split('"""')[1].strip().splitlines() or ["?"])[0]
 
 
-def first_line(outcome: Outcome) -> str:
-    return f"{outcome.test}: {outcome.message.splitlines()[0] if outcome.message else ''}"[:150]
+def first_line(outcome: Behaviour) -> str:
+    return f"{outcome.name}: {outcome.message.splitlines()[0] if outcome.message else ''}"[:150]
 
 
 CRASH = re.compile(r"\b(AttributeError|NameError|ImportError|ModuleNotFoundError)\b"
                    r"|could not import |defines no `")
 
 
-def crashed(outcome: Outcome) -> bool:
+def crashed(outcome: Behaviour) -> bool:
     """The failure is the impostor's own crash (a name it reached for is missing), not a
     behaviour the spec checked: it proves nothing about the spec."""
     return CRASH.search(outcome.message) is not None
 
 
-def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome] | None) -> str:
+def check_impostor(kata: str, impostor: Path, outcomes: list[Behaviour] | None) -> str:
     """caught (by a behaviour), escaped, or broken (it only crashed, or it is not
     self-contained: then it was not run and `outcomes` is None)."""
     reason = not_self_contained(impostor, "impostors")
@@ -110,7 +110,7 @@ def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome] | None) ->
         print(f"  BROKEN  {impostor.stem}: {summary(impostor)}")
         print(f"      {reason or 'not run'}")
         return "broken"
-    failed = [o for o in outcomes if o.outcome == "failed"]  # a behaviour not run caught nothing
+    failed = [o for o in outcomes if o.status == "failed"]  # a behaviour not run caught nothing
     caught = [o for o in failed if not crashed(o)]
     verdict = "caught" if caught else "broken" if failed else "escaped"
     label = {"caught": "caught ", "escaped": "ESCAPED", "broken": "BROKEN "}[verdict]
@@ -122,7 +122,7 @@ def check_impostor(kata: str, impostor: Path, outcomes: list[Outcome] | None) ->
     return verdict
 
 
-def check_alternative(kata: str, alternative: Path, outcomes: list[Outcome] | None) -> bool:
+def check_alternative(kata: str, alternative: Path, outcomes: list[Behaviour] | None) -> bool:
     reason = not_self_contained(alternative, "alternatives")
     if reason or outcomes is None:  # counted among the rejected
         print(f"  BROKEN   {alternative.stem}: {summary(alternative)}")

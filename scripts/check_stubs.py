@@ -22,7 +22,7 @@ def main() -> int:
             print(f"stubs: checking the stubs as committed; your edits to {len(edited)} of them "
                   f"in katas/ ({', '.join(edited)}) are left out")
         outcomes = run_specs(Path(scratch), specs)
-    green = [o.test for o in outcomes if o.passed]
+    green = [o.name for o in outcomes if o.passed]
     print(f"stubs: {len(outcomes)} spec tests over {len(kata_names())} katas, "
           f"{len(outcomes) - len(green)} red, {len(green)} green")
     for test in green:

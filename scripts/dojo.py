@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 
 from scripts.learner import chosen_kata
-from scripts.project import Outcome
 from scripts.watch import arguments, watch
+from specs.report import Behaviour
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Session:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def on_run(self, behaviours: list[Outcome]) -> None:
+    def on_run(self, behaviours: list[Behaviour]) -> None:
         # Keyed by test: the cases of a parametrised behaviour share its sentence.
         now_green = {b.test: f"task {b.task}, {b.text}" for b in behaviours if b.passed}
         if not self.first_run:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.project import KATAS, ROOT, Outcome, kata_module, run_specs
+from scripts.project import KATAS, ROOT, kata_module, run_specs
 from specs import course
+from specs.report import Behaviour
 
 STATE = ROOT / ".learner"
 
@@ -28,9 +29,9 @@ def module_file(kata: str, root: Path = KATAS) -> Path:
     return root / kata / f"{kata_module(kata)}.py"
 
 
-def run_katas(targets: list[Path], *, impl: Path = KATAS) -> dict[str, list[Outcome]]:
+def run_katas(targets: list[Path], *, impl: Path = KATAS) -> dict[str, list[Behaviour]]:
     """Run the specs in `targets` (one pytest process): kata -> its behaviours, in task order."""
-    by_kata: dict[str, list[Outcome]] = {}
+    by_kata: dict[str, list[Behaviour]] = {}
     for outcome in run_specs(impl, targets):
         by_kata.setdefault(outcome.kata, []).append(outcome)
     return by_kata
@@ -41,7 +42,7 @@ def chosen_kata(number: str | None, impl: Path = KATAS) -> str:
     return kata_by_number(number) if number else kata_on(impl)[0]
 
 
-def kata_on(impl: Path = KATAS) -> tuple[str, list[Outcome]]:
+def kata_on(impl: Path = KATAS) -> tuple[str, list[Behaviour]]:
     """The kata the learner is on, the first of the course not all green (the last once
     every kata is), and its behaviours: one run of every spec."""
     results = run_katas([KATAS / kata.folder for kata in course.katas()], impl=impl)
@@ -52,5 +53,5 @@ def kata_on(impl: Path = KATAS) -> tuple[str, list[Outcome]]:
     return on, results.get(on, [])
 
 
-def first_failing(behaviours: list[Outcome]) -> Outcome | None:
+def first_failing(behaviours: list[Behaviour]) -> Behaviour | None:
     return next((b for b in behaviours if not b.passed), None)

@@ -1,67 +1,222 @@
-"""Run mutmut over `reference/` with the specs and fail when a mutant survives.
+"""Run mutmut over `reference/` and every alternative with the specs; fail when a mutant survives.
 
-mutmut runs in a scratch copy of the project, so `katas/` and `reference/` are
-never touched. A surviving mutant passes only when it is listed in
-``scripts/equivalent_mutants.toml`` with a written reason; a listed mutant that
-no longer exists (or no longer survives) fails the run too, so the list stays true.
+The reference gets mutmut's own operators and the asyncio-aware ones of
+``scripts/mutmut_asyncio.py``; each module of `alternatives/` stands in for its kata's
+module and gets the asyncio operators only (mutmut's own would make some 3,100 more mutants,
+mostly of message strings, and blow the time budget). Alternatives share runs: run k mutates
+a tree shaped like `reference/` that holds the k-th alternative of every kata that has one,
+and runs only those katas' specs, with ``--impl`` on that tree. Given code, which the
+reference marks ``# pragma: no mutate block``, is not mutated in an alternative either. The
+alternatives' runs go one after another, beside the reference's run.
+
+Each run works in a scratch copy of the project, so `katas/`, `reference/` and
+`alternatives/` are never touched (their digest is checked). A surviving mutant passes only
+when it is listed in ``scripts/equivalent_mutants.toml`` with a written reason; a listed
+mutant that no longer exists (or no longer survives) fails the run too, so the list stays true.
+An alternative's mutant is named after its file: ``alternatives.<kata>.<module>.<function>``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scripts.project import KATAS, REFERENCE, ROOT, kata_names
+from scripts.project import ALTERNATIVES, KATAS, REFERENCE, ROOT, kata_module, kata_names
 
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.toml")
-COPIED = ["pyproject.toml", "reference", "specs", "katas"]
-COLUMNS = ["mutants", "killed", "survived", "timeout", "equivalent"]
-
-
-def scratch_copy(into: Path) -> None:
-    """Copy what mutmut needs; caches and earlier mutants stay behind."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, into / name, ignore=ignore)
-        else:
-            shutil.copy2(source, into / name)
-
+OPERATORS = Path(__file__).with_name("mutmut_asyncio.py")
+COPIED = ["specs", "katas", "course.toml"]  # what the specs read, besides the tree
+COLUMNS = ["generic", "asyncio", "killed", "survived", "timeout", "equivalent"]
+GENERIC = "generic"  # the operator name scripts/mutmut_asyncio.py gives mutmut's own mutants
+ALTERNATIVE_WORKERS = 1  # while the reference's run has its two: about one process per core
+GIVEN = re.compile(r"^(?:async\s+def|def|class)\s+(\w+).*#\s*pragma:\s*no mutate block")
 
 MUTMUT = [sys.executable, "-m", "mutmut"]
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def run_mutmut(workdir: Path) -> dict[str, str]:
-    """Mutant name -> status, for every mutant of `reference/`."""
-    run = subprocess.run([*MUTMUT, "run"], cwd=workdir, env=ENV, capture_output=True, text=True,
-                         check=False)
-    if run.returncode != 0:
-        print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
-        raise SystemExit(f"mutation: mutmut run failed (exit {run.returncode})")
-    listing = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=workdir, env=ENV,
-                             capture_output=True, text=True, check=True)
-    statuses = {}
-    for line in listing.stdout.splitlines():
-        name, sep, status = line.strip().rpartition(": ")
-        if sep and name.startswith("reference."):
-            statuses[name] = status
-    return statuses
+@dataclass(frozen=True)
+class Run:
+    """One mutmut run: a tree shaped like `reference/`, in a scratch copy of its own."""
+
+    tree: str  # the tree's folder in the scratch copy: the first part of mutmut's names
+    modules: dict[str, Path]  # kata -> the file that is the kata's module in this tree
+    generic: bool  # mutmut's own operators too, or the asyncio ones alone
+    workers: int = 2  # mutmut's --max-children
+
+    @property
+    def flags(self) -> list[str]:
+        """What scripts/mutmut_asyncio.py is told before mutmut's command."""
+        return [] if self.generic else ["--asyncio-only"]
+
+    def name(self, mutmut_name: str) -> str:
+        """A mutant's name in the report: an alternative's mutants are named after its file."""
+        if self.tree == "reference":
+            return mutmut_name
+        tree, kata, _module, function = mutmut_name.split(".", 3)
+        return f"{tree}.{kata}.{self.modules[kata].stem}.{function}"
 
 
-def diff(workdir: Path, mutant: str) -> str:
-    """The change a mutant makes, as mutmut shows it."""
-    shown = subprocess.run([*MUTMUT, "show", mutant], cwd=workdir, env=ENV, capture_output=True,
-                           text=True, check=False)
-    return shown.stdout.strip()
+@dataclass
+class Outcome:
+    """What the runs found, by mutant name (as in the report)."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    operators: dict[str, str] = field(default_factory=dict)  # asyncio operator, or "generic"
+    diffs: dict[str, str] = field(default_factory=dict)  # of the survivors
+
+
+def plan() -> list[Run]:
+    """The reference, then the alternatives packed into as few trees as they need."""
+    runs = [Run("reference", {kata: REFERENCE / kata / f"{kata_module(kata)}.py"
+                              for kata in kata_names()}, generic=True)]
+    stand_ins = {kata: alternatives_of(kata) for kata in kata_names()}
+    for k in range(max(map(len, stand_ins.values()), default=0)):
+        runs.append(Run("alternatives", {kata: found[k] for kata, found in stand_ins.items()
+                                         if len(found) > k}, generic=False))
+    return runs
+
+
+def alternatives_of(kata: str) -> list[Path]:
+    return sorted(p for p in (ALTERNATIVES / kata).glob("*.py") if not p.name.startswith("_"))
+
+
+def given_code(reference_module: Path) -> set[str]:
+    """Top-level classes and functions the reference marks ``# pragma: no mutate block``:
+    given code, which the spec brings its own of."""
+    return {found.group(1) for line in reference_module.read_text().splitlines()
+            if (found := GIVEN.match(line))}
+
+
+def stand_in(alternative: Path, given: set[str]) -> str:
+    """The alternative's source, with its given code marked as the reference marks it."""
+    lines = alternative.read_text().splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        header = re.match(r"^(?:async\s+def|def|class)\s+(\w+)", line)
+        if header and header.group(1) in given and "no mutate" not in line:
+            lines[index] = f"{line.rstrip()}  # pragma: no mutate block (given code)\n"
+    return "".join(lines)
+
+
+def mutmut_config(run: Run) -> str:
+    """The project's ``[tool.mutmut]`` section, pointed at the run's tree and katas."""
+    settings = dict(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"])
+    cli = list(settings["pytest_add_cli_args"])
+    cli[cli.index("--impl") + 1] = run.tree
+    settings["source_paths"] = [f"{run.tree}/"]
+    settings["pytest_add_cli_args"] = cli
+    if run.tree != "reference":
+        settings["pytest_add_cli_args_test_selection"] = [f"katas/{k}/" for k in run.modules]
+    return "[tool.mutmut]\n" + "".join(f"{key} = {json.dumps(value)}\n"
+                                       for key, value in settings.items())
+
+
+def scratch_copy(run: Run, into: Path) -> None:
+    """Copy what mutmut needs and lay out the run's tree; caches and old mutants stay behind."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "mutants")
+    for name in COPIED:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, into / name, ignore=ignore)
+        else:
+            shutil.copy2(ROOT / name, into / name)
+    project = (ROOT / "pyproject.toml").read_text()
+    section = re.compile(r"^\[tool\.mutmut\]\n(?:(?!\[).*\n?)*", re.MULTILINE)
+    (into / "pyproject.toml").write_text(section.sub(lambda _: mutmut_config(run) + "\n", project))
+    shutil.copy2(OPERATORS, into / OPERATORS.name)
+    if run.tree == "reference":
+        shutil.copytree(REFERENCE, into / run.tree, ignore=ignore)
+        return
+    for kata, module in run.modules.items():
+        (into / run.tree / kata).mkdir(parents=True)
+        given = given_code(REFERENCE / kata / f"{kata_module(kata)}.py")
+        (into / run.tree / kata / f"{kata_module(kata)}.py").write_text(stand_in(module, given))
+
+
+def listing(workdir: Path, *command: str) -> dict[str, str]:
+    """``name: value`` lines of a command, as ``mutmut results`` prints them."""
+    shown = subprocess.run(command, cwd=workdir, env=ENV, capture_output=True, text=True,
+                           check=True)
+    found = {}
+    for line in shown.stdout.splitlines():
+        name, sep, value = line.strip().rpartition(": ")
+        if sep and "__mutmut_" in name:
+            found[name] = value
+    return found
+
+
+DIFFS = ("import json, sys\n"
+         "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+         "print(json.dumps({name: get_diff_for_mutant(name) for name in sys.argv[1:]}))")
+
+
+def diffs(workdir: Path, mutants: list[str]) -> dict[str, str]:
+    """The change each mutant makes, as ``mutmut show`` shows it (one process for all)."""
+    if not mutants:
+        return {}
+    shown = subprocess.run([sys.executable, "-c", DIFFS, *mutants], cwd=workdir, env=ENV,
+                           capture_output=True, text=True, check=True)
+    found: dict[str, str] = json.loads(shown.stdout)
+    return found
+
+
+def mutmut_run(run: Run, workdir: Path, mutating: threading.Event) -> None:
+    """``mutmut run`` with the asyncio operators; `mutating` is set once mutmut has taken its
+    stats and runs mutants (or has stopped)."""
+    command = [sys.executable, "-m", OPERATORS.stem, *run.flags, "run",
+               "--max-children", str(run.workers)]
+    tail: deque[str] = deque(maxlen=60)
+    with subprocess.Popen(command, cwd=workdir, env=ENV, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as mutmut:
+        assert mutmut.stdout is not None
+        for line in mutmut.stdout:  # spinner frames end in "\r": lines, here
+            tail.append(line.rstrip())
+            if line.startswith("Running mutation testing"):
+                mutating.set()
+    mutating.set()
+    if mutmut.returncode != 0:
+        print("\n".join(tail))
+        raise SystemExit(f"mutation: mutmut run failed on {describe(run)} "
+                         f"(exit {mutmut.returncode})")
+
+
+def mutate(run: Run, mutating: threading.Event | None = None) -> Outcome:
+    """Run mutmut on the run's tree: every mutant's status and operator, the survivors' diffs."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="katas-mutation-") as scratch:
+        workdir = Path(scratch)
+        scratch_copy(run, workdir)
+        mutmut_run(run, workdir, mutating or threading.Event())
+        statuses = listing(workdir, *MUTMUT, "results", "--all", "true")
+        made_by = listing(workdir, sys.executable, "-m", OPERATORS.stem, *run.flags, "operators")
+        changes = diffs(workdir, [m for m, s in statuses.items() if s == "survived"])
+    unknown = sorted(set(statuses) - set(made_by))
+    if unknown:
+        raise SystemExit(f"mutation: no operator known for {len(unknown)} mutants of "
+                         f"{describe(run)}, e.g. {unknown[0]}")
+    print(f"  {describe(run)}: {len(statuses)} mutants in {time.perf_counter() - started:.0f} s",
+          flush=True)
+    return Outcome({run.name(m): s for m, s in statuses.items()},
+                   {run.name(m): made_by[m] for m in statuses},
+                   {run.name(m): d for m, d in changes.items()})
+
+
+def describe(run: Run) -> str:
+    if run.tree == "reference":
+        return "reference"
+    return f"alternatives ({', '.join(f'{k[:6]}/{m.stem}' for k, m in run.modules.items())})"
 
 
 def load_equivalents() -> dict[str, str]:
@@ -79,13 +234,21 @@ def kata_of(mutant: str) -> str:
     return mutant.split(".")[1]
 
 
-def tabulate(statuses: dict[str, str], equivalents: dict[str, str]) -> dict[str, Counter[str]]:
-    table: dict[str, Counter[str]] = defaultdict(Counter)
-    for kata in kata_names():
-        table[kata]  # every kata gets a row, even one with no mutants yet
+def tree_of(mutant: str) -> str:
+    """``reference``, or the alternative's module name."""
+    tree = mutant.split(".")[0]
+    return tree if tree == "reference" else mutant.split(".")[2]
+
+
+def tabulate(statuses: dict[str, str], equivalents: dict[str, str], operators: dict[str, str],
+             trees: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Counter[str]]:
+    """A row per (kata, tree): mutants by kind, then by outcome."""
+    table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for tree in trees:
+        table[tree]  # every tree gets a row, even one with no mutants
     for mutant, status in statuses.items():
-        row = table[kata_of(mutant)]
-        row["mutants"] += 1
+        row = table[kata_of(mutant), tree_of(mutant)]
+        row[GENERIC if operators.get(mutant, GENERIC) == GENERIC else "asyncio"] += 1
         if status == "survived" and mutant in equivalents:
             row["equivalent"] += 1
         elif status in ("killed", "survived", "timeout"):
@@ -95,31 +258,43 @@ def tabulate(statuses: dict[str, str], equivalents: dict[str, str]) -> dict[str,
     return table
 
 
-def report(statuses: dict[str, str], equivalents: dict[str, str],
-           diffs: dict[str, str]) -> int:
-    """Print the per-kata table and the summary line; the exit status."""
-    table = tabulate(statuses, equivalents)
-    print(f"{'kata':<24}" + "".join(f"{c:>11}" for c in COLUMNS))
-    for kata, row in sorted(table.items()):
-        print(f"{kata:<24}" + "".join(f"{row[c]:>11}" for c in COLUMNS))
-    total = Counter()
+def report(statuses: dict[str, str], equivalents: dict[str, str], diffs: dict[str, str],
+           operators: dict[str, str] | None = None,
+           alternatives: Sequence[tuple[str, str]] = ()) -> int:
+    """Print the table (a row per kata and tree) and the summary line; the exit status.
+
+    `operators` tells the asyncio operator that made a mutant (others are generic);
+    `alternatives` lists the (kata, module) of every alternative mutated.
+    """
+    operators = operators or {}
+    trees = [*((kata, "reference") for kata in kata_names()), *alternatives]
+    table = tabulate(statuses, equivalents, operators, trees)
+    print(f"{'kata':<18}{'tree':<30}" + "".join(f"{c:>11}" for c in COLUMNS))
+    for (kata, tree), row in sorted(table.items(), key=lambda i: (i[0][0], i[0][1] != "reference",
+                                                                  i[0][1])):
+        print(f"{kata:<18}{tree:<30}" + "".join(f"{row[c]:>11}" for c in COLUMNS))
+    total: Counter[str] = Counter()
     for row in table.values():
         total.update(row)
+    print(f"{'total':<48}" + "".join(f"{total[c]:>11}" for c in COLUMNS))
     survivors = sorted(m for m, s in statuses.items() if s == "survived" and m not in equivalents)
     stale = sorted(m for m in equivalents if statuses.get(m) != "survived")
     odd = sorted(f"{m} ({s})" for m, s in statuses.items()
                  if s not in ("killed", "survived", "timeout"))
     for mutant in survivors:
-        print(f"  survived: {mutant}")
-        print("\n".join(f"      {line}" for line in diffs.get(mutant, "").splitlines()[1:]))
+        print(f"  survived: {mutant} [{operators.get(mutant, GENERIC)}]")
+        print("\n".join(f"      {line}" for line in diffs.get(mutant, "").splitlines()
+                        if not line.startswith(("---", "+++"))))
     for mutant in stale:
         print(f"  listed as equivalent but {statuses.get(mutant, 'no longer exists')}: {mutant}")
     for mutant in odd:
         print(f"  not decided: {mutant}")
     for mutant in sorted(m for m, s in statuses.items() if s == "timeout"):
         print(f"  timed out (the specs never let it finish: counted as caught): {mutant}")
+    mutants = total[GENERIC] + total["asyncio"]
     print(f"mutation: killed={total['killed']} survived={total['survived']} "
-          f"equivalent={total['equivalent']} timeout={total['timeout']} total={total['mutants']}")
+          f"equivalent={total['equivalent']} timeout={total['timeout']} total={mutants} "
+          f"async={total['asyncio']} alternatives={len(alternatives)}")
     return 1 if survivors or stale or odd or not statuses else 0
 
 
@@ -133,19 +308,60 @@ def digest(*trees: Path) -> str:
     return sha.hexdigest()
 
 
+def mutate_all(runs: list[Run]) -> Outcome:
+    """The reference's run, and beside it the alternatives' runs one after another.
+
+    They start once the reference has taken its stats: stats are whole spec runs under the
+    spec kit's watchdog (1 s of wall time), which must not share the cores with mutants. An
+    alternatives' run has one worker while the reference's two run, two after.
+    """
+    reference, *alternatives = runs
+    mutating = threading.Event()
+    outcomes: list[Outcome] = []
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            outcomes.append(mutate(reference, mutating))
+        except BaseException as error:  # re-raised by the main thread
+            errors.append(error)
+        finally:
+            mutating.set()
+
+    beside = threading.Thread(target=first)
+    beside.start()
+    mutating.wait()
+    try:
+        for run in alternatives:
+            if errors:
+                break
+            workers = ALTERNATIVE_WORKERS if beside.is_alive() else reference.workers
+            outcomes.append(mutate(replace(run, workers=workers)))
+    finally:
+        beside.join()
+    if errors:
+        raise errors[0]
+    found = Outcome()
+    for outcome in outcomes:
+        found.statuses.update(outcome.statuses)
+        found.operators.update(outcome.operators)
+        found.diffs.update(outcome.diffs)
+    return found
+
+
 def main() -> int:
     equivalents = load_equivalents()
-    before = digest(KATAS, REFERENCE)
-    with tempfile.TemporaryDirectory(prefix="katas-mutation-") as scratch:
-        workdir = Path(scratch)
-        scratch_copy(workdir)
-        statuses = run_mutmut(workdir)
-        diffs = {m: diff(workdir, m) for m, s in statuses.items()
-                 if s == "survived" and m not in equivalents}
-    if digest(KATAS, REFERENCE) != before:
-        print("mutation: katas/ or reference/ changed during the run: that must never happen")
+    watched = (KATAS, REFERENCE, ALTERNATIVES)
+    before = digest(*watched)
+    runs = plan()
+    found = mutate_all(runs)
+    if digest(*watched) != before:
+        print("mutation: katas/, reference/ or alternatives/ changed during the run: "
+              "that must never happen")
         return 1
-    return report(statuses, equivalents, diffs)
+    alternatives = [(kata, module.stem) for run in runs if run.tree != "reference"
+                    for kata, module in run.modules.items()]
+    return report(found.statuses, equivalents, found.diffs, found.operators, alternatives)
 
 
 if __name__ == "__main__":

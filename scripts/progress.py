@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from scripts.learner import first_failing, run_katas
-from scripts.project import KATAS, Outcome, kata_names
+from scripts.project import KATAS, kata_names
 from specs import course
+from specs.report import Behaviour
 
 BAR = 20
 
@@ -21,13 +22,13 @@ def bar(done: int, total: int) -> str:
     return "█" * filled + "░" * (BAR - filled)
 
 
-def import_failure(behaviours: list[Outcome]) -> str | None:
+def import_failure(behaviours: list[Behaviour]) -> str | None:
     """Why the kata's module cannot be imported (a SyntaxError, ...), or None."""
     return next((b.message.splitlines()[0] for b in behaviours
                  if b.message.startswith("could not import")), None)
 
 
-def status(behaviours: list[Outcome]) -> str:
+def status(behaviours: list[Behaviour]) -> str:
     passed, total = sum(b.passed for b in behaviours), len(behaviours)
     if passed == total:
         return "done"

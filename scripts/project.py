@@ -6,10 +6,10 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from specs import course
+from specs.report import Behaviour
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = ROOT / "katas"
@@ -57,24 +57,6 @@ def kata_module(kata: str) -> str:
     return course.kata(kata).module
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One spec test's result, as the spec kit's ``--json`` reports it."""
-
-    kata: str
-    test: str  # the test's name in its file: ``test_deadlock``, ``test_x[param]``
-    task: int
-    task_title: str
-    text: str  # the behaviour, as learners read it
-    outcome: str  # passed, failed, skipped or not run
-    message: str
-    seconds: float
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == "passed"
-
-
 def pytest_args(impl: Path, specs: list[Path], report: Path, *options: str) -> list[str]:
     """pytest's arguments to run `specs` against the tree `impl` with the project's settings,
     writing the kit's JSON report to `report`."""
@@ -83,19 +65,17 @@ def pytest_args(impl: Path, specs: list[Path], report: Path, *options: str) -> l
             "--json", str(report), *options]
 
 
-def read_report(report: Path, specs: list[Path]) -> list[Outcome]:
+def read_report(report: Path, specs: list[Path]) -> list[Behaviour]:
     """The behaviours in a JSON report of the spec kit, in spec order."""
     if not report.exists():
         raise SystemExit(f"pytest produced no report for {specs}")
     results = json.loads(report.read_text())
     if results["errors"]:
         raise SystemExit(f"the specs could not be collected: {results['errors']}")
-    return [Outcome(kata, b["test"].rpartition("::")[2], b["task"], b["task_title"], b["text"],
-                    b["outcome"], b["message"], b["seconds"])
-            for kata, found in results["katas"].items() for b in found["behaviours"]]
+    return [Behaviour(**b) for found in results["katas"].values() for b in found["behaviours"]]
 
 
-def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Outcome]:
+def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Behaviour]:
     """Run `specs` against the tree `impl` with the project's pytest settings, in one process;
     one outcome per test, in spec order (kata, task, place in the file)."""
     with tempfile.TemporaryDirectory() as scratch:

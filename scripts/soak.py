@@ -31,7 +31,7 @@ def run(seed: int) -> tuple[bool, str]:
             return False, done.stdout[-500:] + done.stderr[-500:]
         results = json.loads(report.read_text())
     behaviours = [b for kata in results["katas"].values() for b in kata["behaviours"]]
-    failed = [b["test"] for b in behaviours if b["outcome"] != "passed"]
+    failed = [b["test"] for b in behaviours if b["status"] != "passed"]
     summary = (f"{len(behaviours) - len(failed)} of {len(behaviours)} passed in "
                f"{results['session']['wall_s']:.2f} s" + (f"; failed: {failed}" if failed else ""))
     return done.returncode == 0 and not failed and not results["errors"], summary

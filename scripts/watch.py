@@ -27,12 +27,13 @@ import watchfiles
 
 from scripts.learner import chosen_kata, first_failing, run_katas
 from scripts.progress import bar
-from scripts.project import KATAS, ROOT, Outcome, pytest_args, read_report
+from scripts.project import KATAS, ROOT, pytest_args, read_report
+from specs.report import Behaviour
 
 CLEAR = "\033[2J\033[H"
 
 
-def render(kata: str, behaviours: list[Outcome], folder: Path) -> str:
+def render(kata: str, behaviours: list[Behaviour], folder: Path) -> str:
     """The screen for one run: the count, a bar, the next behaviour and its message."""
     passed = sum(b.passed for b in behaviours)
     lines = [f"{kata}: watching {folder} (Ctrl-C to stop)", "",
@@ -70,7 +71,7 @@ class WarmRunner:
                 with contextlib.suppress(Exception):
                     plugin.load()
 
-    def run(self, kata: str, impl: Path) -> list[Outcome]:
+    def run(self, kata: str, impl: Path) -> list[Behaviour]:
         if not self.forks:
             return run_katas([KATAS / kata], impl=impl)[kata]
         specs = [next((KATAS / kata).glob("test_*.py"))]
@@ -93,7 +94,7 @@ class WarmRunner:
 
 
 def watch(kata: str, root: Path, *, tick: float = 1.0,
-          on_run: Callable[[list[Outcome]], None] = lambda behaviours: None,
+          on_run: Callable[[list[Behaviour]], None] = lambda behaviours: None,
           on_tick: Callable[[], None] = lambda: None) -> None:
     """Run `kata`'s spec now and after every save, until Ctrl-C."""
     folder = root / kata

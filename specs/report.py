@@ -80,12 +80,12 @@ EXERCISM_OUTPUT_CHARS = 500  # the interface's limit for a test's output
 
 def exercism_test(behaviour: Behaviour, code: str) -> dict[str, Any]:
     """One test as Exercism's test-runner interface (version 3) describes it."""
-    status = EXERCISM_STATUS.get(behaviour.outcome, "error")
+    status = EXERCISM_STATUS.get(behaviour.status, "error")
     output = behaviour.output
     if len(output) > EXERCISM_OUTPUT_CHARS:
         output = output[:EXERCISM_OUTPUT_CHARS - 40] + "\n[output truncated: -s shows it all]"
     return {"name": f"task {behaviour.task}: {behaviour.text}", "status": status,
-            "message": None if status == "pass" else behaviour.message or behaviour.outcome,
+            "message": None if status == "pass" else behaviour.message or behaviour.status,
             "output": output or None, "test_code": code, "task_id": behaviour.task}
 
 
@@ -130,11 +130,21 @@ class Behaviour:
     task: int
     task_title: str
     text: str
-    outcome: str = "not run"
+    status: str = "not run"  # passed, failed, skipped or not run
     message: str = ""
     location: str = ""
     seconds: float = 0.0  # setup, call and teardown
     output: str = ""  # what the code printed while the behaviour ran
+    test: str = ""  # the spec test's id: ``katas/kata01_gather/test_gather.py::test_x[case]``
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def name(self) -> str:
+        """The spec test's name in its file: ``test_x[case]``."""
+        return self.test.rpartition("::")[2]
 
 
 def describe(item: pytest.Item) -> Behaviour:
@@ -190,17 +200,17 @@ class LearnerReport:
         ``message``, ``tests``), and per kata the behaviours with every detail the tools read
         (``katas``), the collection errors and the session's figures."""
         katas: dict[str, Any] = {}
-        for nodeid, behaviour in self.behaviours.items():
+        for behaviour in self.behaviours.values():
             kata = katas.setdefault(behaviour.kata, {"passed": 0, "total": 0, "behaviours": []})
             kata["total"] += 1
-            kata["passed"] += behaviour.outcome == "passed"
-            kata["behaviours"].append({"test": nodeid, **asdict(behaviour)})
-        failed = any(b.outcome != "passed" for b in self.behaviours.values())
+            kata["passed"] += behaviour.status == "passed"
+            kata["behaviours"].append(asdict(behaviour))
+        failed = any(b.status != "passed" for b in self.behaviours.values())
         status = "error" if self.errors or not self.behaviours else "fail" if failed else "pass"
         return {"version": 3, "status": status,
                 "message": "\n".join(self.errors) or None if status == "error" else None,
-                "tests": [exercism_test(b, self.codes.get(nodeid, ""))
-                          for nodeid, b in self.behaviours.items()],
+                "tests": [exercism_test(b, self.codes.get(b.test, ""))
+                          for b in self.behaviours.values()],
                 "katas": katas, "errors": self.errors, "session": session_figures(self.config)}
 
     def pytest_sessionfinish(self) -> None:
@@ -211,10 +221,10 @@ class LearnerReport:
         """The watchdog is ending the process: record `cause`, write what is known, briefly."""
         behaviour = self.behaviours.get(nodeid)
         if behaviour is not None:
-            behaviour.outcome, behaviour.message = "failed", cause
+            behaviour.status, behaviour.message = "failed", cause
         self.pytest_sessionfinish()
         if self.show:
-            passed = sum(b.outcome == "passed" for b in self.behaviours.values())
+            passed = sum(b.status == "passed" for b in self.behaviours.values())
             sys.stdout.write(f"\n{passed} of {len(self.behaviours)} behaviours pass; "
                              f"the run was ended at: {behaviour.text if behaviour else nodeid}\n")
             sys.stdout.flush()
@@ -229,6 +239,8 @@ class LearnerReport:
                 "rejects"), item.location[1] or 0, item.nodeid.split("[")[0],
             tuple(_case_of(item).values())))
         self.behaviours = {item.nodeid: described[item.nodeid] for item in ranked}
+        for nodeid, behaviour in self.behaviours.items():
+            behaviour.test = nodeid
         self.codes = {item.nodeid: test_code(item) for item in ranked} if self.json_path else {}
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -242,10 +254,10 @@ class LearnerReport:
         behaviour.seconds += report.duration
         if report.when != "call" and report.passed:
             return
-        if report.when == "teardown" and behaviour.outcome == "failed":
+        if report.when == "teardown" and behaviour.status == "failed":
             return  # the call's failure says more than the clean-up's
         if report.failed or report.when == "call" or report.skipped:
-            behaviour.outcome = "failed" if report.failed else report.outcome
+            behaviour.status = "failed" if report.failed else report.outcome
             behaviour.message = "" if report.passed else "\n".join(filter(None, [
                 getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
@@ -265,17 +277,17 @@ class LearnerReport:
             if shown != (behaviour.kata, behaviour.task):
                 write(f"  Task {behaviour.task}: {behaviour.task_title}")
                 shown = (behaviour.kata, behaviour.task)
-            mark = MARKS.get(behaviour.outcome, "?")
+            mark = MARKS.get(behaviour.status, "?")
             write(f"    {mark} {behaviour.text}", green=mark == "✓", red=mark == "✗")
-        passed = sum(b.outcome == "passed" for b in self.behaviours.values())
+        passed = sum(b.status == "passed" for b in self.behaviours.values())
         write("")
         write(f"{passed} of {len(self.behaviours)} behaviours pass.", bold=True)
         dog = current()
         if dog is not None and dog.stop_reason is not None:
-            left = sum(b.outcome == "not run" for b in self.behaviours.values())
+            left = sum(b.status == "not run" for b in self.behaviours.values())
             write(f"The run was stopped after hangs cost it {dog.lost_s:.1f} s of wall time: "
                   f"{left} behaviour(s) were not run. Fix the hang below first.", red=True)
-        failing = [b for b in self.behaviours.values() if b.outcome == "failed"]
+        failing = [b for b in self.behaviours.values() if b.status == "failed"]
         if failing:
             first = failing[0]
             write("")
@@ -283,7 +295,7 @@ class LearnerReport:
             for line in first.message.splitlines():
                 write(f"  {line}", red=True)
             write(f"  (spec: {first.location}; stuck? {self.hint(first.kata)})")
-        elif self.behaviours and all(b.outcome == "passed" for b in self.behaviours.values()):
+        elif self.behaviours and all(b.status == "passed" for b in self.behaviours.values()):
             for line in self.next_katas({b.kata for b in self.behaviours.values()}):
                 write(line, green=True)
 

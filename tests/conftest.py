@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.project import KATAS, ROOT, Outcome, run_specs, shipped_stubs
+from scripts.project import KATAS, ROOT, run_specs, shipped_stubs
+from specs.report import Behaviour
 
-SpecRun = Callable[[str, str], dict[str, Outcome]]
+SpecRun = Callable[[str, str], dict[str, Behaviour]]
 
 
 @functools.cache
@@ -45,14 +46,14 @@ def run_spec(tmp_path: Path) -> SpecRun:
     ``implementation("kata99_probe", "probe")``.
     """
 
-    def run(module: str, spec: str, *options: str) -> dict[str, Outcome]:
+    def run(module: str, spec: str, *options: str) -> dict[str, Behaviour]:
         tree = tmp_path / "impl"
         (tree / "kata99_probe").mkdir(parents=True)
         (tree / "kata99_probe" / "probe.py").write_text(textwrap.dedent(module))
         spec_file = tmp_path / "spec" / "test_probe.py"
         spec_file.parent.mkdir()
         spec_file.write_text(textwrap.dedent(spec))
-        return {o.test: o for o in run_specs(tree, [spec_file], *options)}
+        return {o.name: o for o in run_specs(tree, [spec_file], *options)}
 
     return run
 

@@ -16,7 +16,7 @@ def test_mutation_leaves_katas_and_reference_untouched(tmp_path: Path,
     and after, and no `mutants/` folder appears beside it."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("pyproject.toml", "specs"):
+    for name in ("pyproject.toml", "course.toml", "specs"):
         source = project.ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
     for tree in ("katas", "reference"):
@@ -26,6 +26,7 @@ def test_mutation_leaves_katas_and_reference_untouched(tmp_path: Path,
     monkeypatch.setattr(mutation, "ROOT", root)
     monkeypatch.setattr(mutation, "KATAS", root / "katas")
     monkeypatch.setattr(mutation, "REFERENCE", root / "reference")
+    monkeypatch.setattr(mutation, "ALTERNATIVES", root / "alternatives")
     monkeypatch.setattr(project, "KATAS", root / "katas")
     monkeypatch.setattr(mutation, "EQUIVALENTS", tmp_path / "none.toml")  # only kata01 here
     before = mutation.digest(root / "katas", root / "reference")

@@ -172,12 +172,12 @@ def test_learner_exits_are_the_learners_exceptions(tmp_path: Path, exit_call: st
          "\n\nasync def run_concurrently("),
         ("group.create_task(job())", "group.create_task(_or_stop(job))")), "")
     _, output, results = run_kata(tmp_path, fault)
-    failed = [b for b in behaviours(results) if b["outcome"] == "failed"]
+    failed = [b for b in behaviours(results) if b["status"] == "failed"]
     assert failed and all(exit_call in b["message"] for b in failed), output
     assert any("ends the whole program" in b["message"] for b in failed), output
     assert len(behaviours(results)) == behaviours_of("kata01_gather"), output
     assert "Interrupted" not in output, output
-    assert all(b["outcome"] != "not run" for b in behaviours(results)), output
+    assert all(b["status"] != "not run" for b in behaviours(results)), output
 
 
 def test_a_task_error_nobody_retrieved_is_reported_inside_its_behaviour(tmp_path: Path) -> None:

@@ -90,8 +90,8 @@ def test_a_failure_says_where_in_the_learners_code_and_what_it_printed(run_spec:
     printed = outcomes["test_prints"].message
     assert "Printed (8 lines; the last 5;" in printed and "| line 7" in printed, printed
     assert "| line 2" not in printed, printed
-    cases = {o.test: (o.text, o.passed) for o in outcomes.values()
-             if o.test.startswith("test_cases")}
+    cases = {o.name: (o.text, o.passed) for o in outcomes.values()
+             if o.name.startswith("test_cases")}
     assert cases == {"test_cases[1]": ("each case counts [case: 1]", True),
                      "test_cases[2]": ("each case counts [case: 2]", False)}, cases
 

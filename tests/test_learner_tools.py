@@ -63,7 +63,7 @@ def test_json_report(tmp_path: Path) -> None:
     kata = json.loads(report.read_text())["katas"]["kata01_gather"]
     assert (kata["passed"], kata["total"]) == (behaviours_of("kata01_gather"),) * 2
     first = kata["behaviours"][0]
-    assert first["task"] == 1 and first["outcome"] == "passed" and first["text"]
+    assert first["task"] == 1 and first["status"] == "passed" and first["text"]
     assert {"test", "task_title", "message"} <= first.keys()
     exercism = json.loads(report.read_text())  # Exercism's test-runner interface, version 3
     assert (exercism["version"], exercism["status"], exercism["message"]) == (3, "pass", None)
