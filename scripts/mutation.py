@@ -71,7 +71,7 @@ class Run:
 
 
 @dataclass
-class Outcome:
+class Findings:
     """What the runs found, by mutant name (as in the report)."""
 
     statuses: dict[str, str] = field(default_factory=dict)
@@ -192,7 +192,7 @@ def mutmut_run(run: Run, workdir: Path, mutating: threading.Event) -> None:
                          f"(exit {mutmut.returncode})")
 
 
-def mutate(run: Run, mutating: threading.Event | None = None) -> Outcome:
+def mutate(run: Run, mutating: threading.Event | None = None) -> Findings:
     """Run mutmut on the run's tree: every mutant's status and operator, the survivors' diffs."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="katas-mutation-") as scratch:
@@ -208,7 +208,7 @@ def mutate(run: Run, mutating: threading.Event | None = None) -> Outcome:
                          f"{describe(run)}, e.g. {unknown[0]}")
     print(f"  {describe(run)}: {len(statuses)} mutants in {time.perf_counter() - started:.0f} s",
           flush=True)
-    return Outcome({run.name(m): s for m, s in statuses.items()},
+    return Findings({run.name(m): s for m, s in statuses.items()},
                    {run.name(m): made_by[m] for m in statuses},
                    {run.name(m): d for m, d in changes.items()})
 
@@ -308,7 +308,7 @@ def digest(*trees: Path) -> str:
     return sha.hexdigest()
 
 
-def mutate_all(runs: list[Run]) -> Outcome:
+def mutate_all(runs: list[Run]) -> Findings:
     """The reference's run, and beside it the alternatives' runs one after another.
 
     They start once the reference has taken its stats: stats are whole spec runs under the
@@ -317,7 +317,7 @@ def mutate_all(runs: list[Run]) -> Outcome:
     """
     reference, *alternatives = runs
     mutating = threading.Event()
-    outcomes: list[Outcome] = []
+    outcomes: list[Findings] = []
     errors: list[BaseException] = []
 
     def first() -> None:
@@ -341,7 +341,7 @@ def mutate_all(runs: list[Run]) -> Outcome:
         beside.join()
     if errors:
         raise errors[0]
-    found = Outcome()
+    found = Findings()
     for outcome in outcomes:
         found.statuses.update(outcome.statuses)
         found.operators.update(outcome.operators)

@@ -146,9 +146,9 @@ def test_the_run_fails_when_an_alternative_changes(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(mutation, "ROOT", tmp_path)
     monkeypatch.setattr(mutation, "plan", list)
 
-    def mutate_all(runs: list[mutation.Run]) -> mutation.Outcome:
+    def mutate_all(runs: list[mutation.Run]) -> mutation.Findings:
         (tmp_path / "ALTERNATIVES" / "a.py").write_text("changed")
-        return mutation.Outcome({KILLED: "killed"})
+        return mutation.Findings({KILLED: "killed"})
 
     monkeypatch.setattr(mutation, "mutate_all", mutate_all)
     assert mutation.main() == 1
