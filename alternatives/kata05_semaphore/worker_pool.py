@@ -34,8 +34,9 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
 
     try:
         async with asyncio.TaskGroup() as group:
-            for _ in range(min(limit, len(jobs))):
-                group.create_task(worker())
+            crew = [group.create_task(worker()) for _ in range(min(limit, len(jobs)))]
     except ExceptionGroup as failures:
         raise failures.exceptions[0] from None
+    for member in crew:
+        member.result()  # a job that ended cancelled ended its worker so: CancelledError
     return results

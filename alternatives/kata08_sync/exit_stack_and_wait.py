@@ -76,6 +76,8 @@ async def run_when_ready(jobs, ready):
     finally:
         for task in tasks:
             task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)  # cancelled, the jobs finish their clean-up first
     return [task.result() for task in tasks]
 
 

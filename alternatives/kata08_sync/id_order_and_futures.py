@@ -1,6 +1,7 @@
 """Correct, in another style: lock order by id(), futures resolved by hand for single flight."""
 
 import asyncio
+import functools
 
 
 class Store:
@@ -83,16 +84,19 @@ class SingleFlight:
             task = loop.create_task(self._load(key, loader))
             self.loading.add(task)
             task.add_done_callback(self.loading.discard)
+            task.add_done_callback(functools.partial(self._settle, key))
         return await asyncio.shield(self.pending[key])
 
     async def _load(self, key, loader):
-        future = self.pending[key]
-        try:
-            value = await loader(key)
-        except Exception as error:
-            future.set_exception(error)
+        return await loader(key)
+
+    def _settle(self, key, load):
+        """Resolve the waiters' future by hand, from however the load ended."""
+        future = self.pending.pop(key)
+        if load.cancelled():
+            future.cancel()  # a load that ends cancelled ends its waiters so
+        elif load.exception() is not None:
+            future.set_exception(load.exception())
         else:
-            self.cached[key] = (value, asyncio.get_running_loop().time())
-            future.set_result(value)
-        finally:
-            del self.pending[key]
+            self.cached[key] = (load.result(), load.get_loop().time())
+            future.set_result(load.result())

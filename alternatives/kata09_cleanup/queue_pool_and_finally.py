@@ -19,6 +19,9 @@ async def run_group(jobs):
     return results
 
 
+_FREED = object()  # queued when a connection could not be made: its slot is free again
+
+
 class Pool:
     def __init__(self, factory, size):
         if not callable(factory):
@@ -37,20 +40,24 @@ class Pool:
 
     @contextlib.asynccontextmanager
     async def _lend(self):
-        if self.closed:
-            raise RuntimeError("pool closed")
-        if self.idle.empty() and self.made < self.size:
-            self.made += 1
-            try:
-                connection = await self.factory()
-            except BaseException:
-                self.made -= 1
-                raise
-        else:
+        while True:
+            if self.closed:
+                raise RuntimeError("pool closed")
+            if self.idle.empty() and self.made < self.size:
+                self.made += 1
+                try:
+                    connection = await self.factory()
+                except BaseException:
+                    self.made -= 1
+                    self.idle.put_nowait(_FREED)  # a task waiting on the queue looks again
+                    raise
+                break
             connection = await self.idle.get()
             if connection is None:
                 self.idle.put_nowait(None)
                 raise RuntimeError("pool closed while waiting")
+            if connection is not _FREED:
+                break
         try:
             yield connection
         finally:
@@ -63,7 +70,7 @@ class Pool:
         self.closed = True
         while not self.idle.empty():
             connection = self.idle.get_nowait()
-            if connection is not None:
+            if connection is not None and connection is not _FREED:
                 await connection.close()
         self.idle.put_nowait(None)
 

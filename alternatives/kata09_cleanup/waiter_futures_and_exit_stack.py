@@ -22,6 +22,9 @@ async def run_group(jobs):
     return [results[position] for position in range(len(jobs))]
 
 
+_MAKE = object()  # handed to a waiter instead of a connection: a slot is free, make one
+
+
 class Pool:
     def __init__(self, factory, size):
         if not callable(factory):
@@ -43,24 +46,41 @@ class Pool:
             return self._idle.pop()
         if self._free_slots and not self._waiters:
             self._free_slots -= 1
-            try:
-                return await self._factory()
-            except BaseException:
-                self._free_slots += 1
-                raise
+            return await self._make()
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
             connection = await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
-                await self._give(waiter.result())  # handed over as we were cancelled
+                handed = waiter.result()  # handed over as we were cancelled: pass it on
+                if handed is _MAKE:
+                    self._free_slot()
+                else:
+                    await self._give(handed)
             elif waiter in self._waiters:
                 self._waiters.remove(waiter)
             raise
         if connection is None:
             raise RuntimeError("the pool closed while waiting")
+        if connection is _MAKE:
+            return await self._make()
         return connection
+
+    async def _make(self):
+        try:
+            return await self._factory()
+        except BaseException:
+            self._free_slot()
+            raise
+
+    def _free_slot(self):
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(_MAKE)  # the slot goes to the longest waiter
+                return
+        self._free_slots += 1
 
     async def _give(self, connection):
         if self.closed:

@@ -65,7 +65,8 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
     An HTTP error status (404, 503) is a response like any other. A connection
     error, or no complete response within `timeout` seconds (an asyncio timeout;
     None: no limit), gives a result with ``error`` set and ``status`` None.
-    The session belongs to the caller: use it, do not close it.
+    The session belongs to the caller: use it, do not close it. A cancellation
+    is not a failed fetch: it propagates at once, the request cancelled with it.
     Raises TypeError when `session` is not a ClientSession, `url` not a str or
     `timeout` not a number (a bool is not); ValueError when `url` is not an
     http(s) URL with a host, or `timeout` is not positive. Each message shows
@@ -80,6 +81,7 @@ async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> li
     One result per URL listed (a URL listed twice is fetched twice); `urls` may be
     a generator. Returns as soon as the slowest fetch ends, not after the sum. The
     session is closed before the call ends, whatever happens (errors, cancellation).
+    Cancelling `fetch_many` cancels every fetch in flight: it propagates at once.
     Every URL is checked before any request is made (TypeError/ValueError as
     `fetch_url`; TypeError for a single str, or a non-iterable, instead of a
     collection of URLs).

@@ -177,17 +177,24 @@ async def test_no_timeout_waits_as_long_as_it_takes(http_mock: MockHttp) -> None
 
 @task2
 async def test_cancellation_is_not_a_result(http_mock: MockHttp) -> None:
-    """cancelling fetch_url cancels it: the cancellation is not turned into a result"""
+    """cancelling fetch_url cancels it at once, request and all: the cancellation is not
+    turned into a result"""
     http_mock.reply(API, latency=5.0)
     async with aiohttp.ClientSession() as session:
         call = asyncio.create_task(fetch.fetch_url(session, API))
         await asyncio.sleep(1.0)
         call.cancel()
         result, error = await settle(call)
+        ended = now()
     assert isinstance(error, asyncio.CancelledError), (
         f"fetch_url was cancelled after 1 s and {outcome(result, error)}: catching "
         "CancelledError (or BaseException) swallows cancellation; catch aiohttp.ClientError "
         "and TimeoutError"
+    )
+    assert ended == pytest.approx(1.0), (
+        f"fetch_url was cancelled at 1.0 s, its response due at 5.0 s; the cancellation reached "
+        f"the caller at {secs(ended)}. A cancelled fetch stops at once: cancel the request "
+        "with it, do not wait for the response"
     )
 
 
@@ -304,7 +311,7 @@ async def test_fetch_many_default_timeout(http_mock: MockHttp) -> None:
 
 @task4
 async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp) -> None:
-    """closes its session even when it is cancelled mid-flight"""
+    """cancelled mid-flight, it cancels every fetch at once and still closes its session"""
     urls = [f"{API}/{n}" for n in range(2)]
     for url in urls:
         http_mock.reply(url, latency=5.0)
@@ -313,6 +320,7 @@ async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp)
         await asyncio.sleep(1.0)
         call.cancel()
         result, error = await settle(call)
+        ended = now()
     assert isinstance(error, asyncio.CancelledError), (
         f"fetch_many was cancelled after 1 s and {outcome(result, error)}; the cancellation "
         "should propagate"
@@ -321,6 +329,11 @@ async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp)
     assert opened and not open_, (
         f"fetch_many was cancelled after 1 s and left {len(open_)} of {len(opened)} sessions "
         "open: `async with aiohttp.ClientSession()` closes it even on cancellation"
+    )
+    assert ended == pytest.approx(1.0), (
+        f"fetch_many was cancelled at 1.0 s, its responses due at 5.0 s; the cancellation "
+        f"reached the caller at {secs(ended)}. Cancelling fetch_many cancels every fetch in "
+        "flight and ends at once: do not wait for the responses"
     )
 
 

@@ -113,7 +113,8 @@ async def test_errors_of_the_work_propagate_unchanged(error: Exception, jobs: Jo
 
 @task1
 async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
-    """a cancellation of the caller propagates as cancellation, never as TimeoutError"""
+    """a cancellation of the caller cancels the work at once and, after its clean-up,
+    propagates as cancellation, never as TimeoutError"""
     caller = asyncio.create_task(timeouts.timeout_after(5.0, jobs.make(10.0, cleanup_s=0.5)()))
     await asyncio.sleep(1.0)
     caller.cancel()
@@ -122,7 +123,18 @@ async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
         f"The caller was cancelled at 1.0 s (deadline 5.0 s); timeout_after "
         f"{outcome(result, error)}. A cancellation from outside is not a timeout: let it propagate"
     )
-    assert jobs.records[0].cleaned_up, "the work was not cleaned up when the caller was cancelled"
+    work = jobs.records[0]
+    assert work.cancelled and work.cleaned_up, (
+        f"When the caller's cancellation (at 1.0 s) reached it at {secs(now())}, the work was "
+        f"{'cancelled' if work.cancelled else 'not cancelled'} and its clean-up "
+        f"{'had run' if work.cleaned_up else 'had not finished'}: a cancelled caller cancels "
+        "the work too, and hears of it only after the work's clean-up"
+    )
+    assert now() == pytest.approx(1.5), (
+        f"The caller was cancelled at 1.0 s and the work's clean-up takes 0.5 s; the "
+        f"cancellation reached the caller at {secs(now())}, not at 1.5 s: cancel the work at "
+        "once, and wait for its clean-up only"
+    )
 
 
 @task1
@@ -636,6 +648,65 @@ async def test_stop_cancels_the_item_after_grace() -> None:
     )
     assert now() == pytest.approx(3.5), (
         f"stop() returned at {secs(now())}: 1 s + 2 s of grace + 0.5 s of clean-up is 3.5 s"
+    )
+
+
+@task4
+async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> None:
+    """an item still running when the grace is over is cancelled once: "cancelled", even if
+    it ignores the cancellation and returns"""
+    cancels: list[float] = []
+
+    async def stubborn(item: str) -> str:
+        try:
+            await asyncio.sleep(10.0)
+        except asyncio.CancelledError:
+            cancels.append(now())
+            await asyncio.sleep(0.5)
+        return "returned anyway"
+
+    worker = timeouts.Worker(stubborn, grace=2.0)
+    worker.start()
+    worker.put("a")
+    await asyncio.sleep(1.0)
+    got = await worker.stop()
+    assert cancels == [pytest.approx(3.0)], (
+        f"stop() at 1 s with grace=2, item 'a' needing 9 s more: the item was cancelled at "
+        f"{listing(secs(t) for t in cancels)}; expected once, at 3.0 s, when the grace is over"
+    )
+    assert got == "cancelled", (
+        f"stop() at 1 s with grace=2: item 'a' was still running when the grace ended at 3.0 s, "
+        f"so it was cancelled; it caught the cancellation and returned at 3.5 s. stop() "
+        f"returned {show(got)}; expected 'cancelled': the item did not finish within the grace, "
+        "whatever it did with its cancellation"
+    )
+    assert now() == pytest.approx(3.5), (
+        f"stop() returned at {secs(now())}; the item ends (after its cancellation) at 3.5 s"
+    )
+
+
+@task4
+async def test_a_cancelled_stop_propagates() -> None:
+    """a cancellation of stop() itself, during the grace, propagates"""
+    handler = Handler(a=10.0)
+    worker = timeouts.Worker(handler, grace=5.0)
+    worker.start()
+    worker.put("a")
+    await asyncio.sleep(1.0)
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(1.0)  # stop() is giving item 'a' its grace
+    stopping.cancel()
+    result, error = await settle(stopping)
+    # The item may be left running: that is the canceller's business, ended here.
+    left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"stop() was cancelled at 2 s, while it gave item 'a' its grace; it "
+        f"{outcome(result, error)}. A cancellation of stop() itself must propagate: do not "
+        "catch CancelledError (or BaseException) around the wait"
     )
 
 

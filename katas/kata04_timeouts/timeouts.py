@@ -25,7 +25,8 @@ async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     the work has been cancelled and its clean-up (``finally``, ``async with``)
     has run. An exception raised by the work propagates unchanged; a
     cancellation of the caller propagates as cancellation, never as
-    TimeoutError (the work is cancelled and cleaned up too). Any awaitable
+    TimeoutError (the work is cancelled at once too, and cleaned up before the
+    cancellation reaches the caller). Any awaitable
     works: a coroutine, a task, a Future. ``None`` means no limit.
     Raises TypeError when `seconds` is not a number (a bool is not one) and
     ValueError when it is negative, naming the value; a coroutine that will
@@ -82,11 +83,13 @@ class Worker:
 
         No new item is started. The item in progress, if any, gets `grace`
         seconds of loop time to finish ("finished", and it counts as handled);
-        after that it is cancelled, once, and its clean-up runs ("cancelled").
+        after that it is cancelled, once, and its clean-up runs ("cancelled",
+        even if the item ignores the cancellation and returns).
         "idle" when nothing was in progress. An item that fails within the
         grace is "finished" too, and goes to `failed`. Items still queued are
         dropped. When stop returns, no task of the worker is left running.
-        A second stop() does nothing and returns "idle".
+        A second stop() does nothing and returns "idle". A cancellation of
+        stop() itself propagates.
         RuntimeError if the worker was never started.
         """
         raise NotImplementedError("TODO: task 4, stop gracefully")

@@ -32,7 +32,8 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     clean-up by then. A slot is freed whenever a job ends, however it ends.
     Cancelling the call cancels the jobs in flight, whatever `return_exceptions`
     says, and they have finished their clean-up when the cancellation reaches
-    the caller.
+    the caller. A job that ends cancelled (raises CancelledError itself) is no
+    result either: the call raises CancelledError, with no job left running.
 
     `jobs` is any iterable (a one-pass generator too); a job is any zero-argument
     callable returning an awaitable, and a job listed twice is called twice.

@@ -223,6 +223,25 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
     )
 
 
+@task4
+@pytest.mark.parametrize("return_exceptions", [False, True])
+async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bool,
+                                                           jobs: Jobs) -> None:
+    """a job that ends cancelled (it raises CancelledError itself) is no exception to collect:
+    run_tasks raises CancelledError, whatever return_exceptions says, with no job left running"""
+    work = [jobs.make(1.0, "a"), jobs.make(0.5, error=asyncio.CancelledError()),
+            jobs.make(2.0, "c")]
+    result, error = await settle(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
+    assert isinstance(error, asyncio.CancelledError), (
+        f"job1 raised CancelledError itself at 0.5 s; run_tasks(..., return_exceptions="
+        f"{return_exceptions}) {outcome(result, error)}. A cancellation is never a result: "
+        "CancelledError is a BaseException, not an Exception to collect, and run_tasks must "
+        "raise it")
+    assert not jobs.still_running, (
+        f"The CancelledError reached the caller at {secs(now())} while "
+        f"{listing(jobs.still_running)} still ran; no job may be left running")
+
+
 @task5
 @pytest.mark.parametrize(("limit", "error", "named"), [
     (0, ValueError, "0"), (-2, ValueError, "-2"), (2.5, TypeError, "2.5"),

@@ -38,7 +38,8 @@ class Store:
 class Account:
     """A balance kept in a `Store` (read and write it only through the store).
 
-    `lock` is the account's ``asyncio.Lock``: hold it across each read-modify-write.
+    `lock` is the account's ``asyncio.Lock``: hold it across each read-modify-write,
+    and let go of it however the change ends (refused or cancelled: nothing changes).
     Amounts are positive ints: TypeError for a non-int (bools included),
     ValueError for zero or less, naming the value.
     """
@@ -68,7 +69,8 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
     in opposite directions at the same time must both complete: take the locks in one
     global order (by name), never "source first". ValueError naming the account when
     `source` holds less than `amount` (nothing moves) or when `source` is `target`;
-    amounts as in `Account`.
+    amounts as in `Account`. Lets go of both locks however it ends (refused or
+    cancelled: nothing moves).
     """
     raise NotImplementedError("TODO: task 4, transfer without deadlocks")
 
@@ -79,7 +81,9 @@ async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
 
     No job is called before the event is set; the moment it is set (even if it is
     cleared again right after), every job is called and they all run concurrently.
-    Returns when the last job is done.
+    Returns when the last job is done. Cancelling it, before or after the event is
+    set, cancels the jobs and leaves no task running: the jobs have finished their
+    clean-up when the cancellation reaches the caller.
     """
     raise NotImplementedError("TODO: task 2, a start gate")
 
@@ -93,8 +97,9 @@ class SingleFlight:
     A successful value is reused for `ttl` seconds of loop time after it loaded
     (0: only by the gets that joined the load). Loads of different keys run
     concurrently. A waiter that is cancelled raises CancelledError, and the load goes
-    on for the others. TypeError for a non-numeric `ttl`, ValueError for a negative
-    one, naming the value.
+    on for the others. A load that ends cancelled (the loader raises CancelledError)
+    ends every waiter with CancelledError, and is not remembered either. TypeError
+    for a non-numeric `ttl`, ValueError for a negative one, naming the value.
     """
 
     def __init__(self, ttl: float = 0.0) -> None:

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import names
+from specs.checks import names, running_tasks
 from specs.properties import (
     CALLABLE_STYLES,
     callable_styles,
@@ -261,6 +261,31 @@ def test_any_deposits_and_withdrawals_act_one_at_a_time(
 
 
 @task1
+@pytest.mark.parametrize("method", ["deposit", "withdraw"])
+async def test_a_cancelled_change_lets_go_of_the_lock(method: str) -> None:
+    """a deposit or withdrawal cancelled mid-way lets go of the account's lock and changes
+    nothing; the next change goes through"""
+    wallet = account("wallet", 10, latency=1.0)
+    call = asyncio.create_task(getattr(wallet, method)(5))
+    await asyncio.sleep(0.5)
+    call.cancel()
+    result, error = await settle(call)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{method}(5) was cancelled at 0.5 s, during its read of the balance, and "
+        f"{outcome(result, error)}; expected the CancelledError to propagate")
+    assert not wallet.lock.locked(), (
+        f"{method}(5) was cancelled at 0.5 s, during its read of the balance, and left the "
+        "account's lock held: every later change would wait for it forever. Let go of the "
+        "lock however the change ends (`async with account.lock:`)")
+    assert wallet.store.value == 10, (
+        f"{method}(5), cancelled during its read, changed the balance to {wallet.store.value}")
+    got = await wallet.deposit(1)
+    assert got == 11 == wallet.store.value, (
+        f"after a cancelled {method}(5), deposit(1) on a balance of 10 returned {show(got)} and "
+        f"left {wallet.store.value}; expected 11")
+
+
+@task1
 @pytest.mark.parametrize(("amount", "error", "named"), [
     (0, ValueError, "0"), (-5, ValueError, "-5"), (2.5, TypeError, "2.5"),
     (True, TypeError, "True"), ("10", TypeError, "'10'")])
@@ -299,6 +324,47 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
     ready.set()
     await sync.run_when_ready(jobs.many([1.0, 1.0]), ready)
     assert now() == 1.0 and jobs.peak == 2, f"two 1 s jobs behind an open gate took {secs(now())}"
+
+
+@task2
+@pytest.mark.parametrize("opened", [False, True], ids=["before the gate opens",
+                                                       "after the gate opens"])
+async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> None:
+    """cancelling run_when_ready, before or after the gate opens, cancels its jobs and leaves
+    no task running: the jobs have finished their clean-up when the cancellation comes through"""
+    ready = asyncio.Event()
+    work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(3)]
+    call = asyncio.create_task(sync.run_when_ready(work, ready))
+    if opened:
+        await asyncio.sleep(1.0)
+        ready.set()
+    await asyncio.sleep(1.0)
+    call.cancel()
+    when = now()
+    result, error = await settle(call)
+    left = running_tasks()
+    what = (f"run_when_ready was cancelled at {secs(when)}, "
+            + ("1 s after the gate opened" if opened else "before the gate opened"))
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{what}, and {outcome(result, error)}; the cancellation must reach the caller")
+    still = left or jobs.still_running
+    assert not still, (
+        f"{what}; when the cancellation came through, at {secs(now())}, {listing(still)} still "
+        "ran. Leave no task running: "
+        + ("cancel the jobs and wait for their clean-up" if opened else
+           "stop waiting for the gate, and leave no waiter of yours behind"))
+    if opened:
+        assert jobs.cancelled == ["job0", "job1", "job2"] and now() == pytest.approx(2.5), (
+            f"{what}; {listing(jobs.cancelled) or 'no job'} got the cancellation, and it came "
+            f"through at {secs(now())}. Expected job0, job1 and job2 cancelled at once, and the "
+            "cancellation through at 2.5 s, once their clean-up (0.5 s) is done")
+    else:
+        ready.set()
+        await asyncio.sleep(10.0)
+        called = [r.name for r in jobs.records if r.calls]
+        assert not called, (
+            f"{what}; when the gate opened afterwards, {listing(called)} was called: a "
+            "cancelled run_when_ready starts nothing")
 
 
 @task2
@@ -470,6 +536,41 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load() -> None:
     result, error = await settle(quitter)
     assert isinstance(error, asyncio.CancelledError), (
         f"the waiter cancelled at 0.5 s {outcome(result, error)}; expected CancelledError")
+
+
+@task3
+async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
+    """a load that ends cancelled (the loader raises CancelledError) ends every waiter with
+    CancelledError, and is not remembered: the next get loads again"""
+    flight, calls = sync.SingleFlight(ttl=60), []
+
+    async def loader(key: Hashable) -> str:
+        calls.append(now())
+        await asyncio.sleep(1.0)
+        if len(calls) == 1:
+            raise asyncio.CancelledError  # what a loader does when the work it awaits is cancelled
+        return f"value of {key}"
+
+    waiters = [asyncio.create_task(settle(flight.get("k", loader))) for _ in range(3)]
+    done, pending = await asyncio.wait(waiters, timeout=10.0)
+    ended = now()
+    for waiter in pending:
+        waiter.cancel()
+    if pending:
+        await asyncio.wait(pending)
+    outcomes = [outcome(*w.result()) if w in done else "was still waiting at 10.0 s"
+                for w in waiters]
+    assert not pending and ended == pytest.approx(1.0) and all(
+        isinstance(w.result()[1], asyncio.CancelledError) for w in waiters), (
+        f"the load of 'k' ended cancelled at 1.0 s (its loader raised CancelledError); the 3 "
+        f"waiters: {listing(outcomes)}" + ("" if pending else f", by {secs(ended)}")
+        + ". Every waiter gets what the load got: CancelledError, at 1.0 s (CancelledError is "
+        "a BaseException: `except Exception` misses it)")
+    again, error = await settle(flight.get("k", loader))
+    assert error is None and again == "value of k" and len(calls) == 2, (
+        f"after the load ended cancelled, the next get {outcome(again, error)} with "
+        f"{len(calls)} load(s) in all; expected 'value of k' from a new load: a load that ended "
+        "cancelled is not remembered")
 
 
 @task3
@@ -765,11 +866,43 @@ def test_any_transfers_act_one_at_a_time(names: list[str], balances: list[int],
 
 @task4
 async def test_a_short_transfer_moves_nothing() -> None:
-    """a transfer larger than the source balance raises ValueError naming it, and moves nothing"""
+    """a transfer larger than the source balance raises ValueError naming it, moves nothing,
+    and lets go of both locks"""
     alice, bob = account("alice", 20), account("bob", 0)
     await rejects(ValueError, lambda: sync.transfer(alice, bob, 50),
                   shown="transfer(alice holding 20, bob, 50)", named="alice")
     assert (alice.store.value, bob.store.value) == (20, 0), "a refused transfer moved money"
+    held = [a.name for a in (alice, bob) if a.lock.locked()]
+    assert not held, (
+        f"the refused transfer(alice holding 20, bob, 50) left {listing(held)}'s lock held: "
+        "every later change of that account would wait for it forever. Let go of both locks "
+        "however the transfer ends")
+    got = [await alice.deposit(1), await bob.deposit(1)]
+    assert got == [21, 1], (
+        f"after the refused transfer, deposit(1) to alice and to bob returned {got}; expected "
+        "[21, 1]")
+
+
+@task4
+@pytest.mark.parametrize("direction", ["alice to bob", "bob to alice"])
+async def test_a_cancelled_transfer_lets_go_of_both_locks(direction: str) -> None:
+    """a transfer cancelled mid-way lets go of both locks and moves nothing"""
+    alice, bob = account("alice", 20, latency=1.0), account("bob", 20, latency=1.0)
+    source, target = (alice, bob) if direction == "alice to bob" else (bob, alice)
+    call = asyncio.create_task(sync.transfer(source, target, 5))
+    await asyncio.sleep(0.5)
+    call.cancel()
+    result, error = await settle(call)
+    held = [a.name for a in (alice, bob) if a.lock.locked()]
+    did = (f"transfer({source.name}, {target.name}, 5) was cancelled at 0.5 s, during its "
+           f"read of {source.name}'s balance, and {outcome(result, error)}")
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{did}; expected the CancelledError to propagate")
+    assert not held, (
+        f"{did}, leaving {listing(held)}'s lock held: every later change of that account "
+        "would wait for it forever. Let go of both locks however the transfer ends")
+    assert (alice.store.value, bob.store.value) == (20, 20), (
+        f"{did}, and left alice {alice.store.value}, bob {bob.store.value}: nothing may move")
 
 
 @task4

@@ -36,7 +36,9 @@ class Pool:
     ``async with pool.acquire() as connection:`` lends a connection: an idle
     one, or a new one while fewer than `size` exist; otherwise it waits for one
     to come back (first come, first served). The connection comes back when the
-    block ends, however it ends (success, error, cancellation).
+    block ends, however it ends (success, error, cancellation). If ``await factory()``
+    fails, the ``async with`` raises its error and the place is free again: a task
+    waiting for a connection goes on to make one.
     ``await pool.close()`` (or leaving ``async with Pool(...) as pool:``) closes
     every idle connection (``await connection.close()``) and the lent ones as
     they come back; ``closed`` is then True and acquire raises RuntimeError.

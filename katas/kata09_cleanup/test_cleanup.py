@@ -46,14 +46,18 @@ class Connection:
 
 
 class Factory:
-    """Makes connections, 0.2 s each (or `seconds`); remembers them all."""
+    """Makes connections, 0.2 s each (or `seconds`); remembers them all. The first calls
+    fail, one with each error of `failures`, after the same 0.2 s."""
 
-    def __init__(self, seconds: float = 0.2) -> None:
+    def __init__(self, seconds: float = 0.2, failures: tuple[Exception, ...] = ()) -> None:
         self.seconds = seconds
+        self.failures = list(failures)
         self.made: list[Connection] = []
 
     async def __call__(self) -> Connection:
         await asyncio.sleep(self.seconds)
+        if self.failures:
+            raise self.failures.pop(0)
         self.made.append(Connection(len(self.made)))
         return self.made[-1]
 
@@ -346,6 +350,88 @@ async def test_a_connection_comes_back_after_a_cancellation() -> None:
         "connection should have come back to the pool"
     )
     await pool.close()
+
+
+async def ended(task: asyncio.Task[Any], within: float = 10.0) -> tuple[Any, Any, float | None]:
+    """Wait up to `within` seconds for `task`: its result, its error and when it ended; a task
+    still running then is cancelled, and ends at None."""
+    await asyncio.wait([task], timeout=within)
+    if not task.done():
+        task.cancel()
+        await settle(task)
+        return None, None, None
+    result, error = await settle(task)
+    return result, error, now()
+
+
+@task2
+async def test_a_failed_connection_frees_its_place() -> None:
+    """when the factory fails, acquire raises its error and frees the place: a task waiting for
+    a connection (size 1) then gets one"""
+    refused = ConnectionRefusedError("the database refused the connection")
+    factory = Factory(failures=(refused,))
+    pool = cleanup.Pool(factory, 1)
+    first = asyncio.create_task(use(pool, 1.0, [], [0]))
+    await asyncio.sleep(0.1)
+    waiter = asyncio.create_task(use(pool, 1.0, [], [0]))
+    result, error, at = await ended(first)
+    given_as = ("With Pool(size=1) and a factory whose first call fails after 0.2 s, a task "
+                "asking at 0.0 s")
+    did = ("was still waiting 10 s later" if at is None else f"was lent {show(result)}"
+           if error is None else f"{outcome(result, error)} at {secs(at)}")
+    assert error is refused and at == pytest.approx(0.2), (
+        f"{given_as} {did}; expected the factory's own error, {refused!r}, to come out of "
+        "`async with pool.acquire()` at 0.2 s")
+    result, error, at = await ended(waiter)
+    await pool.close()
+    assert error is None and result is not None and result in factory.made and (
+        at == pytest.approx(1.4)), (
+        f"{given_as}, then one asking at 0.1 s (holding its connection 1 s): the second "
+        + (f"{outcome(result, error)} at {secs(at)}" if at is not None
+           else "still had no connection 10 s later")
+        + f" (connections made: {factory.made}); expected it to be lent a new connection at "
+        "0.4 s and be done at 1.4 s: a failed factory call frees its place at once")
+
+
+@task2
+async def test_an_idle_connection_is_lent_at_once() -> None:
+    """two connections come back at the same moment while a task waits: the waiter gets one,
+    and a task asking at that moment gets the other at once"""
+    factory = Factory()
+    pool = cleanup.Pool(factory, 2)
+    both_back = asyncio.Event()
+    lent: dict[str, float] = {}
+
+    async def holder() -> None:
+        async with pool.acquire():
+            await asyncio.sleep(1.0)
+            both_back.set()  # the other holder gives its connection back at this moment too
+
+    async def holder_asking_again() -> None:
+        async with pool.acquire():
+            await both_back.wait()
+        async with pool.acquire():
+            lent["asked again"] = now()
+            await asyncio.sleep(1.0)
+
+    async def waiter() -> None:
+        await asyncio.sleep(0.5)
+        async with pool.acquire():
+            lent["waiting"] = now()
+            await asyncio.sleep(1.0)
+
+    tasks = [asyncio.create_task(job()) for job in (holder, holder_asking_again, waiter)]
+    await asyncio.wait(tasks, timeout=10.0)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await pool.close()
+    expected = {"waiting": 1.2, "asked again": 1.2}
+    assert lent == pytest.approx(expected), (
+        f"With Pool(size=2), two holders gave their connections back at 1.2 s while a task "
+        f"had waited since 0.5 s, and one holder asked again at once: the connections were "
+        f"lent at {lent} (made: {factory.made}); expected {expected}: the waiter gets one, and "
+        "the other is idle, so it is lent at once (wake every task that may now go on)")
 
 
 class QueryFailed(Exception):

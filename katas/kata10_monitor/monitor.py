@@ -67,7 +67,8 @@ class Monitor:
     check is tried again up to `attempts` times in all, after `backoff`,
     ``2 * backoff``, ``4 * backoff``, ... seconds, counted from the end of the
     failed try (each try has its own `timeout`). At most `limit` checks run at
-    once (a check keeps its place through its retries), and with `rate` checks
+    once (a check keeps its place through its retries, and gives it back however
+    it ends, cancelled too), and with `rate` checks
     start at least ``1 / rate`` seconds apart (no more than `rate` per second,
     evenly spaced). A check starts as soon as the limit and the rate allow.
     ``reports`` maps each URL to its `ServiceReport`; ``changes`` lists
@@ -136,5 +137,7 @@ async def throughput(urls: Iterable[str], limits: Iterable[int], *,
     """A small benchmark: for each concurrency limit, run one round of checks over `urls`
     and report checks per second of loop time (``{limit: checks_per_second}``).
 
-    Each check gives up after `timeout` seconds. Bad `urls` raise as in `Monitor`."""
+    Each check gives up after `timeout` seconds. Bad `urls` raise as in `Monitor`.
+    Cancelled, it stops the monitor it is measuring (no task left, its session closed)
+    and stays cancelled."""
     raise NotImplementedError("TODO: task 6, measure throughput against the limit")

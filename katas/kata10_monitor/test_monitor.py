@@ -565,6 +565,35 @@ def test_a_round_retries_each_service_within_the_limit(
 
 
 @task3
+async def test_a_cancelled_check_frees_its_place(http_mock: MockHttp) -> None:
+    """a check cancelled by its caller frees its place: with limit=1, the next check starts at
+    once and ends"""
+    http_mock.reply(A, latency=30.0)
+    http_mock.reply(B, latency=1.0)
+    monitor = await started([A, B], limit=1, timeout=60.0)
+    cancelled = asyncio.create_task(monitor.check(A))
+    await asyncio.sleep(0.5)
+    cancelled.cancel()
+    await settle(cancelled)
+    following = asyncio.create_task(monitor.check(B))
+    await asyncio.wait([following], timeout=10.0)
+    ended = now() if following.done() else None
+    following.cancel()
+    result, error = await settle(following)
+    await monitor.stop()
+    given_as = ("With limit=1, a check of a service answering in 30 s was cancelled by its "
+                "caller at 0.5 s; a check of one answering in 1 s, asked for then,")
+    assert http_mock.times(B) == [0.5] and error is None and result is True and (
+        ended == pytest.approx(1.5)), (
+        f"{given_as} was tried at {http_mock.times(B)} and "
+        + (f"{outcome(result, error)} at {secs(ended)}" if ended is not None
+           else "had not returned 10 s later")
+        + "; expected it to start at once (0.5 s) and return True at 1.5 s: a check gives "
+        "its place back however it ends, cancelled too (free the slot in a `finally` or an "
+        "`async with`)")
+
+
+@task3
 async def test_rate_spaces_the_checks(http_mock: MockHttp) -> None:
     """with `rate`, check starts are spaced 1 / rate seconds apart"""
     urls = services(4)
@@ -845,6 +874,41 @@ async def test_stop_cancels_every_kind_of_wait(http_mock: MockHttp) -> None:
     )
 
 
+async def hangs_up_slowly(url: Any, **_kwargs: Any) -> CallbackResult:
+    """A server that answers after 30 s; a request cancelled before then takes 0.5 s more to
+    end (its connection is slow to close)."""
+    try:
+        await asyncio.sleep(30.0)
+    except asyncio.CancelledError:
+        await asyncio.sleep(0.5)
+        raise
+    return CallbackResult(status=200, body="ok")
+
+
+@task5
+async def test_stop_waits_for_the_cancelled_checks_to_end(server: aioresponses) -> None:
+    """stop() waits for the checks it cancelled to end, even a request that takes 0.5 s to wind
+    down: when it returns, no task is left"""
+    server.get(A, repeat=True, callback=hangs_up_slowly)
+    with sessions_opened() as opened:
+        monitor = monitoring.Monitor([A], timeout=60.0)
+        await monitor.start()
+        await asyncio.sleep(1.0)
+        await monitor.stop()
+    returned = now()
+    left = running_tasks()
+    closed = [session.closed for session in opened]
+    await asyncio.sleep(1.0)  # whatever was left ends now, so this spec says what went wrong
+    assert not left and returned == pytest.approx(1.5), (
+        f"stop() at 1 s, with a check in flight whose request takes 0.5 s to end once "
+        f"cancelled, returned at {secs(returned)} leaving {left or 'no task'}; expected it to "
+        "return at 1.5 s with no task left: after cancelling the checks, await them (gather "
+        "or wait) before closing the session")
+    assert closed == [True], (
+        f"the monitor opened {len(closed)} session(s), closed when stop() returned: {closed}; "
+        "expected one, closed")
+
+
 @task5
 async def test_async_with_gives_the_monitor_and_stops_on_error(http_mock: MockHttp) -> None:
     """`async with Monitor(...) as m` gives the monitor itself, and stops it when the block
@@ -920,6 +984,31 @@ def test_throughput_of_any_round(server: aioresponses, count: int, latency: floa
     assert requests == count * len(limits) and closed and all(closed), (
         f"{given_as}: throughput made {requests} requests and left sessions closed: {closed}; "
         f"expected {count * len(limits)} (one round per limit), every session closed")
+
+
+@task6
+async def test_cancelled_throughput_stops_its_monitor(http_mock: MockHttp) -> None:
+    """cancelled in the middle of a round, throughput stops the monitor it is measuring: when
+    the cancellation comes through, no task is left and its session is closed"""
+    http_mock.reply(A, latency=1.0)
+    http_mock.reply(B, latency=1.0)
+    with sessions_opened() as opened:
+        measuring = asyncio.create_task(monitoring.throughput([A, B], [1, 2]))
+        await asyncio.sleep(0.5)
+        measuring.cancel()
+        result, error = await settle(measuring)
+    left = running_tasks()
+    closed = [session.closed for session in opened]
+    for session in opened:  # so that this spec, not the kit, says what went wrong
+        await session.close()
+    assert isinstance(error, asyncio.CancelledError), (
+        f"throughput([A, B], [1, 2]) cancelled at 0.5 s, in its first round, "
+        f"{outcome(result, error)}; expected CancelledError")
+    assert not left and closed == [True], (
+        f"throughput([A, B], [1, 2]) was cancelled at 0.5 s, in its first round; when the "
+        f"cancellation came through, {left or 'no task'} was left and the sessions it opened "
+        f"were closed: {closed}; expected no task left and its one session closed: stop the "
+        "monitor in a `finally`, so a cancelled round stops it too")
 
 
 @task6

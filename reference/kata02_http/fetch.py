@@ -59,7 +59,10 @@ def _check_timeout(timeout: object) -> None:
 
 async def fetch_url(session: aiohttp.ClientSession, url: str, *,
                     timeout: float | None = 10.0) -> FetchResult:
-    """GET `url` with `session`; failures come back as results, never as exceptions."""
+    """GET `url` with `session`; failures come back as results, never as exceptions.
+
+    A cancellation is not a failed fetch: it propagates at once, the request cancelled with it.
+    """
     if not isinstance(session, aiohttp.ClientSession):
         raise TypeError(f"session must be an aiohttp.ClientSession, got {session!r}")
     _check_url(url)
@@ -76,7 +79,10 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
 
 
 async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> list[FetchResult]:
-    """Fetch every URL concurrently over one session; results in input order."""
+    """Fetch every URL concurrently over one session; results in input order.
+
+    Cancelling it cancels every fetch in flight: the cancellation propagates at once.
+    """
     if isinstance(urls, str) or not isinstance(urls, Iterable):
         raise TypeError(f"urls must be an iterable of URLs, got {urls!r}")
     checked = [_check_url(url) for url in urls]

@@ -21,7 +21,9 @@ def _check_seconds(name: str, seconds: object) -> None:
 async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     """Await `awaitable`, or raise TimeoutError once `seconds` of loop time have passed.
 
-    Any awaitable (coroutine, task, Future); a bool is not a number of seconds.
+    Any awaitable (coroutine, task, Future); a bool is not a number of seconds. A cancellation
+    of the caller stays one: the work is cancelled at once too, and cleaned up before the
+    cancellation reaches the caller.
     """
     try:
         if seconds is not None:
@@ -103,7 +105,9 @@ class Worker:
         """Stop: the item in progress gets `grace` seconds to finish, then is cancelled.
 
         Returns "idle" (nothing was in progress), "finished" (it ended within the grace, even
-        by failing) or "cancelled". Items still queued are not handled. A second stop is "idle".
+        by failing) or "cancelled" (even if it then ignores the cancellation and returns). Items
+        still queued are not handled. A second stop is "idle". A cancellation of stop() itself
+        propagates.
         """
         if self._runner is None:
             raise RuntimeError("this worker was never started")

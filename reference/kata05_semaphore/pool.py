@@ -32,6 +32,7 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     takes its place among the results; otherwise the first one propagates, no
     further job starts, and the jobs in flight are cancelled and awaited.
     Cancelling the call cancels the jobs in flight and awaits their clean-up.
+    A job that ends cancelled is never a result: the call raises CancelledError.
     """
     checked = _checked(jobs, limit)
     slots = asyncio.Semaphore(limit)

@@ -31,7 +31,8 @@ def _check_amount(amount: object) -> None:
 
 
 class Account:
-    """A balance kept in a `Store`; its lock makes each change atomic."""
+    """A balance kept in a `Store`; its lock makes each change atomic (and is let go
+    however the change ends)."""
 
     def __init__(self, name: str, store: Store) -> None:
         self.name = name
@@ -61,6 +62,7 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
     """Move `amount` from `source` to `target` atomically, without risking a deadlock.
 
     ValueError naming the account for an overdraft (nothing moves) or a transfer to itself.
+    Both locks are let go however it ends.
     """
     _check_amount(amount)
     if source is target:
@@ -77,7 +79,8 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
 async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
                          ready: asyncio.Event) -> list[Any]:
     """Start every job together the moment `ready` is set (none is called before); results
-    in input order, once the last job is done."""
+    in input order, once the last job is done. Cancelled, it cancels the jobs and awaits
+    their clean-up."""
     async def gated(job: Callable[[], Awaitable[Any]]) -> Any:
         await ready.wait()
         return await job()
@@ -90,7 +93,8 @@ async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
 class SingleFlight:
     """Coalesces concurrent loads of the same key into one call of the loader.
 
-    A cancelled waiter raises CancelledError; the load goes on for the others.
+    A cancelled waiter raises CancelledError; the load goes on for the others. A load
+    that ends cancelled ends its waiters with CancelledError, and is not remembered.
     """
 
     def __init__(self, ttl: float = 0.0) -> None:

@@ -46,7 +46,8 @@ class Pool:
 
     @contextlib.asynccontextmanager
     async def acquire(self) -> AsyncIterator[Any]:
-        """Lend a connection (an idle one, or a new one) for the ``async with`` block."""
+        """Lend a connection (an idle one, or a new one) for the ``async with`` block. A
+        factory error comes out of it, and the slot is free again for a waiting task."""
         self._check_open()
         async with self._slots:
             self._check_open()  # it may have closed while we waited for a slot

@@ -79,7 +79,8 @@ class Monitor:
     """Checks every URL every `interval` seconds of loop time, on an absolute schedule.
 
     Each try has its own `timeout`; retries wait `backoff`, ``2 * backoff``, ... from the
-    end of the failed try; a check holds its `limit` slot through its retries and starts
+    end of the failed try; a check holds its `limit` slot through its retries (and gives it
+    back however it ends, cancelled too) and starts
     as soon as the limit and the `rate` allow. ``changes`` holds ``(loop time the check
     ended, url, up)``. Bad arguments raise TypeError (wrong type, bools included) or
     ValueError (bad value), naming the argument or its value.
@@ -208,7 +209,8 @@ async def throughput(urls: Iterable[str], limits: Iterable[int], *,
                      timeout: float = 2.0) -> dict[int, float]:
     """Checks per second of loop time for one round over `urls`, at each concurrency limit.
 
-    Bad `urls` raise as in `Monitor`.
+    Bad `urls` raise as in `Monitor`. Cancelled, it stops the monitor it is measuring (the
+    ``finally``) and stays cancelled.
     """
     checked = _urls(urls)
     loop = asyncio.get_running_loop()
