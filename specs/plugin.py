@@ -31,7 +31,7 @@ from specs.implementation import (
 )
 from specs.jobs import Jobs
 
-LABEL = pytest.StashKey[str]()  # the behaviour's sentence, as the watchdog names a hang
+LABEL = pytest.StashKey[str]()  # the behaviour's sentence (-k matches it; the watchdog names it)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,7 +100,8 @@ def _start_watchdog(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:  # -k also matches the behaviour's sentence, as learners read it
-        item.extra_keyword_matches.add(report.describe(item).text)
+        item.stash[LABEL] = report.describe(item).text
+        item.extra_keyword_matches.add(item.stash[LABEL])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -118,9 +119,7 @@ def _watched(item: pytest.Item, phase: str) -> Iterator[None]:
     if dog is None or item.get_closest_marker("unwatched"):
         yield
         return
-    if LABEL not in item.stash:  # once per spec, not per phase
-        item.stash[LABEL] = report.describe(item).text
-    with dog.phase(item.stash[LABEL], phase, item.nodeid):
+    with dog.phase(item.stash.get(LABEL, item.name), phase, item.nodeid):
         yield
     if dog.stop_reason is not None and phase == "teardown" and not item.session.shouldstop:
         item.session.shouldstop = f"hangs cost the run {dog.lost_s:.1f} s of wall time"
