@@ -23,12 +23,14 @@ import time
 from pathlib import Path
 
 from scripts.project import KATAS, REFERENCE, ROOT, kata_names, shipped_stubs
+from specs import workers
 
 MUTATION = re.compile(r"mutation: killed=(\d+) survived=(\d+) equivalent=(\d+) timeout=(\d+) "
                       r"total=(\d+)")
 TARGETS = {"reference_wall_s": ("<=", 2.0), "speedup": (">=", 500.0),
            "learner_overhead": ("<=", 1.5), "mutation_wall_s": ("<=", 180.0),
            "watch_s": ("<=", 0.4)}
+WORKERS = ("--workers", "auto")  # as `tox -e reference` runs the suite: a process per CPU
 VERDICT = "behaviours pass"  # the line watch prints once a run's verdict is on screen
 
 
@@ -48,7 +50,8 @@ def spec_session(target: Path) -> tuple[float, float]:
     the spec kit's JSON report gives them."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "results.json"
-        _, out = timed(pytest(str(target), "--impl", str(REFERENCE), "--json", str(report)))
+        _, out = timed(pytest(str(target), "--impl", str(REFERENCE), "--json", str(report),
+                              *WORKERS))
         if not report.exists():
             raise SystemExit(f"bench: the specs in {target} wrote no report:\n{out[-2000:]}")
         session = json.loads(report.read_text())["session"]
@@ -134,7 +137,8 @@ def main() -> int:
     }
 
     print(f"{'measure':<28}{'value':>12}  note")
-    print(f"{'reference suite (session)':<28}{reference_wall:>11.2f}s  median of {options.runs}; "
+    print(f"{'reference suite (session)':<28}{reference_wall:>11.2f}s  median of {options.runs}, "
+          f"{' '.join(WORKERS)} ({workers.count('auto')} CPUs); "
           f"{met('reference_wall_s', reference_wall)}")
     print(f"{'virtual time simulated':<28}{virtual:>11.1f}s  loop time of every async spec")
     print(f"{'speed-up':<28}{figures['speedup']:>11.0f}x  {met('speedup', figures['speedup'])}")

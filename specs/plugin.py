@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from specs import guard, http, loopwatch, report, watchdog
+from specs import guard, http, loopwatch, report, watchdog, workers
 from specs.implementation import (
     DEFAULT_ROOT,
     ImplementationError,
@@ -42,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="report behaviours and the next one to work on, without tracebacks")
     group.addoption("--json", metavar="PATH", dest="json_report",
                     help="write each behaviour's name, task, status and message to PATH")
+    group.addoption("--workers", type=workers.count, default=1, metavar="N",
+                    help="run the spec files in N processes forked after collection; 'auto': "
+                         "one per CPU (default 1; see specs/workers.py)")
     parser.addini("learner_hint", default="HINTS.md in the kata's folder",
                   help="where --learner sends a stuck learner; {number} and {folder} are the "
                        "kata's")
@@ -53,6 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(number): the kata task a behaviour belongs to "
                             "(its title is in course.toml)")
     config.addinivalue_line("markers", "budget(seconds): loop-time budget of one spec")
+    config.addinivalue_line("markers", "looptime(enabled=True, **options): looptime's options "
+                            "for the spec's loop; looptime(False) runs it in real time")
     config.addinivalue_line("markers", "unwatched: the watchdog leaves this test alone (tests "
                             "that wait on whole pytest runs in other processes)")
     try:
@@ -79,8 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _start_watchdog(config)
 
 
-def _start_watchdog(config: pytest.Config) -> None:
-    """The session's watchdog (`specs.watchdog`); signals need the main thread."""
+def _start_watchdog(config: pytest.Config, on_kill: workers.OnKill | None = None) -> None:
+    """The session's watchdog (`specs.watchdog`); signals need the main thread. `on_kill`:
+    its last words before it ends the process (default: the learner report's)."""
     if threading.current_thread() is not threading.main_thread():
         return
     learner_report = config.pluginmanager.get_plugin("learner-report")
@@ -89,12 +95,32 @@ def _start_watchdog(config: pytest.Config) -> None:
         capture = config.pluginmanager.get_plugin("capturemanager")
         if capture is not None:  # give the terminal back: the process ends next
             capture.suspend_global_capture(in_=True)
-        if isinstance(learner_report, report.LearnerReport):
+        if on_kill is not None:
+            on_kill(nodeid, cause)
+        elif isinstance(learner_report, report.LearnerReport):
             learner_report.ended(nodeid, cause)
 
     dog = watchdog.Watchdog(is_learner_file=is_learner_file, on_kill=last_words)
     watchdog.install(dog)
     dog.start()
+
+
+def _stop_watchdog() -> None:
+    dog = watchdog.current()
+    if dog is not None:
+        dog.stop()
+        watchdog.install(None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """With ``--workers N``: the spec files shared between N processes (`specs.workers`)."""
+    processes = workers.wanted(session)
+    if processes <= 1:
+        return None
+    workers.run(session, processes, _stop_watchdog,
+                functools.partial(_start_watchdog, session.config))
+    return True
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -106,10 +132,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     guard.uninstall()
-    dog = watchdog.current()
-    if dog is not None:
-        dog.stop()
-        watchdog.install(None)
+    _stop_watchdog()
 
 
 @contextlib.contextmanager
@@ -166,8 +189,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 def _new_loop(item: pytest.Item) -> asyncio.AbstractEventLoop:
     """The virtual clock, with the options of the spec's ``looptime`` markers; a real-time
-    loop for ``--no-looptime`` or ``looptime(False)`` (as looptime's own plugin reads them)."""
-    enabled = item.config.getoption("looptime", None) is not False
+    loop for ``looptime(False)`` (the markers as looptime's own plugin reads them)."""
+    enabled = True
     options: dict[str, Any] = {}
     for marker in reversed(list(item.iter_markers("looptime"))):
         options.update(marker.kwargs)
