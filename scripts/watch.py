@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import importlib.metadata
 import os
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -70,6 +72,11 @@ class WarmRunner:
             for plugin in importlib.metadata.entry_points(group="pytest11"):
                 with contextlib.suppress(Exception):
                     plugin.load()
+            with contextlib.suppress(ImportError), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "slow code in a plugin": this is no plugin
+                from hypothesis.internal.conjecture.providers import _get_local_constants
+                _get_local_constants()  # Hypothesis scans the loaded modules for constants
+                # once here: each child scans only the modules it loads itself
 
     def run(self, kata: str, impl: Path) -> list[Behaviour]:
         if not self.forks:
@@ -81,6 +88,7 @@ class WarmRunner:
             if child == 0:  # pragma: no cover (the child's exit ends it)
                 code = 1
                 try:
+                    gc.freeze()  # the collections at pytest's exit skip what the parent made
                     quiet = os.open(os.devnull, os.O_WRONLY)
                     os.dup2(quiet, 1)
                     os.dup2(quiet, 2)
