@@ -89,11 +89,13 @@ def run(session: pytest.Session, processes: int, stop_watchdog: Callable[[], Non
     with contextlib.ExitStack() as opened:
         outputs = [opened.enter_context(tempfile.TemporaryFile())
                    for _ in range(processes - 1)]
+        statuses: list[int] = []
         try:
-            _fork_and_run(session, files, take, outputs, stop_watchdog, start_watchdog)
+            _fork_and_run(session, files, take, outputs, statuses, stop_watchdog,
+                          start_watchdog)
         finally:  # whatever the workers reported before the run ended counts
-            for output in outputs:
-                _replay(session, output)
+            for output, status in zip(outputs, statuses, strict=False):
+                _replay(session, output, status)
     if session.shouldfail:
         raise session.Failed(session.shouldfail)
     if session.shouldstop:
@@ -101,9 +103,11 @@ def run(session: pytest.Session, processes: int, stop_watchdog: Callable[[], Non
 
 
 def _fork_and_run(session: pytest.Session, files: list[list[pytest.Item]], take: int,
-                  outputs: Sequence[IO[bytes]], stop_watchdog: Callable[[], None],
+                  outputs: Sequence[IO[bytes]], statuses: list[int],
+                  stop_watchdog: Callable[[], None],
                   start_watchdog: Callable[[OnKill | None], None]) -> None:
-    """Fork a worker per output, run this process's share, wait for the workers."""
+    """Fork a worker per output, run this process's share, wait for the workers (their
+    exit statuses go to `statuses`)."""
     stop_watchdog()  # no thread may be mid-way through a lock at the fork
     capture = session.config.pluginmanager.getplugin("capturemanager")
     if capture is not None:
@@ -132,7 +136,7 @@ def _fork_and_run(session: pytest.Session, files: list[list[pytest.Item]], take:
     finally:
         os.close(take)
         for pid in children:
-            os.waitpid(pid, 0)
+            statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 
 
 def _run_files(session: pytest.Session, files: list[list[pytest.Item]], take: int) -> None:
@@ -154,7 +158,7 @@ def _work(session: pytest.Session, files: list[list[pytest.Item]], take: int,
     """A worker: run the files it takes, write every report to `output`, leave."""
     config = session.config
     send = _sender(output)
-    code = 0
+    code, broke = 0, None
     try:
         capture = config.pluginmanager.getplugin("capturemanager")
         if capture is not None:  # the parent's capture files and their offsets are shared
@@ -169,12 +173,12 @@ def _work(session: pytest.Session, files: list[list[pytest.Item]], take: int,
         _run_files(session, files, take)
     except (session.Failed, session.Interrupted):
         pass
-    except BaseException:  # a Ctrl-C, or the kit itself broke: the parent reports it
-        code = 1
+    except BaseException as error:  # a Ctrl-C, or the kit itself broke: the run fails
+        code, broke = 1, f"a worker process stopped on {error!r}"
     finally:
         with contextlib.suppress(BaseException):
             send(("figures", config.stash.get(report.LOOP_TIME, []),
-                  session.shouldfail, session.shouldstop))
+                  session.shouldfail or broke, session.shouldstop))
         os._exit(code)
 
 
@@ -231,11 +235,14 @@ def _pickles(value: Any) -> bool:
     return True
 
 
-def _replay(session: pytest.Session, output: IO[bytes]) -> None:
-    """A worker's records, into this process's hooks as if its specs had run here."""
+def _replay(session: pytest.Session, output: IO[bytes], status: int) -> None:
+    """A worker's records, into this process's hooks as if its specs had run here. A worker
+    that left without its last record (something ended it: `status`) fails the run."""
     config = session.config
     hook = config.hook
+    finished = False
     for record in _records(output):
+        finished = finished or record[0] in ("ended", "figures")
         kind, *rest = record
         if kind == "logstart":
             hook.pytest_runtest_logstart(nodeid=rest[0], location=rest[1])
@@ -255,3 +262,6 @@ def _replay(session: pytest.Session, output: IO[bytes]) -> None:
             config.stash[report.LOOP_TIME].extend(loop_times)
             session.shouldfail = session.shouldfail or failed
             session.shouldstop = session.shouldstop or stopped
+    if not finished:
+        session.shouldfail = session.shouldfail or (
+            f"a worker process ended (exit status {status}) before it reported all its specs")

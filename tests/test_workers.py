@@ -132,6 +132,22 @@ def test_a_worker_ended_by_its_watchdog_is_reported(tmp_path: Path) -> None:
     assert stuck and "threading.Event" in stuck[0]["message"], tests
 
 
+def test_a_worker_that_dies_fails_the_run(tmp_path: Path) -> None:
+    """A worker killed outright reports nothing more: the run must not pass without it."""
+    spec = SPEC + f"""
+    import signal
+
+    def test_{{name}}_dies():
+        if os.getppid() != {os.getpid()}:  # in a worker: the parent's parent is this test
+            os.kill(os.getpid(), signal.SIGKILL)
+    """
+    tree, specs = spec_tree(tmp_path, MODULE, spec)
+    run = run_pytest(tmp_path, tree, specs, "--workers", "2")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "a worker process ended (exit status -9) before it reported all its specs" in (
+        run.stdout), run.stdout
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "many"])
 def test_a_bad_number_of_workers_is_refused_at_start(tmp_path: Path, value: str) -> None:
     tree, specs = spec_tree(tmp_path)
