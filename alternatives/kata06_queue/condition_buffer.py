@@ -36,6 +36,10 @@ class _Buffer:
             return entry
 
 
+class _HandleCancelled(Exception):
+    """An error the TaskGroup sees for a handle() that ended cancelled by itself."""
+
+
 async def pipeline(items, handle, *, workers=4, maxsize=10):
     if not isinstance(items, Iterable):
         raise TypeError(f"items: {items!r} is not iterable")
@@ -56,7 +60,12 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
 
     async def consume():
         while (entry := await buffer.get()) is not None:
-            results[entry[0]] = await handle(entry[1])
+            try:
+                results[entry[0]] = await handle(entry[1])
+            except asyncio.CancelledError:
+                if not asyncio.current_task().cancelling():  # handle() ended so by itself
+                    raise _HandleCancelled from None
+                raise
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -64,5 +73,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             for _ in range(workers):
                 group.create_task(consume())
     except BaseExceptionGroup as failures:
+        if isinstance(failures.exceptions[0], _HandleCancelled):
+            raise asyncio.CancelledError from None
         raise failures.exceptions[0] from None
     return [results[index] for index in sorted(results)]

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 
 class _Finished(Exception):
-    """Raised by the producer once every item is done: it cancels the idle workers."""
+    """Raised by the producer once every item is done: it cancels the idle workers. A worker
+    raises it with -1 when handle() ended cancelled by itself: the pipeline is over then too."""
 
 
 def _check_count(name, value):
@@ -37,6 +38,10 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             index, item = await queue.get()
             try:
                 results[index] = await handle(item)
+            except asyncio.CancelledError:
+                if asyncio.current_task().cancelling() == 0:
+                    raise _Finished(-1) from None  # handle() ended cancelled by itself
+                raise
             finally:
                 queue.task_done()
 
@@ -45,8 +50,9 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             group.create_task(produce())
             for _ in range(workers):
                 group.create_task(consume())
-    except* _Finished:
-        pass
+    except* _Finished as finished:
+        if any(end.args[0] < 0 for end in finished.exceptions):
+            raise asyncio.CancelledError from None
     except* BaseException as failures:
         error = failures.exceptions[0]
         while isinstance(error, BaseExceptionGroup):

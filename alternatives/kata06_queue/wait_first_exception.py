@@ -12,6 +12,9 @@ def _count(name, value):
         raise ValueError(f"{name}={value!r}: expected 1 or more")
 
 
+_ENDED_CANCELLED = "handle() ended cancelled by itself"
+
+
 async def pipeline(items, handle, *, workers=4, maxsize=10):
     try:
         source = iter(items)
@@ -36,7 +39,12 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             entry = await queue.get()
             if entry is _STOP:
                 return
-            results[entry[0]] = await handle(entry[1])
+            try:
+                results[entry[0]] = await handle(entry[1])
+            except asyncio.CancelledError as cancelled:
+                if asyncio.current_task().cancelling():
+                    raise
+                raise RuntimeError(_ENDED_CANCELLED) from cancelled  # FIRST_EXCEPTION sees it
 
     tasks = {asyncio.create_task(produce())}
     tasks |= {asyncio.create_task(consume()) for _ in range(workers)}
@@ -44,7 +52,10 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         failed = [task for task in done if task.exception() is not None]
         if failed:
-            raise failed[0].exception()
+            error = failed[0].exception()
+            if error.args == (_ENDED_CANCELLED,):
+                raise error.__cause__
+            raise error
     finally:
         for task in tasks:
             task.cancel()

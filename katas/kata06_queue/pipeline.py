@@ -40,7 +40,10 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     reaches the caller as soon as they have all ended (clean-up included); the
     pipeline must not hang waiting for work that will never be done.
     Cancelling `pipeline` cancels its tasks the same way, and the cancellation
-    propagates.
+    propagates. A `handle` that ends cancelled (it raises ``CancelledError``
+    itself while nothing cancelled the pipeline) is a failure too: the other
+    tasks are cancelled the same way and `pipeline` raises ``CancelledError``,
+    never returning without that item's result.
 
     Raises TypeError when `items` is not iterable, `handle` not callable, or
     `workers`/`maxsize` not an int (a bool is not a count); ValueError when

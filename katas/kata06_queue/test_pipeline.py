@@ -88,7 +88,7 @@ class Feed:
 
     def __init__(self, values: list[Any], seconds: list[float], order: list[int], *,
                  fails: int | None = None, source_fails_at: int | None = None,
-                 cleanup: float = 0.0) -> None:
+                 cleanup: float = 0.0, error: BaseException | None = None) -> None:
         self.values, self.seconds, self.order = values, seconds, order
         self.fails, self.source_fails_at, self.cleanup = fails, source_fails_at, cleanup
         self.starts: list[list[float]] = [[] for _ in values]
@@ -99,7 +99,7 @@ class Feed:
         self.started = 0
         self.in_flight = 0
         self.peak = 0
-        self.error = ValueError("this item is bad")
+        self.error = error or ValueError("this item is bad")  # what `fails` raises
 
     def index(self, item: Any) -> int:
         return next(i for i, value in enumerate(self.values) if value is item)
@@ -120,10 +120,6 @@ class Feed:
         self.peak = max(self.peak, self.in_flight)
         try:
             await asyncio.sleep(self.seconds[value])
-            if value == self.fails:
-                raise self.error
-            self.done[value] = now()
-            return item
         except asyncio.CancelledError:
             self.cancelled[value] = now()
             if self.cleanup:
@@ -131,6 +127,10 @@ class Feed:
             raise
         finally:
             self.in_flight -= 1
+        if value == self.fails:
+            raise self.error  # a CancelledError too: handle() then ends cancelled by itself
+        self.done[value] = now()
+        return item
 
 
 def _relay(handle: Callable[[Any], Awaitable[Any]], item: Any) -> Awaitable[Any]:
@@ -388,7 +388,8 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     )
 
 
-FAULTS = ["handle raises", "the items raise", "the caller cancels"]
+FAULTS = ["handle raises", "handle ends cancelled", "the items raise", "the caller cancels"]
+HANDLE_FAULTS = {"handle raises", "handle ends cancelled"}
 
 
 @task4
@@ -402,7 +403,9 @@ FAULTS = ["handle raises", "the items raise", "the caller cancels"]
          at=4, moment=0.0, cleanup=0.25)
 @example(seconds=[2.0, 2.0, 2.0], workers=2, maxsize=1, fault="the caller cancels", at=0,
          moment=1.0, cleanup=0.5)
-@settings(max_examples=10)
+@example(seconds=[1.0, 2.0, 2.0, 1.0], workers=2, maxsize=1, fault="handle ends cancelled",
+         at=0, moment=0.0, cleanup=0.5)
+@settings(max_examples=12)
 def test_a_failure_anywhere_stops_everything_then_propagates(
         seconds: list[float], workers: int, maxsize: int, fault: str, at: int, moment: float,
         cleanup: float) -> None:
@@ -410,11 +413,12 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     n = len(seconds)
     at = at % n
     seconds = list(seconds)
-    if fault == "handle raises":
+    if fault in HANDLE_FAULTS:
         seconds[at] = round(seconds[at] + OFF_GRID, 6)
     feed = Feed(list(range(n)), seconds, list(range(n)), cleanup=cleanup,
-                fails=at if fault == "handle raises" else None,
-                source_fails_at=at if fault == "the items raise" else None)
+                fails=at if fault in HANDLE_FAULTS else None,
+                source_fails_at=at if fault == "the items raise" else None,
+                error=asyncio.CancelledError() if fault == "handle ends cancelled" else None)
     cancel_at = round(moment + OFF_GRID, 6)
 
     async def scenario() -> tuple[Any, BaseException | None, float, int, list[str]]:
@@ -432,9 +436,11 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     starts = worker_starts(seconds, workers)
     given_as = (f"With items taking {listing(secs(s) for s in seconds)}, workers={workers}, "
                 f"maxsize={maxsize} and a clean-up of {secs(cleanup)} in each cancelled handle")
-    if fault == "handle raises":
+    if fault in HANDLE_FAULTS:
         moment = round(starts[at] + seconds[at], 6)
         what = f"handle({at}) raised {feed.error!r} at {secs(moment)}"
+        if fault == "handle ends cancelled":
+            what += " (it ended cancelled by itself; nothing cancelled the pipeline)"
     elif fault == "the items raise":
         moment = feed.source_raised_at if feed.source_raised_at is not None else -1.0
         what = f"the items raised {feed.error!r} instead of item {at}"
@@ -449,6 +455,12 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         assert isinstance(error, asyncio.CancelledError), (
             f"{given_as}, {what}; it {outcome(result, error)}. The cancellation must reach "
             "the caller")
+    elif fault == "handle ends cancelled":
+        assert isinstance(error, asyncio.CancelledError), (
+            f"{given_as}, {what}; pipeline {outcome(result, error)}. A handle that ends "
+            "cancelled is a failure: pipeline must raise CancelledError (a BaseException, "
+            "which a TaskGroup or asyncio.wait does not count as an error), never return "
+            "without that item's result")
     else:
         assert error is feed.error, (
             f"{given_as}, {what}; pipeline {outcome(result, error)}. Expected that very "
@@ -460,7 +472,7 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
             f"{given_as}, {what}, before {secs(earliest)}: the producer ran more than "
             f"maxsize={maxsize} (+1) items ahead of the workers")
     must_cancel = [i for i in in_flight_at(moment, starts, seconds) if i != at
-                   or fault != "handle raises"]
+                   or fault not in HANDLE_FAULTS]
     missed = [i for i in must_cancel if i not in feed.cancelled]
     assert not missed, (
         f"{given_as}, {what}. handle() of item(s) {listing(missed)} was still running then, "

@@ -9,6 +9,10 @@ from typing import Any
 _DONE = object()  # one per worker, after the last item: "no more work"
 
 
+class _EndedCancelled(Exception):
+    """handle() raised CancelledError although nothing cancelled its worker: a failure."""
+
+
 def _check_count(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r}")
@@ -22,6 +26,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
 
     The first exception of `handle` or of `items` propagates itself once every other task
     has been cancelled and has ended; cancelling the pipeline cancels its tasks the same way.
+    A `handle` that ends cancelled by itself is such a failure: it raises CancelledError.
     Bad arguments (a bool is not a count) raise before any item is pulled, naming the
     argument and its value.
     """
@@ -43,7 +48,12 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     async def consume() -> None:
         while (entry := await queue.get()) is not _DONE:
             index, item = entry
-            results[index] = await handle(item)
+            try:
+                results[index] = await handle(item)
+            except asyncio.CancelledError:
+                if asyncio.current_task().cancelling():  # stopped: by the caller, or a failure
+                    raise
+                raise _EndedCancelled from None  # a BaseException the TaskGroup would not see
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -51,5 +61,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
             for _ in range(workers):
                 group.create_task(consume())
     except BaseExceptionGroup as failures:
+        if isinstance(failures.exceptions[0], _EndedCancelled):
+            raise asyncio.CancelledError from None
         raise failures.exceptions[0] from None
     return [results[index] for index in sorted(results)]
