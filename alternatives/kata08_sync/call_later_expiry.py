@@ -77,14 +77,21 @@ async def transfer(source, target, amount):
 
 async def run_when_ready(jobs, ready):
     gate = asyncio.ensure_future(ready.wait())
-    try:
-        async def after_gate(job):
-            await asyncio.shield(gate)
-            return await job()
 
-        return list(await asyncio.gather(*[after_gate(job) for job in jobs]))
-    finally:
+    async def after_gate(job):
+        await asyncio.shield(gate)
+        return await job()
+
+    runs = [asyncio.ensure_future(after_gate(job)) for job in jobs]
+    try:
+        return list(await asyncio.gather(*runs))
+    finally:  # a cancelled gather returns before its jobs' clean-up: wait for every one
         gate.cancel()
+        for run in runs:
+            if not run.cancelling():  # gather cancelled it: a 2nd cancel cuts its clean-up
+                run.cancel()
+        if runs:
+            await asyncio.wait(runs)
 
 
 class SingleFlight:

@@ -61,7 +61,16 @@ async def run_when_ready(jobs, ready):
         await ready.wait()
         return await job()
 
-    return list(await asyncio.gather(*map(gated, jobs)))
+    runs = [asyncio.ensure_future(gated(job)) for job in jobs]
+    try:
+        if runs:
+            await asyncio.wait(runs)  # cancelled, asyncio.wait leaves the runs alone ...
+    finally:
+        for run in runs:  # ... so cancel them all at that moment, and await their clean-up
+            run.cancel()
+        if runs:
+            await asyncio.wait(runs)
+    return [run.result() for run in runs]
 
 
 class SingleFlight:

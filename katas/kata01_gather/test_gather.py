@@ -1,6 +1,7 @@
 """Behaviour spec of kata 01: coroutines and gather. All times are loop time."""
 
 import asyncio
+import inspect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,11 @@ class _Unhashable:
 
 
 STYLES = {**CALLABLE_STYLES, "unhashable callable object": _Unhashable}
-FALSY_OR_NOT = [0, "", None, False, [], "done", 7]
+# A job may return anything: falsy values, and an exception object (returned, not raised).
+RETURNED = ValueError("returned, not raised")
+FALSY_OR_NOT = [0, "", None, False, [], "done", 7, RETURNED]
+# Enough jobs at once to catch a cap on how many run at the same time.
+MANY = [(0.25 * (1 + n % 4), n) for n in range(24)]
 
 
 def styles() -> st.SearchStrategy[str]:
@@ -109,11 +114,14 @@ async def test_concurrent_total_time_is_the_slowest(jobs: Jobs) -> None:
          style="partial")
 @example(plan=[(1.5, False), (0.25, [])], twice=False, shape="tuple",
          style="unhashable callable object")
+@example(plan=[(0.5, RETURNED), (0.25, "done")], twice=False, shape="list", style="function")
+@example(plan=MANY, twice=False, shape="generator", style="function")
 @settings(max_examples=7)
 def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool, shape: str,
                        style: str) -> None:
-    """for any jobs (a generator, a job listed twice, falsy results, any callable), starts each
-    job when it should, returns every result in input order, and returns when the last ends"""
+    """for any jobs (a generator, a job listed twice, many jobs, falsy results or a returned
+    exception, any callable), starts each job when it should, returns every result in input
+    order, and returns when the last ends"""
     jobs = Jobs()
     made = [STYLES[style](jobs.make(s, result=r)) for s, r in plan]
     order = [*range(len(made)), *([0] if twice and made else [])]
@@ -127,9 +135,11 @@ def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool
     got, error, ended = run_virtual(scenario)
     given_as = as_given(listed, shape, style, twice and bool(made))
     expected = [plan[i][1] for i in order]
+    returned = (" and an exception object a job returns is its result, not a failure"
+                if any(isinstance(r, BaseException) for r in expected) else "")
     assert error is None and exact(got) == exact(expected), (
         f"{given_as}, {function} {outcome(got, error)}; expected {show(expected)}: each job's "
-        "result, in input order (a job listed twice runs twice)")
+        f"result, in input order (a job listed twice runs twice{returned})")
     if function == "run_sequentially":
         due = [sum(listed[:n]) for n in range(len(listed))]
         how = "one after another: each starts the moment the previous one ends"
@@ -138,6 +148,10 @@ def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool
         due = [0.0] * len(listed)
         how = "at the same time: every job starts at 0.0 s"
         finish = max(listed, default=0.0)
+    if function == "run_concurrently":
+        assert jobs.peak == len(listed), (
+            f"{given_as}, only {jobs.peak} of the {len(listed)} jobs were ever running at the "
+            "same time; run_concurrently should start them all at once, with no cap")
     starts = sorted(t for r in jobs.records for t in r.starts)
     assert starts == pytest.approx(sorted(due)), (
         f"{given_as}, {function} started jobs at {listing(secs(t) for t in starts)}; expected "
@@ -286,7 +300,9 @@ def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float
 # --- bad input (tasks 1, 2 and 4) -------------------------------------------------------------
 
 BAD_ITEMS = st.sampled_from([42, None, 0, "", "fetch_all", 1.5, "coroutine"])
-NOT_ITERABLE = st.sampled_from([42, None, 3.5, True])
+# In place of the iterable: a value, or one job (or its coroutine) not wrapped in a list.
+NOT_ITERABLE = st.sampled_from(["42", "None", "False", "3.5", "a job", "a coroutine"])
+WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5}
 
 
 @pytest.mark.parametrize("function", [*RUNNERS, pytest.param("compare", marks=task4,
@@ -295,18 +311,26 @@ NOT_ITERABLE = st.sampled_from([42, None, 3.5, True])
        whole=st.none() | NOT_ITERABLE)
 @example(good=1, at=1, bad="coroutine", shape="list", whole=None)
 @example(good=2, at=0, bad=0, shape="generator", whole=None)
-@example(good=0, at=0, bad=42, shape="list", whole=42)
+@example(good=0, at=0, bad=42, shape="list", whole="42")
+@example(good=0, at=0, bad=42, shape="list", whole="None")
+@example(good=0, at=0, bad=42, shape="list", whole="a job")
+@example(good=0, at=0, bad=42, shape="list", whole="a coroutine")
 @settings(max_examples=5)
 def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: int, bad: Any,
-                                                  shape: str, whole: Any) -> None:
-    """rejects a non-iterable, or any item that is not callable (a coroutine object, 0, None),
-    with TypeError showing the bad value, before any job is called"""
+                                                  shape: str, whole: str | None) -> None:
+    """rejects a non-iterable (None, a lone job or coroutine not in a list), or any item that
+    is not callable (a coroutine object, 0, None), with TypeError showing the bad value, before
+    any job is called"""
     jobs = Jobs()
 
     async def scenario() -> tuple[Any, BaseException | None, object, str]:
         item = jobs.make(1.0, name="made")() if bad == "coroutine" else bad
         if whole is not None:
-            given, shown = whole, repr(whole)
+            lone = {"a job": lambda: jobs.make(1.0, name="lone"),
+                    "a coroutine": lambda: jobs.make(1.0, name="made")()}
+            given = lone[whole]() if whole in lone else WHOLES[whole]
+            shown = f"{given!r} ({whole}, in place of an iterable of jobs)" if whole in lone else (
+                repr(given))
         else:
             listed: list[Any] = [jobs.make(1.0) for _ in range(good)]
             listed.insert(min(at, good), item)
@@ -314,9 +338,10 @@ def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: 
         try:
             got, error = await settle(getattr(gather, function)(given))
         finally:
-            if bad == "coroutine":
-                item.close()
-        return got, error, whole if whole is not None else item, shown
+            for made in (item, given):
+                if inspect.iscoroutine(made):
+                    made.close()
+        return got, error, given if whole is not None else item, shown
 
     got, error, culprit, shown = run_virtual(scenario)
     assert isinstance(error, TypeError), (
@@ -386,13 +411,20 @@ async def test_timed_propagates_failures(jobs: Jobs) -> None:
 
 
 @task3
-@pytest.mark.parametrize("bad", [42, None, "fetch_all"])
-async def test_timed_rejects_a_non_callable(bad: object) -> None:
-    """rejects a job that is not callable with TypeError showing it"""
-    result, error = await settle(gather.timed(bad))
+@pytest.mark.parametrize("bad", [42, None, "fetch_all", "coroutine"])
+async def test_timed_rejects_a_non_callable(bad: object, jobs: Jobs) -> None:
+    """rejects a job that is not callable (a coroutine object too) with TypeError showing it"""
+    if bad == "coroutine":
+        bad = jobs.make(1.0, result="done")()  # timed(fetch()) in place of timed(fetch)
+    try:
+        result, error = await settle(gather.timed(bad))
+    finally:
+        if inspect.iscoroutine(bad):
+            bad.close()
     assert isinstance(error, TypeError) and shows(str(error), bad), (
         f"Called timed({bad!r}). It {outcome(result, error)}; the spec expected TypeError "
-        f"whose message shows {bad!r}")
+        f"whose message shows {bad!r}" + (": a coroutine object is a call already made, not a "
+                                          "job" if inspect.iscoroutine(bad) else ""))
 
 
 # --- task 4: compare --------------------------------------------------------------------------

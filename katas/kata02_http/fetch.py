@@ -23,10 +23,11 @@ from yarl import URL  # noqa: F401  (URL(text).scheme and .host help to check a 
 class FetchResult:
     """What one GET gave: a response, or the error that stood in its way.
 
-    ``status``, ``body`` (the text) and ``json`` (the parsed body when the response
-    is ``application/json``, else None) are None when no response arrived; then
-    ``error`` holds the exception (an ``aiohttp.ClientError`` or a ``TimeoutError``).
-    ``elapsed`` is the seconds of loop time from the call to the end of the fetch.
+    ``url`` is the URL as it was given. ``status``, ``body`` (the text) and
+    ``json`` (the parsed body when the response is ``application/json``, else
+    None) are None when no response arrived; then ``error`` holds the exception
+    (an ``aiohttp.ClientError`` or a ``TimeoutError``). ``elapsed`` is the
+    seconds of loop time from the call to the end of the fetch.
     """
 
     url: str

@@ -79,20 +79,23 @@ async def test_fetch_url_parses_json(http_mock: MockHttp) -> None:
 
 
 @task1
-async def test_fetch_url_json_is_none_for_text(http_mock: MockHttp) -> None:
-    """leaves `json` None when the response is not JSON"""
-    http_mock.reply(API + "/text", body="plain words")
+@pytest.mark.parametrize("text", ["plain words", '{"looks": ["like", "json"]}', "0"],
+                         ids=["words", "json-like object", "json-like number"])
+async def test_fetch_url_json_is_none_for_text(text: str, http_mock: MockHttp) -> None:
+    """leaves `json` None when the response is not JSON, even if its text would parse as JSON"""
+    http_mock.reply(API + "/text", body=text)
     async with aiohttp.ClientSession() as session:
         got = await fetch.fetch_url(session, API + "/text")
-    assert got.json is None and got.body == "plain words", (
-        f"A text/plain response gave json={show(got.json)}, body={show(got.body)}; "
-        "expected json=None and the text as body"
+    assert got.json is None and got.body == text, (
+        f"A text/plain response {text!r} gave json={show(got.json)}, body={show(got.body)}; "
+        "expected json=None and the text as body: only an application/json response is "
+        "parsed, whatever its text looks like"
     )
 
 
 @task1
-@pytest.mark.parametrize(("status", "ok"), [(200, True), (302, True), (399, True), (400, False),
-                                            (503, False), (None, False)])
+@pytest.mark.parametrize(("status", "ok"), [(100, True), (200, True), (302, True), (399, True),
+                                            (400, False), (503, False), (None, False)])
 def test_result_ok(status: int | None, ok: bool) -> None:
     """`ok` is true when a response arrived with a status below 400"""
     got = result(status=status).ok
@@ -337,23 +340,50 @@ async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp)
     )
 
 
-@task4
-async def test_fetch_many_checks_every_url_first(http_mock: MockHttp) -> None:
-    """rejects a bad URL anywhere in the batch before sending any request"""
-    http_mock.reply(API)
-    await rejects(ValueError, lambda: fetch.fetch_many([API, "ftp://nope.example.com"]),
-                  shown="fetch_many([good, 'ftp://nope.example.com'])", named="ftp://nope")
-    assert http_mock.requests(API) == 0, (
-        "fetch_many sent a request before finding the bad URL: check them all first"
-    )
+BAD_URLS = {"ftp://nope.example.com": ValueError, "http://": ValueError,
+            "not a url": ValueError, 42: TypeError, None: TypeError,
+            b"https://api.example.com": TypeError}
 
 
 @task4
-async def test_fetch_many_checks_the_timeout_first(http_mock: MockHttp) -> None:
-    """rejects a bad timeout before sending any request"""
+@given(good=st.integers(0, 3), at=st.integers(0, 3), bad=st.sampled_from(list(BAD_URLS)),
+       shape=iterable_shapes())
+@example(good=1, at=1, bad="ftp://nope.example.com", shape="list")
+@example(good=2, at=2, bad=42, shape="list")
+@example(good=1, at=0, bad=None, shape="generator")
+@settings(max_examples=3)
+def test_fetch_many_checks_every_url_first(good: int, at: int, bad: Any, shape: str) -> None:
+    """rejects a bad URL anywhere in the batch (a str that is not an http(s) URL: ValueError;
+    not a str: TypeError), showing it, before sending any request"""
+    urls: list[Any] = [f"{API}/{n}" for n in range(good)]
+    urls.insert(min(at, good), bad)
+    error = BAD_URLS[bad]
+    shown = f"fetch_many({urls!r} as a {shape})"
+
+    async def scenario() -> None:
+        await rejects(error, lambda: fetch.fetch_many(shaped(urls, shape)), shown=shown,
+                      named=str(bad))
+
+    with mocked_http() as http:
+        good_urls = [url for url in urls if url is not bad]
+        for url in good_urls:
+            http.reply(url)
+        run_virtual(scenario)
+        sent = [url for url in good_urls if http.requests(url)]
+    assert not sent, (
+        f"Called {shown}: it sent a request to {listing(sent)} before finding the bad URL "
+        f"{bad!r}: check every URL first, then fetch")
+
+
+@task4
+@pytest.mark.parametrize(("timeout", "error"), [(0, ValueError), (-1, ValueError),
+                                                ("abc", TypeError), (True, TypeError)])
+async def test_fetch_many_checks_the_timeout_first(timeout: object, error: type[Exception],
+                                                   http_mock: MockHttp) -> None:
+    """rejects a timeout that is not a positive number of seconds before sending any request"""
     http_mock.reply(API)
-    await rejects(ValueError, lambda: fetch.fetch_many([API], timeout=-1),
-                  shown="fetch_many([url], timeout=-1)", named="-1")
+    await rejects(error, lambda: fetch.fetch_many([API], timeout=timeout),
+                  shown=f"fetch_many([url], timeout={timeout!r})", named=str(timeout))
     assert http_mock.requests(API) == 0, "fetch_many sent a request before checking the timeout"
 
 
@@ -428,6 +458,9 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
         how = (f"url, status {status}, " + (f"json {payload!r}" if json else
                                              f"body {body!r} and json None")
                + f", elapsed {secs(latency)}, error None")
+    if result.url != url:
+        return (f"got url={result.url!r}; expected {url!r}, the URL as it was given (not as "
+                "aiohttp normalised it), so that the caller can tell which result is which")
     error_ok = (result.error is None if wanted[5] is None else isinstance(result.error, wanted[5]))
     json_ok = repr(result.json) == repr(wanted[3])
     body_ok = (isinstance(result.body, str) if kind.startswith("json") and wanted[1] is not None
@@ -439,6 +472,11 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
             f"json={show(result.json)}, elapsed={secs(result.elapsed)}, error={result.error!r}; "
             f"expected {how}")
 
+
+# URLs of every form that is fine: a query, an IP address (v4, v6), ports.
+URLS = [API + "/a", API + "/b?q=1", "http://127.0.0.1:8080/x",
+        "https://status.example.org:8443/health", "http://[::1]:8080/v6",
+        "https://Api.Example.com:443/x"]  # a result names its URL as given, not normalised
 
 TIMEOUTS = st.sampled_from(["default", None]) | durations(0.1, 12.0)
 
@@ -456,63 +494,69 @@ def untied(latency: float, timeout: Any) -> float:
 @task2
 @given(kind=st.sampled_from(KINDS), status=st.sampled_from(STATUSES), body=st.sampled_from(BODIES),
        payload=st.sampled_from(PAYLOADS), latency=durations(0.001, 15.0), timeout=TIMEOUTS,
-       before=durations(0.0, 3.0))
+       before=durations(0.0, 3.0), url=st.sampled_from([API, *URLS]))
 @example(kind="text", status=503, body="", payload=None, latency=0.333, timeout="default",
-         before=1.0)
-@example(kind="json", status=200, body="", payload=[], latency=12.5, timeout=None, before=0.0)
+         before=1.0, url=API)
+@example(kind="json", status=200, body="", payload=[], latency=12.5, timeout=None, before=0.0,
+         url="https://Api.Example.com:443/x")
 @example(kind="json; charset=utf-8", status=200, body="", payload={"up": True, "n": [1, 2]},
-         latency=0.25, timeout="default", before=0.0)
+         latency=0.25, timeout="default", before=0.0, url="http://[::1]:8080/v6")
 @example(kind="refused", status=200, body="", payload=None, latency=0.7, timeout=0.5,
-         before=0.0)
+         before=0.0, url=API)
 @settings(max_examples=6)
 def test_fetch_url_reports_any_server(kind: str, status: int, body: str, payload: Any,
-                                      latency: float, timeout: Any, before: float) -> None:
-    """for any server (any status, empty bodies, falsy JSON, refusals), latency and timeout
-    (default 10 s, None, any other), returns the result the contract describes"""
+                                      latency: float, timeout: Any, before: float,
+                                      url: str) -> None:
+    """for any server (any status, empty bodies, falsy JSON, refusals), URL (ports, IPs, a query,
+    a default port), latency and timeout (default 10 s, None, any other), returns the result the
+    contract describes, naming the URL as given"""
     latency = untied(latency, timeout)
     kwargs = {} if timeout == "default" else {"timeout": timeout}
 
     async def scenario() -> tuple[Any, BaseException | None, bool]:
         await asyncio.sleep(before)
         async with aiohttp.ClientSession() as session:
-            got, error = await settle(fetch.fetch_url(session, API, **kwargs))
+            got, error = await settle(fetch.fetch_url(session, url, **kwargs))
             return got, error, session.closed
 
     with mocked_http() as http:
-        register(http, API, kind, status, body, payload, latency)
+        register(http, url, kind, status, body, payload, latency)
         got, error, closed = run_virtual(scenario)
-    given_as = (f"A server that {server(kind, status, body, payload)} after {secs(latency)}, "
+    given_as = (f"A server at {url} that {server(kind, status, body, payload)} after "
+                f"{secs(latency)}, "
                 f"fetched at {secs(before)} with "
                 + ("the default timeout" if timeout == "default" else f"timeout={timeout!r}"))
     assert error is None, f"{given_as}: fetch_url {outcome(got, error)}; a fetch never raises"
-    wrong = expect(got, API, kind, status, body, payload, latency, limit_of(timeout))
+    wrong = expect(got, url, kind, status, body, payload, latency, limit_of(timeout))
     assert wrong is None, f"{given_as}: {wrong}"
     assert not closed, f"{given_as}: fetch_url closed the caller's session"
 
 
-URLS = [API + "/a", API + "/b?q=1", "http://127.0.0.1:8080/x",
-        "https://status.example.org:8443/health"]
 SERVERS = st.tuples(st.sampled_from(KINDS), st.sampled_from(STATUSES), st.sampled_from(BODIES),
                     st.sampled_from(PAYLOADS), durations(0.001, 12.0))
 
 
 @task4
-@given(servers=st.lists(SERVERS, min_size=4, max_size=4),
-       order=st.lists(st.integers(0, 3), max_size=5), shape=iterable_shapes(),
-       timeout=st.just("default") | durations(0.1, 12.0))
+@given(servers=st.lists(SERVERS, min_size=len(URLS), max_size=len(URLS)),
+       order=st.lists(st.integers(0, len(URLS) - 1), max_size=7), shape=iterable_shapes(),
+       timeout=TIMEOUTS)
 @example(servers=[("text", 200, "a", None, 3.0), ("json", 503, "", {}, 1.0),
-                  ("refused", 200, "", None, 0.25), ("text", 200, "", None, 11.0)],
-         order=[0, 1, 2, 3, 1], shape="generator", timeout="default")
-@settings(max_examples=5)
+                  ("refused", 200, "", None, 0.25), ("text", 200, "", None, 11.0),
+                  ("text", 200, "v6", None, 0.5), ("json", 200, "", 0, 2.0)],
+         order=[0, 1, 2, 3, 1, 4, 5], shape="generator", timeout="default")
+@example(servers=[("text", 200, "a", None, 3.0), ("json", 200, "", [], 1.0),
+                  ("refused", 200, "", None, 0.25), ("text", 200, "", None, 11.0),
+                  ("text", 404, "", None, 12.0), ("text", 201, "x", None, 0.5)],
+         order=[4, 3, *list(range(len(URLS))) * 3], shape="list", timeout=None)
+@settings(max_examples=4)
 def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: list[int],
                                       shape: str, timeout: Any) -> None:
-    """for any batch (a generator, a URL listed twice, ports and IPs, every kind of failure),
-    fetches every URL at once over one session, and returns every result in input order as
-    soon as the slowest fetch ends, its session closed"""
+    """for any batch (a generator, a URL listed twice, many URLs, ports and IPs, every kind of
+    failure, any timeout or none), fetches every URL at once over one session, and returns every
+    result in input order as soon as the slowest fetch ends, its session closed"""
     servers = [(*server_[:4], untied(server_[4], timeout)) for server_ in servers]
     kwargs = {} if timeout == "default" else {"timeout": timeout}
     limit = limit_of(timeout)
-    assert limit is not None
 
     async def scenario() -> tuple[Any, BaseException | None, float, list[bool]]:
         with sessions_opened() as opened:
@@ -525,20 +569,28 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
             register(http, url, *server_)
         got, error, ended, closed = run_virtual(scenario)
         arrivals = {url: http.times(url) for url in URLS}
-    given_as = ("With " + listing(f"{URLS[i]} that {server(*servers[i][:4])} after "
-                                  f"{secs(servers[i][4])}" for i in order) if order else
-                "With no URLs") + f" (a {shape}, timeout {secs(limit)})"
+    listed = sorted(set(order), key=order.index) if len(order) > len(URLS) else order
+    given_as = ((f"With {len(order)} URLs listed, among them " if listed != order else "With ")
+                + listing(f"{URLS[i]} that {server(*servers[i][:4])} after "
+                          f"{secs(servers[i][4])}" for i in listed) if order else
+                "With no URLs") + (f" (a {shape}, timeout "
+                                   + ("None: no limit)" if limit is None else f"{secs(limit)})"))
     assert error is None and len(got) == len(order), (
         f"{given_as}: fetch_many {outcome(got, error)}; expected one result per URL listed")
     for position, (index, result) in enumerate(zip(order, got, strict=True)):
         wrong = expect(result, URLS[index], *servers[index], limit)
         assert wrong is None, f"{given_as}: result {position} ({URLS[index]}) {wrong}"
+    at_once = sum(times.count(0.0) for times in arrivals.values())
+    assert at_once == len(order), (
+        f"{given_as}: {at_once} of the {len(order)} requests were sent at 0.0 s; fetch_many "
+        "should send every request at once, with no cap on how many are in flight")
     for index, url in enumerate(URLS):
         wanted = [0.0] * order.count(index)
         assert arrivals[url] == wanted, (
             f"{given_as}: requests to {url} arrived at {arrivals[url]}; expected {wanted}: "
             "every fetch at once, one per listing")
-    finish = max((min(servers[i][4], limit) for i in order), default=0.0)
+    finish = max((servers[i][4] if limit is None else min(servers[i][4], limit)
+                  for i in order), default=0.0)
     assert ended == pytest.approx(finish), (
         f"{given_as}: fetch_many returned at {secs(ended)}; the slowest fetch ended at "
         f"{secs(finish)}: return then, no later")
@@ -554,6 +606,7 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
                       max_size=6),
        shape=iterable_shapes())
 @example(batch=[(200, 2.0), (None, 2.0), (503, 0.5)], shape="generator")
+@example(batch=[], shape="generator")
 @settings(max_examples=12)
 def test_summarize_counts_any_batch(batch: list[tuple[int | None, float]], shape: str) -> None:
     """for any batch (a generator too, slowest fetches tied), every figure of the summary is

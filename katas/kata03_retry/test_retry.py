@@ -110,13 +110,27 @@ def retry_model(attempts: int, failures: int, latency: float, base: float, facto
     return calls, events, t
 
 
-# A zero-argument async callable comes in many shapes, none of them required to be `async def`.
+class AwaitableObject:
+    """An awaitable that is neither a coroutine nor a Future: an object with ``__await__``."""
+
+    def __init__(self, awaitable: Any) -> None:
+        self.awaitable = awaitable
+
+    def __await__(self) -> Any:
+        return self.awaitable.__await__()
+
+
+# A zero-argument async callable comes in many shapes, none of them required to be `async def`,
+# and the awaitable it returns need not be a coroutine.
 STYLES: dict[str, Callable[[Callable[[], Any]], Callable[[], Any]]] = {
-    **CALLABLE_STYLES, "lambda returning a coroutine": lambda job: lambda: job()}
+    **CALLABLE_STYLES, "lambda returning a coroutine": lambda job: lambda: job(),
+    "lambda returning a Task": lambda job: lambda: asyncio.ensure_future(job()),
+    "lambda returning an object with __await__": lambda job: lambda: AwaitableObject(job())}
 RESULTS = [0, "", None, False, [], "ok"]
 RETRY_ON: dict[str, Any] = {"default": None, "OSError": OSError, "Exception": Exception,
                             "(TimeoutError, ConnectionError)": (TimeoutError, ConnectionError)}
-ON_RETRY = ["none", "a function", "an async function", "a function returning a Future"]
+ON_RETRY = ["none", "a function", "an async function", "a function returning a Future",
+            "a function returning an object with __await__"]
 
 
 def make_on_retry(style: str, seconds: float,
@@ -136,8 +150,13 @@ def make_on_retry(style: str, seconds: float,
         asyncio.get_running_loop().call_later(seconds, done.set_result, None)
         return done
 
+    def awaitable(event: Any) -> AwaitableObject:
+        record(event)
+        return AwaitableObject(asyncio.sleep(seconds))
+
     return {"none": None, "a function": record, "an async function": coroutine,
-            "a function returning a Future": future}[style]
+            "a function returning a Future": future,
+            "a function returning an object with __await__": awaitable}[style]
 
 
 def same(got: list[Any], expected: list[Any]) -> bool:
@@ -187,13 +206,14 @@ def test_backoff_delay_for_any_numbers(number: int, base: float, factor: float,
 @task1
 @pytest.mark.parametrize(("args", "error", "named"), [
     ((-1,), ValueError, ("retry", "-1")), ((1.5,), TypeError, ("retry", "1.5")),
-    ((True,), TypeError, ("retry", "True")), ((0, -0.5), ValueError, ("base_delay", "-0.5")),
+    ((True,), TypeError, ("retry", "True")), ((2.0,), TypeError, ("retry", "2.0")),
+    ((0, -0.5), ValueError, ("base_delay", "-0.5")),
     ((0, "1"), TypeError, ("base_delay", "'1'")), ((0, 1, 0.5), ValueError, ("factor", "0.5")),
     ((0, 1, 2, -3), ValueError, ("max_delay", "-3")),
     ((0, True), TypeError, ("base_delay", "True")), ((0, 1, "2"), TypeError, ("factor", "'2'")),
     ((0, 1, 2, None), TypeError, ("max_delay", "None")),
-], ids=["negative retry", "float retry", "bool retry", "negative base", "str base", "factor < 1",
-        "negative max", "bool base", "str factor", "None max"])
+], ids=["negative retry", "float retry", "bool retry", "whole float retry", "negative base",
+        "str base", "factor < 1", "negative max", "bool base", "str factor", "None max"])
 async def test_backoff_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                              named: tuple[str, str]) -> None:
     """rejects a bad retry number, delay or factor with a message naming it"""
@@ -221,6 +241,21 @@ async def test_retries_after_failures_with_backoff() -> None:
         f"The operation failed twice; retry_async waited {operation.waits} s between attempts. "
         "Expected [1.0, 2.0]: backoff_delay(0), then backoff_delay(1)"
     )
+
+
+@task2
+@pytest.mark.parametrize("style", sorted(STYLES))
+async def test_any_callable_returning_any_awaitable(style: str) -> None:
+    """operation is any zero-argument callable returning any awaitable (a coroutine, a Task, an
+    object with __await__): each attempt awaits what one call returns"""
+    result = object()
+    operation = Flaky(*failures(1), result=result)
+    got, error = await settle(retry.retry_async(STYLES[style](operation)))
+    assert error is None and got is result and operation.waits == pytest.approx([1.0]), (
+        f"With an operation given as a {style} that failed once, then returned an object: "
+        f"retry_async {outcome(got, error)} after {len(operation.calls)} call(s), waiting "
+        f"{operation.waits} s. Expected that object after one retry, 1 s later: call "
+        "operation() for each attempt and await whatever awaitable it returns")
 
 
 @task2
@@ -273,6 +308,9 @@ async def test_backoff_is_capped_and_configurable() -> None:
 @example(attempts=4, fails=9, latency=0.1, base=0.7, factor=3, cap=2.0, retry_on="OSError",
          result=None, style="callable object", on_retry="a function returning a Future",
          told_s=0.25)
+@example(attempts=3, fails=1, latency=0.125, base=0.4, factor=2, cap=10.0, retry_on="OSError",
+         result="", style="lambda returning a Task",
+         on_retry="a function returning an object with __await__", told_s=0.3)
 @settings(max_examples=8)
 def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, base: float,
                                   factor: float, cap: float, retry_on: str, result: Any,
@@ -280,7 +318,7 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
     """for any attempts, failures, latency and backoff (off any grid), any callable, any result
     (0, None and "" too) and any on_retry: retries on schedule, tells on_retry, then returns the
     result or re-raises the last error at once"""
-    told_s = told_s if on_retry in ("an async function", "a function returning a Future") else 0
+    told_s = told_s if on_retry not in ("none", "a function") else 0
     operation = Attempts(fails, latency=latency, result=result,
                          kinds=(ConnectionError, TimeoutError))
     told: list[tuple[Any, float]] = []
@@ -329,15 +367,21 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
 
 
 @task3
-async def test_other_errors_propagate_at_once() -> None:
-    """an error that is not in retry_on propagates at once, without a retry"""
-    boom = ValueError("bad request")
+@pytest.mark.parametrize(("boom", "retry_on"), [
+    (ValueError("bad request"), ConnectionError), (ConnectionError("refused"), ()),
+    (TimeoutError("slow"), (ConnectionError, KeyError))],
+    ids=["ValueError, retry_on=ConnectionError", "ConnectionError, retry_on=()",
+         "TimeoutError, retry_on=(ConnectionError, KeyError)"])
+async def test_other_errors_propagate_at_once(boom: Exception, retry_on: Any) -> None:
+    """an error that is not in retry_on propagates at once, without a retry (retry_on=()
+    retries nothing)"""
     operation = Flaky(boom)
-    result, error = await settle(retry.retry_async(operation, retry_on=ConnectionError))
-    assert error is boom and len(operation.calls) == 1, (
-        f"retry_on=ConnectionError and the operation raised {boom!r}: it ran "
-        f"{len(operation.calls)} times and retry_async {outcome(result, error)}. Expected one "
-        "call and that very error: a bad request will not get better by asking again"
+    result, error = await settle(retry.retry_async(operation, retry_on=retry_on))
+    assert error is boom and len(operation.calls) == 1 and now() == 0, (
+        f"retry_on={retry_on!r} and the operation raised {boom!r}: it ran "
+        f"{len(operation.calls)} times and retry_async {outcome(result, error)} after "
+        f"{secs(now())}. Expected one call and that very error, at once: only what matches "
+        "retry_on is retried, and an empty tuple matches nothing"
     )
 
 
@@ -462,23 +506,28 @@ async def test_cancel_during_an_attempt_propagates() -> None:
 
 @task4
 @given(attempts=st.integers(1, 5), latency=durations(0.001, 1.0), base=durations(0.001, 2.0),
-       point=st.integers(1, 999), retry_on=st.sampled_from(["Exception", "BaseException"]))
-@example(attempts=3, latency=0.25, base=0.333, point=300, retry_on="BaseException")
-@example(attempts=3, latency=0.25, base=0.333, point=100, retry_on="BaseException")
+       point=st.integers(1, 999), retry_on=st.sampled_from(["Exception", "BaseException"]),
+       told_s=st.just(0.0) | durations(0.001, 0.5))
+@example(attempts=3, latency=0.25, base=0.333, point=300, retry_on="BaseException", told_s=0.0)
+@example(attempts=3, latency=0.25, base=0.333, point=100, retry_on="BaseException", told_s=0.0)
+@example(attempts=3, latency=0.25, base=0.333, point=182, retry_on="BaseException", told_s=0.5)
 @settings(max_examples=6)
 def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: float, base: float,
-                                                   point: int, retry_on: str) -> None:
-    """cancelled at any moment, during an attempt or a backoff sleep, retry_async ends then with
-    CancelledError, and no attempt starts after it"""
-    calls, _, end = retry_model(attempts, attempts, latency, base, 2.0, 30.0)
+                                                   point: int, retry_on: str,
+                                                   told_s: float) -> None:
+    """cancelled at any moment, during an attempt, an async on_retry or a backoff sleep,
+    retry_async ends then with CancelledError, and no attempt starts after it"""
+    calls, events, end = retry_model(attempts, attempts, latency, base, 2.0, 30.0, told_s)
     moment = round(end * point / 1000, 3)
-    edges = [*calls, *(round(c + latency, 6) for c in calls)]
+    telling = [(when, round(when + told_s, 6)) for _, _, when in events] if told_s else []
+    edges = [*calls, *(round(c + latency, 6) for c in calls), *(t for w in telling for t in w)]
     assume(0 < moment < end and all(abs(moment - edge) >= 0.001 for edge in edges))
     operation = Attempts(attempts, latency=latency)
+    on_retry = make_on_retry("an async function" if told_s else "none", told_s, [])
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
         call = asyncio.create_task(retry.retry_async(
-            operation, attempts=attempts, base_delay=base,
+            operation, attempts=attempts, base_delay=base, on_retry=on_retry,
             retry_on=BaseException if retry_on == "BaseException" else Exception))
         await asyncio.sleep(moment)
         call.cancel()
@@ -486,10 +535,14 @@ def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: floa
         return got, error, now()
 
     got, error, ended = run_virtual(scenario)
-    during = "an attempt" if any(c < moment < c + latency for c in calls) else "a backoff sleep"
+    during = ("an attempt" if any(c < moment < c + latency for c in calls) else
+              "the await of on_retry" if any(a < moment < b for a, b in telling) else
+              "a backoff sleep")
     before = [c for c in calls if c < moment]
-    given_as = (f"With attempts={attempts}, base_delay={base}, retry_on={retry_on} and attempts "
-                f"that take {secs(latency)} and always fail, the call was cancelled at "
+    given_as = (f"With attempts={attempts}, base_delay={base}, retry_on={retry_on}"
+                + (f", an async on_retry taking {secs(told_s)}" if told_s else "")
+                + f" and attempts that take {secs(latency)} and always fail, the call was "
+                f"cancelled at "
                 f"{secs(moment)}, during {during}")
     assert isinstance(error, asyncio.CancelledError), (
         f"{given_as}: retry_async {outcome(got, error)}; a cancellation is a request to stop, "
@@ -517,13 +570,42 @@ async def test_jitter_spreads_delays_within_bounds() -> None:
 
 
 @task5
-async def test_jitter_never_exceeds_max_delay() -> None:
-    """jitter never pushes a delay above max_delay"""
+@pytest.mark.parametrize(("base", "factor"), [(10, 1), (20, 3)],
+                         ids=["delays at the cap", "delays past the cap"])
+async def test_jitter_never_exceeds_max_delay(base: float, factor: float) -> None:
+    """jitter never pushes a delay above max_delay, and still spreads delays that reach it"""
     operation = Flaky(*failures(10))
-    await retry.retry_async(operation, attempts=11, base_delay=10, factor=1, max_delay=10,
+    await retry.retry_async(operation, attempts=11, base_delay=base, factor=factor, max_delay=10,
                             jitter=0.5, rng=random.Random(2))
+    given_as = f"With base_delay={base}, factor={factor}, max_delay=10 and jitter=0.5"
     outside = [w for w in operation.waits if not 5 <= w <= 10]
-    assert not outside, f"with max_delay=10 and jitter=0.5, waits {outside} fell outside 5..10 s"
+    assert not outside, f"{given_as}, waits {outside} fell outside 5..10 s"
+    assert any(w < 10 for w in operation.waits), (
+        f"{given_as}, all 10 waits were {secs(10)}: each delay is backoff_delay(n), max_delay "
+        "here, and jitter spreads it within 10 * (1 ± 0.5), never above 10, so about half of "
+        "them should be shorter. Jitter the capped delay, then cap again")
+
+
+@task5
+async def test_jitter_without_rng_is_random() -> None:
+    """without rng, jitter still spreads the delays, at random: two runs differ"""
+    runs = []
+    state = random.getstate()
+    try:
+        for seed in (1, 2):
+            random.seed(seed)
+            operation = Flaky(*failures(6))
+            await retry.retry_async(operation, attempts=7, factor=1, jitter=0.5)
+            runs.append(operation.waits)
+    finally:
+        random.setstate(state)
+    outside = [w for run in runs for w in run if not 0.5 <= w <= 1.5]
+    assert not outside, f"with a 1 s delay and jitter=0.5, waits {outside} fell outside 0.5..1.5 s"
+    assert all(run != [1.0] * 6 for run in runs) and runs[0] != runs[1], (
+        f"Without rng, two runs with jitter=0.5 around 1 s waited {runs[0]} and {runs[1]}. "
+        "Expected waits spread at random, different from run to run: draw from the random "
+        "module (or a fresh random.Random()) when no rng is given; a fixed seed makes every "
+        "client retry in lockstep")
 
 
 @task5
@@ -544,6 +626,7 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
        factor=st.sampled_from([1, 1.5, 2]), cap=durations(0.5, 10.0))
 @example(fails=4, jitter=0.3, seed=42, base=1.0, factor=2, cap=30.0)
 @example(fails=3, jitter=1.0, seed=7, base=3.0, factor=2, cap=4.0)
+@example(fails=3, jitter=0.5, seed=5, base=0.2, factor=1.5, cap=30.0)
 @settings(max_examples=5)
 def test_jitter_for_any_numbers(fails: int, jitter: float, seed: int, base: float,
                                 factor: float, cap: float) -> None:
@@ -618,7 +701,8 @@ async def test_async_on_retry_is_awaited() -> None:
     ({"attempts": True}, TypeError, "True"), ({"base_delay": -1}, ValueError, "-1"),
     ({"factor": 0.5}, ValueError, "0.5"), ({"max_delay": "10"}, TypeError, "'10'"),
     ({"jitter": 1.5}, ValueError, "1.5"), ({"jitter": -0.1}, ValueError, "-0.1"),
-    ({"jitter": "x"}, TypeError, "'x'"), ({"retry_on": "ValueError"}, TypeError, "'ValueError'"),
+    ({"jitter": "x"}, TypeError, "'x'"),
+    ({"attempts": 3.0}, TypeError, "3.0"), ({"retry_on": "ValueError"}, TypeError, "'ValueError'"),
     ({"retry_on": (ValueError, 3)}, TypeError, "3"), ({"on_retry": 42}, TypeError, "42"),
 ], ids=lambda v: repr(v) if isinstance(v, dict) else None)
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],

@@ -138,6 +138,22 @@ async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
 
 
 @task1
+@pytest.mark.parametrize("kind", ["task", "Future"])
+async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> None:
+    """a task or Future cancelled by someone else before the deadline: its CancelledError
+    propagates at once, and no TimeoutError comes before the deadline"""
+    work = (asyncio.create_task(jobs.make(10.0)()) if kind == "task"
+            else asyncio.get_running_loop().create_future())
+    asyncio.get_running_loop().call_later(1.0, work.cancel)
+    result, error = await settle(timeouts.timeout_after(5.0, work))
+    assert isinstance(error, asyncio.CancelledError) and now() == pytest.approx(1.0), (
+        f"The {kind} given to timeout_after(5.0, ...) was cancelled by someone else at 1.0 s; "
+        f"timeout_after {outcome(result, error)} at {secs(now())}. Expected the work's own "
+        "outcome, CancelledError, at 1.0 s: TimeoutError means the deadline passed, and it "
+        "had not")
+
+
+@task1
 @pytest.mark.budget(2000)
 async def test_none_means_no_limit(jobs: Jobs) -> None:
     """seconds=None waits as long as the work takes"""
@@ -170,6 +186,7 @@ def tracked_work(seconds: float, result: Any, cleanup: float, life: dict[str, fl
     """A coroutine of `seconds` of work that returns `result` (or raises `error`); cancelled, it
     takes `cleanup` s to clean up. `life` records when it was cancelled and cleaned up."""
     async def work() -> Any:
+        life["started"] = now()
         try:
             await asyncio.sleep(seconds)
         except asyncio.CancelledError:
@@ -202,15 +219,20 @@ def resolved_later(seconds: float, result: Any, error: BaseException | None = No
 @example(seconds=1.333, work=2.0, cleanup=0.25, shape="coroutine", result="done")
 @example(seconds=0.7, work=0.5, cleanup=0.25, shape="Future", result=0)
 @example(seconds=0.25, work=1.0, cleanup=0.5, shape="task", result=None)
+@example(seconds=0.0, work=1.0, cleanup=0.25, shape="task", result="done")
+@example(seconds=0.0, work=0.5, cleanup=0.0, shape="Future", result="done")
+@example(seconds=2.5, work=0.75, cleanup=0.0, shape="coroutine", result="")
 @settings(max_examples=7)
 def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, cleanup: float,
                                        shape: str, result: Any) -> None:
-    """for any deadline and any awaitable (a coroutine, a task, a Future), returns the result in
-    time, or raises TimeoutError once the work was cancelled and cleaned up"""
+    """for any deadline (0 too) and any awaitable (a coroutine, a task, a Future), returns the
+    result in time, and nothing more happens at the deadline, or raises TimeoutError once the
+    work was cancelled and cleaned up"""
     assume(seconds is None or abs(seconds - work) >= 0.001)
     life: dict[str, float] = {}
 
-    async def scenario() -> tuple[Any, BaseException | None, float, dict[str, float], str]:
+    async def scenario() -> tuple[Any, BaseException | None, float, dict[str, float], str,
+                                  bool]:
         if shape == "Future":
             awaitable = resolved_later(work, result)
         else:
@@ -220,9 +242,15 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
         got, error = await settle(timeouts.timeout_after(seconds, awaitable))
         state = ("cancelled" if awaitable.cancelled() else "done" if awaitable.done()
                  else "still running") if shape != "coroutine" else ""
-        return got, error, now(), dict(life), state
+        ended, seen = now(), dict(life)
+        try:  # past the deadline: a call that is over leaves nothing behind to cancel its caller
+            await asyncio.sleep(max(seconds or 0, work) + cleanup + 0.01 - now())
+            cancelled_later = False
+        except asyncio.CancelledError:
+            cancelled_later = True
+        return got, error, ended, seen, state, cancelled_later
 
-    got, error, ended, seen, state = run_virtual(scenario)
+    got, error, ended, seen, state, cancelled_later = run_virtual(scenario)
     given_as = (f"With seconds={seconds} and a {shape} that takes {secs(work)}"
                 + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
                    else "") + f" to return {result!r}")
@@ -230,8 +258,15 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
         assert error is None and got is result and ended == pytest.approx(work), (
             f"{given_as}, timeout_after {outcome(got, error)} at {secs(ended)}; expected "
             f"{result!r} at {secs(work)}, when the work finished")
+        assert not cancelled_later, (
+            f"{given_as}, timeout_after returned {result!r} in time, at {secs(ended)}, yet its "
+            f"caller was cancelled later, at the deadline {secs(seconds or 0)}: when the work "
+            "finishes first, call off the deadline (a call_later handle is cancelled, "
+            "asyncio.timeout does it on leaving the block)")
         return
-    cleaned = seconds + (0 if shape == "Future" else cleanup)
+    # With seconds=0 the work may be cancelled before it ever started: then it has no clean-up.
+    unstarted = seconds == 0 and shape != "Future" and "started" not in seen
+    cleaned = seconds + (0 if shape == "Future" or unstarted else cleanup)
     assert isinstance(error, TimeoutError), (
         f"{given_as}, timeout_after {outcome(got, error)}; expected TimeoutError at the "
         f"deadline, {secs(seconds)}")
@@ -239,7 +274,7 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
         f"{given_as}, TimeoutError reached the caller at {secs(ended)}; expected at "
         f"{secs(cleaned)}: the work is cancelled at the deadline, {secs(seconds)}, and the "
         "caller hears of it once the work's clean-up is over")
-    if shape != "Future":
+    if shape != "Future" and not unstarted:
         assert seen.get("cancelled") == pytest.approx(seconds) and "cleaned up" in seen, (
             f"{given_as}, when TimeoutError was raised the work had been cancelled at "
             f"{seen.get('cancelled', 'no time')} and had {'' if 'cleaned up' in seen else 'not '}"
@@ -248,6 +283,74 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
         assert state == "cancelled", (
             f"{given_as}, when TimeoutError was raised the {shape} was {state}; expected it "
             "cancelled and done")
+
+
+@task1
+@given(seconds=durations(0.001, 3.0), extra=durations(0.001, 2.0), cleanup=durations(0.0, 1.0),
+       point=st.integers(1, 999), shape=st.sampled_from(["coroutine", "task", "Future"]))
+@example(seconds=1.5, extra=1.0, cleanup=0.5, point=400, shape="task")
+@example(seconds=0.75, extra=1.0, cleanup=0.5, point=200, shape="Future")
+@example(seconds=1.0, extra=1.0, cleanup=0.5, point=800, shape="coroutine")
+@settings(max_examples=6)
+def test_a_cancelled_caller_at_any_moment(seconds: float, extra: float, cleanup: float,
+                                          point: int, shape: str) -> None:
+    """a caller cancelled at any moment, before the deadline or while the timed-out work cleans
+    up, hears a cancellation, never TimeoutError; before the deadline the work (a coroutine, a
+    task, a Future) is cancelled at once and cleaned up first"""
+    work = round(seconds + extra, 3)
+    over = seconds + (0 if shape == "Future" else cleanup)
+    moment = round(over * point / 1000, 3)
+    assume(0 < moment < over and abs(moment - seconds) >= 0.001)
+    life: dict[str, float] = {}
+
+    async def scenario() -> tuple[Any, BaseException | None, float, dict[str, float], str]:
+        if shape == "Future":
+            awaitable = resolved_later(work, "done")
+        else:
+            awaitable = tracked_work(work, "done", cleanup, life)
+            if shape == "task":
+                awaitable = asyncio.ensure_future(awaitable)
+        caller = asyncio.create_task(timeouts.timeout_after(seconds, awaitable))
+        await asyncio.sleep(moment)
+        caller.cancel()
+        got, error = await settle(caller)
+        state = ("cancelled" if awaitable.cancelled() else "done" if awaitable.done()
+                 else "still running") if shape != "coroutine" else ""
+        ended, seen = now(), dict(life)
+        await asyncio.sleep(work + cleanup + 0.01 - now())  # let whatever was left end
+        return got, error, ended, seen, state
+
+    got, error, ended, seen, state = run_virtual(scenario)
+    during = "before the deadline" if moment < seconds else "while the timed-out work cleaned up"
+    given_as = (f"With seconds={seconds} and a {shape} that takes {secs(work)}"
+                + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
+                   else "") + f", the caller was cancelled at {secs(moment)}, {during}")
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{given_as}; timeout_after {outcome(got, error)}. A cancellation of the caller stays a "
+        "cancellation, even once the deadline has passed: only the deadline's own cancellation "
+        "becomes TimeoutError")
+    if moment > seconds or (shape != "Future" and moment + cleanup > seconds - 0.001):
+        # The deadline came during the clean-up, and its own cancellation may cut it short.
+        latest = max(over, moment + (0 if shape == "Future" else cleanup))
+        assert moment - 1e-5 <= ended <= latest + 1e-5, (
+            f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected from "
+            f"{secs(moment)} to {secs(latest)}, when the work's clean-up is over")
+        return
+    done_at = moment + (0 if shape == "Future" else cleanup)
+    assert ended == pytest.approx(done_at), (
+        f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected at "
+        f"{secs(done_at)}: the work is cancelled at once, and the caller hears of it once the "
+        "work's clean-up is over")
+    if shape != "Future":
+        assert seen.get("cancelled") == pytest.approx(moment) and "cleaned up" in seen, (
+            f"{given_as}; when the cancellation reached the caller the work had been cancelled "
+            f"at {seen.get('cancelled', 'no time')} and had "
+            f"{'' if 'cleaned up' in seen else 'not '}finished its clean-up; expected it "
+            f"cancelled at {secs(moment)} and cleaned up")
+    if shape != "coroutine":
+        assert state == "cancelled", (
+            f"{given_as}; when the cancellation reached the caller the {shape} was {state}; "
+            "expected it cancelled and done: the caller's work is cancelled with it")
 
 
 @task2
@@ -428,10 +531,11 @@ async def test_worker_lifecycle_errors() -> None:
 @pytest.mark.parametrize(("args", "error", "named"), [
     ((42,), TypeError, "42"), ((None,), TypeError, "None"),
     ((Handler(), -1), ValueError, "-1"), ((Handler(), "5"), TypeError, "'5'"),
-    ((Handler(), None), TypeError, "None")])
+    ((Handler(), None), TypeError, "None"), ((Handler(), True), TypeError, "True")])
 async def test_worker_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                             named: str) -> None:
-    """rejects a handle that is not callable, or a bad grace, naming the bad value"""
+    """rejects a handle that is not callable, or a bad grace (a bool is no number of seconds),
+    naming the bad value"""
     handle, *grace = args
     kwargs = {"grace": grace[0]} if grace else {}
     await rejects(error, lambda: timeouts.Worker(handle, **kwargs),
@@ -513,6 +617,9 @@ def worker_model(arrivals: list[float], durations: list[float], stop_at: float,
 @example(count=2, data={"items": [[1], "a"], "gaps": [0.0, 0.0], "lengths": [1.0, 1.0],
                         "fails": [1, 0]},
          stop_at=0.5, grace=1.0, cleanup=0.25, style="an async method")
+@example(count=2, data={"items": ["a", None], "gaps": [0.0, 0.25], "lengths": [1.0, 1.0],
+                        "fails": [0, 0]},
+         stop_at=0.75, grace=0.0, cleanup=0.25, style="an object with __call__")
 @settings(max_examples=6)
 def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: float,
                                 cleanup: float, style: str) -> None:
@@ -686,15 +793,19 @@ async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> No
 
 
 @task4
-async def test_a_cancelled_stop_propagates() -> None:
-    """a cancellation of stop() itself, during the grace, propagates"""
+@pytest.mark.parametrize("moment", [2.0, 6.25], ids=["during the grace", "during the clean-up"])
+async def test_a_cancelled_stop_propagates(moment: float) -> None:
+    """a cancellation of stop() itself, during the grace or while the cancelled item cleans up,
+    propagates"""
     handler = Handler(a=10.0)
     worker = timeouts.Worker(handler, grace=5.0)
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
     stopping = asyncio.create_task(worker.stop())
-    await asyncio.sleep(1.0)  # stop() is giving item 'a' its grace
+    await asyncio.sleep(moment - 1.0)  # the grace ends at 6 s; the item's clean-up takes 0.5 s
+    during = "while it gave item 'a' its grace" if moment < 6 else (
+        "after the grace, while the cancelled item 'a' cleaned up")
     stopping.cancel()
     result, error = await settle(stopping)
     # The item may be left running: that is the canceller's business, ended here.
@@ -704,9 +815,10 @@ async def test_a_cancelled_stop_propagates() -> None:
     if left:
         await asyncio.wait(left)
     assert isinstance(error, asyncio.CancelledError), (
-        f"stop() was cancelled at 2 s, while it gave item 'a' its grace; it "
-        f"{outcome(result, error)}. A cancellation of stop() itself must propagate: do not "
-        "catch CancelledError (or BaseException) around the wait"
+        f"stop() was cancelled at {secs(moment)}, {during}; it {outcome(result, error)}. A "
+        "cancellation of stop() itself must propagate: do not catch CancelledError (or "
+        "BaseException) around a wait; the item's own cancellation is in the task, not raised "
+        "at you, if you wait with asyncio.wait"
     )
 
 

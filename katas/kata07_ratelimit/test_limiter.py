@@ -61,16 +61,19 @@ def crowded_windows(passed: list[float], rate: int, per: float) -> list[str]:
 
 
 def window_passes(arrivals: list[float], cancels: list[float | None], rate: int,
-                  per: float) -> list[float | None]:
+                  per: float, ends: list[str] | None = None) -> list[float | None]:
     """The model: when each waiter (in arrival order) passes a sliding-window limiter that
-    serves them first come, first served; None for one cancelled before its turn came."""
+    serves them first come, first served; None for one cancelled before its turn came. A
+    waiter cancelled at the very instant its turn comes may pass or be cancelled: `ends`, what
+    each call did, says which."""
     passed: list[float] = []
     due_times: list[float | None] = []
-    for arrival, cancel in zip(arrivals, cancels, strict=True):
+    for index, (arrival, cancel) in enumerate(zip(arrivals, cancels, strict=True)):
         due = max(arrival, passed[-1] if passed else 0.0,
                   passed[-rate] + per if len(passed) >= rate else 0.0)
         due = round(due, 6)
-        if cancel is not None and cancel < due:
+        if cancel is not None and (cancel < due or (cancel == due and ends is not None
+                                                    and ends[index] == "cancelled")):
             due_times.append(None)
             continue
         passed.append(due)
@@ -119,6 +122,11 @@ async def waiters(limiter: Any, arrivals: list[float], cancels: list[float | Non
     return [None if t is None else round(t, 6) for t in passed], order, ends
 
 
+def at(moment: float) -> str:
+    """A loop time to the microsecond, for a message."""
+    return f"{round(moment, 6)} s"
+
+
 def arrival_times(gaps: list[float]) -> list[float]:
     arrivals, moment = [], 0.0
     for gap in gaps:
@@ -131,24 +139,32 @@ def check_passes(given_as: str, passed: list[float | None], order: list[int],
                  expected: list[float | None], rate: int, per: float) -> None:
     crowded = crowded_windows([t for t in passed if t is not None], rate, per)
     assert not crowded, (
-        f"{given_as}: they passed at {show(passed)}, more than {rate} within {secs(per)} "
+        f"{given_as}: they passed at {show(passed)}, more than {rate} within {at(per)} "
         f"(from..to: {listing(crowded[:3])}); expected at most {rate} in any window")
-    late = [f"waiter {i} {'never' if t is None else 'at ' + secs(t)} instead of "
-            f"{'never' if e is None else secs(e)}"
+    late = [f"waiter {i} {'never' if t is None else 'at ' + at(t)} instead of "
+            f"{'never' if e is None else at(e)}"
             for i, (t, e) in enumerate(zip(passed, expected, strict=True))
             if (t is None) != (e is None) or (t is not None and e is not None
                                               and abs(t - e) > CLOCK_STEPS)]
     assert not late, (
         f"{given_as}: they passed at {show(passed)}; expected {show(expected)}. Off: "
         f"{listing(late[:3])}. Each waiter, in arrival order, passes the moment fewer than "
-        f"{rate} passed in the last {secs(per)} (an acquisition at t counts until t + per), "
-        "on the loop's clock")
+        f"{rate} passed in the last {at(per)} (an acquisition at t counts until t + per), "
+        "on the loop's clock, not a poll or a rounded time later; and none before one that "
+        "called acquire() earlier, even one arriving at the very instant a slot frees")
     arrived = [i for i in range(len(passed)) if passed[i] is not None]
     assert order == arrived, (
         f"{given_as}: they passed in the order {order}; first come, first served is {arrived}")
 
 
+def moments(low: float, high: float) -> st.SearchStrategy[float]:
+    """Seconds to the microsecond (looptime's clock step): off any coarser grid, so a limiter
+    that polls, or rounds the times it keeps, is seen passing early or late."""
+    return st.integers(round(low * 1e6), round(high * 1e6)).map(lambda us: us / 1e6)
+
+
 GAPS = st.lists(st.sampled_from([0.0]) | durations(0.001, 1.5), min_size=1, max_size=7)
+FINE_GAPS = st.lists(st.sampled_from([0.0]) | moments(0.001, 1.5), min_size=1, max_size=7)
 
 
 @task1
@@ -241,44 +257,55 @@ async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
 
 
 @task3
-@given(rate=st.integers(1, 4), per=st.none() | durations(0.01, 2.5), gaps=GAPS,
+@given(rate=st.integers(1, 4), per=st.none() | moments(0.01, 2.5), gaps=FINE_GAPS,
        caller=st.sampled_from(["one caller", "a task per arrival"]),
-       style=st.sampled_from(["acquire()", "async with", "both"]))
+       style=st.sampled_from(["acquire()", "async with", "both"]),
+       ties=st.lists(st.integers(0, 6), max_size=3))
 @example(rate=2, per=0.333, gaps=[0.0, 0.0, 0.0, 0.1, 0.0], caller="a task per arrival",
-         style="acquire()")
+         style="acquire()", ties=[])
 @example(rate=1, per=None, gaps=[0.0, 0.25, 0.75, 0.999], caller="one caller",
-         style="async with")
+         style="async with", ties=[])
 @example(rate=3, per=1.0, gaps=[0.0, 0.5, 0.5, 0.5, 0.001], caller="a task per arrival",
-         style="both")
+         style="both", ties=[])
+@example(rate=2, per=None, gaps=[0.0, 0.0, 0.0, 0.0], caller="a task per arrival",
+         style="acquire()", ties=[2])
+@example(rate=1, per=0.2504, gaps=[0.0, 0.0, 0.000317, 0.0], caller="one caller",
+         style="acquire()", ties=[])
 @settings(max_examples=10)
 def test_any_arrivals_pass_the_moment_the_window_has_room(
-        rate: int, per: float | None, gaps: list[float], caller: str, style: str) -> None:
-    """any rate, per and arrivals: each passes the moment the sliding window has room, in turn"""
+        rate: int, per: float | None, gaps: list[float], caller: str, style: str,
+        ties: list[int]) -> None:
+    """any rate, per and arrivals (to the microsecond, some at the very instant a slot frees):
+    each passes the moment the sliding window has room, in turn, none barging past a waiter"""
     window = 1.0 if per is None else per
-    styles = [("async with" if style == "async with" or (style == "both" and i % 2)
-               else "acquire()") for i in range(len(gaps))]
     made = f"RateLimiter({rate})" if per is None else f"RateLimiter({rate}, per={per})"
+    arrivals = arrival_times(gaps)
+    if caller == "a task per arrival" and ties:
+        # newcomers arriving at the very instant a waiter's turn comes: they queue behind it
+        due = window_passes(arrivals, [None] * len(arrivals), rate, window)
+        arrivals = sorted([*arrivals, *(due[i % len(due)] or 0.0 for i in ties)])
+    styles = [("async with" if style == "async with" or (style == "both" and i % 2)
+               else "acquire()") for i in range(len(arrivals))]
 
     async def scenario() -> tuple[list[float | None], list[int], list[str], list[float]]:
         limiter = limits.RateLimiter(rate) if per is None else limits.RateLimiter(rate, per)
         if caller == "a task per arrival":
-            arrivals = arrival_times(gaps)
-            return (*await waiters(limiter, arrivals, [None] * len(gaps), styles), arrivals)
-        passed, arrivals = [], []
+            return (*await waiters(limiter, arrivals, [None] * len(arrivals), styles), arrivals)
+        passed, arrived = [], []
         for gap, how in zip(gaps, styles, strict=True):
             await asyncio.sleep(gap)
-            arrivals.append(round(now(), 6))
+            arrived.append(round(now(), 6))
             if how == "async with":
                 async with limiter:
                     passed.append(round(now(), 6))
             else:
                 await limiter.acquire()
                 passed.append(round(now(), 6))
-        return passed, list(range(len(gaps))), ["returned None"] * len(gaps), arrivals
+        return passed, list(range(len(gaps))), ["returned None"] * len(gaps), arrived
 
-    passed, order, ends, arrivals = run_virtual(scenario)
+    passed, order, ends, arrived = run_virtual(scenario)
     given_as = (f"{made}, {caller} ({style}) acquiring at "
-                f"{listing(secs(a) for a in arrivals)}"
+                f"{listing(at(a) for a in arrived)}"
                 + (" (each after the previous one passed)" if caller == "one caller" else ""))
     odd = [f"waiter {i} {end}" for i, end in enumerate(ends) if end != "returned None"]
     assert not odd, f"{given_as}: {listing(odd)}; each should simply pass"
@@ -291,7 +318,7 @@ def test_any_arrivals_pass_the_moment_the_window_has_room(
                                   else 0.0), 6))
             expected.append(done[-1])
     else:
-        expected = window_passes(arrivals, [None] * len(arrivals), rate, window)
+        expected = window_passes(arrived, [None] * len(arrived), rate, window)
     check_passes(given_as, passed, order, expected, rate, window)
 
 
@@ -342,26 +369,38 @@ async def test_a_cancelled_waiter_takes_no_slot() -> None:
 
 @task4
 @given(rate=st.integers(1, 3), per=durations(0.01, 2.0), gaps=GAPS,
-       cancels=st.lists(st.none() | durations(0.0, 2.0), min_size=8, max_size=8))
-@example(rate=1, per=1.0, gaps=[0.0, 0.1, 0.1, 0.1], cancels=[None, 0.4, None, None, *[None] * 4])
+       cancels=st.lists(st.none() | durations(0.0, 2.0), min_size=8, max_size=8),
+       at_its_turn=st.none() | st.integers(0, 7))
+@example(rate=1, per=1.0, gaps=[0.0, 0.1, 0.1, 0.1], cancels=[None, 0.4, None, None, *[None] * 4],
+         at_its_turn=None)
 @example(rate=2, per=0.333, gaps=[0.0, 0.0, 0.0, 0.0, 0.0],
-         cancels=[None, None, 0.0, 0.1, None, *[None] * 3])
+         cancels=[None, None, 0.0, 0.1, None, *[None] * 3], at_its_turn=None)
+@example(rate=2, per=1.0, gaps=[0.0, 0.0, 0.1, 0.1, 0.1], cancels=[None] * 8, at_its_turn=2)
+@example(rate=1, per=0.5, gaps=[0.0, 0.1, 0.1, 0.1], cancels=[None, None, 0.2, *[None] * 5],
+         at_its_turn=1)
 @settings(max_examples=10)
 def test_cancelled_waiters_take_no_slot_and_hold_up_no_one(
-        rate: int, per: float, gaps: list[float], cancels: list[float | None]) -> None:
-    """waiters cancelled at any moment raise CancelledError, take no slot, hold up no one"""
+        rate: int, per: float, gaps: list[float], cancels: list[float | None],
+        at_its_turn: int | None) -> None:
+    """waiters cancelled at any moment (first, middle or last in line, or at the very instant
+    their turn comes) raise CancelledError, take no slot, hold up no one"""
     arrivals = arrival_times(gaps)
     cancel_times = [None if c is None else round(a + c + OFF_GRID, 6)
                     for a, c in zip(arrivals, cancels, strict=False)]
+    if at_its_turn is not None and at_its_turn < len(arrivals):
+        # cancelled at the instant its turn comes: it may pass, or raise and take no slot
+        cancel_times[at_its_turn] = None
+        cancel_times[at_its_turn] = window_passes(arrivals, cancel_times, rate, per)[at_its_turn]
     styles = ["async with" if i % 3 == 2 else "acquire()" for i in range(len(arrivals))]
 
     async def scenario() -> tuple[list[float | None], list[int], list[str]]:
         return await waiters(limits.RateLimiter(rate, per), arrivals, cancel_times, styles)
 
     passed, order, ends = run_virtual(scenario)
-    expected = window_passes(arrivals, cancel_times, rate, per)
-    cancelled = [f"waiter {i} at {secs(c)}" for i, c in enumerate(cancel_times)
-                 if c is not None and expected[i] is None]
+    expected = window_passes(arrivals, cancel_times, rate, per, ends)
+    cancelled = [f"waiter {i} at {secs(c)}" + (" (the instant its turn came)"
+                                                if i == at_its_turn else "")
+                 for i, c in enumerate(cancel_times) if c is not None and expected[i] is None]
     given_as = (f"RateLimiter({rate}, per={per}), waiters arriving at "
                 f"{listing(secs(a) for a in arrivals)}, cancelled while waiting: "
                 f"{listing(cancelled) if cancelled else 'none'}")
@@ -389,25 +428,44 @@ async def test_async_with_acquires() -> None:
         f"`async with limiter as x` gave x = {show(entered)}; it should give the limiter itself")
 
 
+class Stop(BaseException):
+    """Not an Exception: what a block may raise besides errors (as CancelledError is)."""
+
+
 @task5
-async def test_leaving_the_block_gives_nothing_back() -> None:
-    """leaving `async with` gives no slot back, and lets the block's exception through"""
+@pytest.mark.parametrize("ending", ["raises KeyError", "raises a BaseException",
+                                    "is cancelled"])
+async def test_leaving_the_block_gives_nothing_back(ending: str) -> None:
+    """leaving `async with` gives no slot back, and lets the block's exception through, whatever
+    it is: an error, a BaseException, a cancellation"""
     limiter = limits.RateLimiter(1, 2.0)
-    boom = KeyError("inside the block")
-    result, error = await settle(_raise_inside(limiter, boom))
-    assert error is boom, (
-        f"the block inside `async with limiter:` raised {boom!r}; the `async with` "
-        f"{outcome(result, error)}. __aexit__ must let the exception through (return None)")
+    raised: BaseException = KeyError("inside the block") if ending == "raises KeyError" else Stop()
+    block = asyncio.create_task(_inside(limiter, None if ending == "is cancelled" else raised))
+    await asyncio.sleep(0.5)
+    if ending == "is cancelled":
+        block.cancel()
+    result, error = await settle(block)
+    lets_through = (isinstance(error, asyncio.CancelledError) if ending == "is cancelled"
+                    else error is raised)
+    what = ("was cancelled at 0.5 s" if ending == "is cancelled"
+            else f"raised {raised!r} at 0.5 s")
+    assert lets_through, (
+        f"the block inside `async with limiter:` {what}; the `async with` "
+        f"{outcome(result, error)}. __aexit__ must let any exception through (return None), "
+        "a cancellation too")
     await limiter.acquire()
     assert now() == pytest.approx(2.0), (
-        f"RateLimiter(1, per=2.0): after an `async with` block at 0 s, acquire() passed at "
-        f"{secs(now())}; expected 2.0 s. Leaving the block gives nothing back: a rate limit "
-        "counts acquisitions, it is not a Semaphore")
+        f"RateLimiter(1, per=2.0): after an `async with` block entered at 0 s that {what}, "
+        f"acquire() passed at {secs(now())}; expected 2.0 s. Leaving the block gives nothing "
+        "back, however it ends: a rate limit counts acquisitions, it is not a Semaphore")
 
 
-async def _raise_inside(limiter: Any, error: BaseException) -> None:
+async def _inside(limiter: Any, error: BaseException | None) -> None:
     async with limiter:
-        raise error
+        await asyncio.sleep(0.5)
+        if error is not None:
+            raise error
+        await asyncio.sleep(10.0)
 
 
 @task5

@@ -261,24 +261,28 @@ def test_any_deposits_and_withdrawals_act_one_at_a_time(
 
 
 @task1
+@pytest.mark.parametrize("during", ["read", "write"])
 @pytest.mark.parametrize("method", ["deposit", "withdraw"])
-async def test_a_cancelled_change_lets_go_of_the_lock(method: str) -> None:
-    """a deposit or withdrawal cancelled mid-way lets go of the account's lock and changes
-    nothing; the next change goes through"""
+async def test_a_cancelled_change_lets_go_of_the_lock(method: str, during: str) -> None:
+    """a deposit or withdrawal cancelled mid-way (during its read or its write) lets go of the
+    account's lock and changes nothing, then or later; the next change goes through"""
     wallet = account("wallet", 10, latency=1.0)
     call = asyncio.create_task(getattr(wallet, method)(5))
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.5 if during == "read" else 1.5)
     call.cancel()
+    when = now()
     result, error = await settle(call)
+    did = f"{method}(5) was cancelled at {secs(when)}, during its {during} of the balance, and"
     assert isinstance(error, asyncio.CancelledError), (
-        f"{method}(5) was cancelled at 0.5 s, during its read of the balance, and "
-        f"{outcome(result, error)}; expected the CancelledError to propagate")
+        f"{did} {outcome(result, error)}; expected the CancelledError to propagate")
     assert not wallet.lock.locked(), (
-        f"{method}(5) was cancelled at 0.5 s, during its read of the balance, and left the "
-        "account's lock held: every later change would wait for it forever. Let go of the "
-        "lock however the change ends (`async with account.lock:`)")
+        f"{did} left the account's lock held: every later change would wait for it forever. "
+        "Let go of the lock however the change ends (`async with account.lock:`)")
+    await asyncio.sleep(2.0)
     assert wallet.store.value == 10, (
-        f"{method}(5), cancelled during its read, changed the balance to {wallet.store.value}")
+        f"{did} the balance was {wallet.store.value} 2 s later, not 10: a cancelled change "
+        "changes nothing, not even later (a write that goes on after the cancellation lands "
+        "once the lock is let go, over other changes)")
     got = await wallet.deposit(1)
     assert got == 11 == wallet.store.value, (
         f"after a cancelled {method}(5), deposit(1) on a balance of 10 returned {show(got)} and "
@@ -333,7 +337,7 @@ async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> No
     """cancelling run_when_ready, before or after the gate opens, cancels its jobs and leaves
     no task running: the jobs have finished their clean-up when the cancellation comes through"""
     ready = asyncio.Event()
-    work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(3)]
+    work = [jobs.make(5.0, cleanup_s=seconds) for seconds in (0.5, 1.5, 1.0)]
     call = asyncio.create_task(sync.run_when_ready(work, ready))
     if opened:
         await asyncio.sleep(1.0)
@@ -351,13 +355,14 @@ async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> No
     assert not still, (
         f"{what}; when the cancellation came through, at {secs(now())}, {listing(still)} still "
         "ran. Leave no task running: "
-        + ("cancel the jobs and wait for their clean-up" if opened else
+        + ("cancel the jobs and wait for every one's clean-up, the slowest too" if opened else
            "stop waiting for the gate, and leave no waiter of yours behind"))
     if opened:
-        assert jobs.cancelled == ["job0", "job1", "job2"] and now() == pytest.approx(2.5), (
+        assert jobs.cancelled == ["job0", "job1", "job2"] and now() == pytest.approx(3.5), (
             f"{what}; {listing(jobs.cancelled) or 'no job'} got the cancellation, and it came "
             f"through at {secs(now())}. Expected job0, job1 and job2 cancelled at once, and the "
-            "cancellation through at 2.5 s, once their clean-up (0.5 s) is done")
+            "cancellation through at 3.5 s, once the last of their clean-ups (0.5 s, 1.5 s and "
+            "1.0 s) is done")
     else:
         ready.set()
         await asyncio.sleep(10.0)
@@ -520,22 +525,35 @@ async def test_without_ttl_a_finished_load_is_not_reused() -> None:
 
 
 @task3
-async def test_a_cancelled_waiter_does_not_cancel_the_load() -> None:
-    """cancelling one waiter does not cancel the load for the others; it raises CancelledError"""
+@pytest.mark.parametrize("quitter", [0, 1, 2], ids=["the first", "a middle one", "the last"])
+async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None:
+    """cancelling one waiter (the first, a middle or the last) does not cancel the load for the
+    others, nor end it: it raises CancelledError, and a later get still joins the one load"""
     flight, loader = sync.SingleFlight(), Loader()
-    quitter = asyncio.create_task(flight.get("k", loader))
-    stayer = asyncio.create_task(flight.get("k", loader))
-    await asyncio.sleep(0.5)
-    quitter.cancel()
-    result, error = await settle(stayer)
-    assert result == "value of k #1" and len(loader.calls) == 1, (
-        f"one of two waiters was cancelled at 0.5 s; the other {outcome(result, error)} after "
-        f"{len(loader.calls)} load(s). Expected it to get the value of the one load: shield "
-        "the shared load from a single waiter's cancellation"
-    )
-    result, error = await settle(quitter)
+    gets = []
+    for _ in range(3):  # gets at 0, 0.1 and 0.2 s: the first starts the load, the others join
+        gets.append(asyncio.create_task(flight.get("k", loader)))
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)
+    gets[quitter].cancel()  # at 0.5 s
+    await asyncio.sleep(0.25)
+    late, late_error = await settle(flight.get("k", loader))  # at 0.75 s
+    ended = now()
+    outcomes = [await settle(get) for get in gets]
+    which = ["the first", "the second", "the third"][quitter]
+    stayed = [outcome(*o) for i, o in enumerate(outcomes) if i != quitter]
+    assert len(loader.calls) == 1 and ended == pytest.approx(1.0) and late_error is None \
+        and late == "value of k #1" and stayed == ["returned 'value of k #1'"] * 2, (
+        f"three gets of 'k' at 0, 0.1 and 0.2 s, {which} cancelled at 0.5 s, then a get at "
+        f"0.75 s: the loader was called {len(loader.calls)} time(s); of the other two, one "
+        f"{stayed[0]} and one {stayed[1]}, and the late get {outcome(late, late_error)} at "
+        f"{secs(ended)}. "
+        "Expected one load, its value for all three at 1.0 s: a waiter's cancellation neither "
+        "cancels the shared load (shield it, for every waiter, not only the one that started "
+        "it) nor ends it for the gets still to come")
+    result, error = outcomes[quitter]
     assert isinstance(error, asyncio.CancelledError), (
-        f"the waiter cancelled at 0.5 s {outcome(result, error)}; expected CancelledError")
+        f"{which} get, cancelled at 0.5 s, {outcome(result, error)}; expected CancelledError")
 
 
 @task3
@@ -682,10 +700,10 @@ def test_any_gets_share_loads_as_the_contract_says(
     drawn = [(at / 1000, key) for at, key in gets]
     joined, loads = flight_model(drawn, table, ttl)
     quitters: dict[int, float] = {}
-    for flight in loads:  # a waiter may quit if another waiter of its load stays
-        for index in flight.waiters[:-1]:
-            if index in quitting_gets:
-                quitters[index] = (drawn[index][0] + flight.finish) / 2
+    for flight in loads:  # any waiter may quit (first, middle, last) if another one stays
+        quitting = [index for index in flight.waiters if index in quitting_gets]
+        for index in quitting[1:] if quitting == flight.waiters else quitting:
+            quitters[index] = (drawn[index][0] + flight.finish) / 2
     calls: dict[Hashable, list[float]] = {key: [] for key in keys}
     raised: dict[tuple[Hashable, int], BaseException] = {}
 
@@ -759,10 +777,13 @@ def test_any_gets_share_loads_as_the_contract_says(
             expected = None if flight.fails else value_of(flight.key, flight.number, drawn[0][1])
             how = (f"it waits for load {flight.number + 1} of {flight.key!r}, from "
                    f"{secs(flight.start)} to {secs(flight.finish)}")
-        if error_expected is not None:
-            assert error is error_expected and at == pytest.approx(due), (
-                f"{did}; {how}, so it raises that load's own exception {error_expected!r}, "
-                f"at {secs(due)}: every waiter gets the same exception")
+        if flight is not None and flight.fails:
+            shown = (repr(error_expected) if error_expected is not None else
+                     "(a ConnectionError: the load was stopped before it could raise it)")
+            assert error_expected is not None and error is error_expected \
+                and at == pytest.approx(due), (
+                    f"{did}; {how}, so it raises that load's own exception {shown}, "
+                    f"at {secs(due)}: every waiter gets the same exception")
         else:
             assert error is None and type(result) is type(expected) and result == expected \
                 and at == pytest.approx(due), (

@@ -86,14 +86,19 @@ class Source:
 
 
 class ListSource(Source):
-    """A source of the given items (falsy ones too), read at 0.1 s each; then None."""
+    """A source of the given items (falsy ones too), read at 0.1 s each; then None. Read number
+    `fails` (from 0), if any, raises `error` instead."""
 
-    def __init__(self, items: list[Any]) -> None:
+    def __init__(self, items: list[Any], fails: int | None = None,
+                 error: BaseException | None = None) -> None:
         super().__init__(len(items))
-        self.items = items
+        self.items, self.fails, self.error = items, fails, error
 
     async def read(self) -> Any:
         await asyncio.sleep(0.1)
+        if self.reads == self.fails and self.error is not None:
+            self.reads += 1
+            raise self.error
         if self.reads == len(self.items):
             self.reads += 1  # the read that finds the end counts too
             return None
@@ -171,11 +176,13 @@ RESULTS = (0, None, "", False, 4, "five", 6)
 
 class GroupJob:
     """A job for run_group: runs `seconds`, then returns its result or raises `error`; if it is
-    cancelled, it cleans up for `cleanup` seconds first. Records when it was called."""
+    cancelled, it cleans up for `cleanup` seconds first, and then its clean-up fails with
+    `spoiled` (if any). Records when it was called."""
 
     def __init__(self, index: int, seconds: float, cleanup: float,
-                 error: BaseException | None) -> None:
+                 error: BaseException | None, spoiled: BaseException | None = None) -> None:
         self.index, self.seconds, self.cleanup, self.error = index, seconds, cleanup, error
+        self.spoiled = spoiled
         self.calls: list[float] = []
         self.cancelled: list[float] = []
         self.cleaned: list[float] = []
@@ -191,6 +198,8 @@ class GroupJob:
             self.cancelled.append(now())
             await asyncio.sleep(self.cleanup)
             self.cleaned.append(now())
+            if self.spoiled is not None:
+                raise self.spoiled from None
             raise
         if self.error is not None:
             raise self.error
@@ -202,29 +211,38 @@ class GroupJob:
        failing=st.sets(st.integers(0, 4), max_size=3),
        cleanups=st.lists(durations(0.001, 1.0), min_size=5, max_size=5),
        cancel=st.none() | durations(0.001, 3.0), twice=st.none() | st.integers(0, 4),
-       shape=iterable_shapes(), style=callable_styles())
+       shape=iterable_shapes(), style=callable_styles(),
+       spoiled=st.sets(st.integers(0, 4), max_size=2))
 @example(seconds=[2.0, 1.0, 3.0], failing={1}, cleanups=[0.5, 0.25, 0.125, 1.0, 1.0],
-         cancel=None, twice=None, shape="list", style="function")
+         cancel=None, twice=None, shape="list", style="function", spoiled={2})
 @example(seconds=[1.0, 1.0, 2.0], failing={0, 1}, cleanups=[0.333] * 5, cancel=None, twice=0,
-         shape="generator", style="partial")
+         shape="generator", style="partial", spoiled=set())
 @example(seconds=[1.0, 5.0, 0.25], failing=set(), cleanups=[0.1, 0.75, 0.2, 1.0, 1.0],
-         cancel=0.5, twice=None, shape="tuple", style="callable object")
+         cancel=0.5, twice=None, shape="tuple", style="callable object", spoiled={0, 1})
 @settings(max_examples=8)
 def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[int],
                                              cleanups: list[float], cancel: float | None,
-                                             twice: int | None, shape: str, style: str) -> None:
+                                             twice: int | None, shape: str, style: str,
+                                             spoiled: set[int]) -> None:
     """for any jobs (a generator, a job listed twice, any callable, falsy results), failing or
-    not, and a caller cancelled or not: results in order, or the group of every first failure,
-    or a cancellation, each only once every cancelled job has cleaned up"""
+    not, some failing in their clean-up once cancelled, and a caller cancelled or not: results
+    in order, or the group of every failure, or a cancellation, each only once every cancelled
+    job has cleaned up"""
     failing = {i for i in failing if i < len(seconds)}
     # failures end half a millisecond off the grid: never at the instant another job ends
     lengths = [s + 0.0005 if i in failing else s for i, s in enumerate(seconds)]
     errors = {i: (ValueError, KeyError, OSError)[i % 3](f"job {i} failed") for i in failing}
-    made = [GroupJob(i, lengths[i], cleanups[i], errors.get(i)) for i in range(len(seconds))]
-    order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
+    order = [*range(len(seconds)), *([twice] if twice is not None and twice < len(seconds)
+                                     else [])]
     first = min((lengths[i] for i in order if i in failing), default=None)
     end = first if first is not None else max(lengths)
     cut = cancel + 0.00025 if cancel is not None and cancel < end else None  # off the grid
+    # a clean-up that fails once its job is cancelled is a failure too (not drawn for a
+    # cancelled caller, who must stay cancelled)
+    spoils = {i: RuntimeError(f"job {i}'s clean-up failed") for i in spoiled
+              if i < len(seconds) and cut is None}
+    made = [GroupJob(i, lengths[i], cleanups[i], errors.get(i), spoils.get(i))
+            for i in range(len(seconds))]
     stop = cut if cut is not None else first
     hit = [i for i in order if stop is not None and lengths[i] > stop]
     ends = (stop + max((cleanups[i] for i in hit), default=0.0)) if stop is not None else end
@@ -244,6 +262,8 @@ def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[
     given_as = (f"With jobs of {listing(secs(seconds[i]) for i in order)} (a {shape} of {style}s"
                 + (f", job {twice} listed again at the end" if len(order) > len(made) else "")
                 + ")" + (f", job {listing(sorted(failing))} failing at the end" if failing else "")
+                + (f", the clean-up of job {listing(sorted(spoils))} failing if it is "
+                   "cancelled" if spoils else "")
                 + (f", the caller cancelled at {secs(cut)}" if cut is not None else ""))
     got = f"{given_as}, run_group {outcome(result, error)} at {secs(at)}"
     for job in made:
@@ -255,11 +275,14 @@ def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[
             f"{got}; expected CancelledError: a cancelled caller stays cancelled")
     elif first is not None:
         expected = [errors[i] for i in order if i in failing and lengths[i] == first]
+        spoilt = [spoils[i] for i in hit if i in spoils]
         held = list(getattr(error, "exceptions", []))
         assert isinstance(error, BaseExceptionGroup) and sorted(map(id, held)) == sorted(
-            map(id, expected)), (
+            map(id, expected + spoilt)), (
             f"{got} (holding {held}); expected the TaskGroup's ExceptionGroup holding "
-            f"exactly {listing(map(repr, expected))}, the jobs that failed at {secs(first)}")
+            f"exactly {listing(map(repr, expected + spoilt))}: the jobs that failed at "
+            f"{secs(first)}" + (", and the clean-ups that failed once cancelled (a job that "
+                                "fails while it is cancelled has failed too)" if spoilt else ""))
     else:
         assert error is None and result == [RESULTS[i] for i in order] and all(
             type(r) is type(RESULTS[i]) for r, i in zip(result, order, strict=True)), (
@@ -432,6 +455,130 @@ async def test_an_idle_connection_is_lent_at_once() -> None:
         f"had waited since 0.5 s, and one holder asked again at once: the connections were "
         f"lent at {lent} (made: {factory.made}); expected {expected}: the waiter gets one, and "
         "the other is idle, so it is lent at once (wake every task that may now go on)")
+
+
+@task2
+@pytest.mark.parametrize("barger", ["the holder asking again", "a newcomer"])
+async def test_no_task_barges_past_the_waiting_ones(barger: str) -> None:
+    """a connection that comes back goes to the task that has waited longest, even when another
+    task asks for one at that very moment (its holder again, or a newcomer): first come, first
+    served"""
+    pool = cleanup.Pool(Factory(), 1)
+    lent: list[tuple[str, float]] = []
+    newcomer_asks = asyncio.Event()
+
+    async def user(name: str, after: float) -> None:
+        await asyncio.sleep(after)
+        if name == "newcomer":
+            await newcomer_asks.wait()
+        async with pool.acquire():
+            lent.append((name, now()))
+            await asyncio.sleep(1.0)
+
+    async def holder() -> None:
+        async with pool.acquire():
+            lent.append(("holder", now()))
+            await asyncio.sleep(1.0)
+            newcomer_asks.set()  # the newcomer asks as the connection comes back
+        if barger == "the holder asking again":
+            async with pool.acquire():
+                lent.append(("holder again", now()))
+                await asyncio.sleep(1.0)
+
+    tasks = [asyncio.create_task(holder()), asyncio.create_task(user("waiter 1", 0.5)),
+             asyncio.create_task(user("waiter 2", 0.8))]
+    if barger == "a newcomer":
+        tasks.append(asyncio.create_task(user("newcomer", 0.0)))
+    await asyncio.wait(tasks, timeout=10.0)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await pool.close()
+    last = "holder again" if barger == "the holder asking again" else "newcomer"
+    expected = [("holder", 0.2), ("waiter 1", 1.2), ("waiter 2", 2.2), (last, 3.2)]
+    assert [name for name, _ in lent] == [name for name, _ in expected] and all(
+        at == pytest.approx(want) for (_, at), (_, want) in zip(lent, expected, strict=True)), (
+        f"With Pool(size=1), the holder (lent at 0.2 s) gave its connection back at 1.2 s while "
+        f"waiter 1 had waited since 0.5 s and waiter 2 since 0.8 s, and "
+        f"{'the holder asked again' if last == 'holder again' else 'a newcomer asked'} at that "
+        f"very moment: the connection was lent to {listing(f'{n} at {secs(a)}' for n, a in lent)}"
+        f"; expected {listing(f'{n} at {secs(a)}' for n, a in expected)}: a task that asks "
+        "now queues behind the tasks already waiting, even if a connection is idle for an "
+        "instant (hand it to the longest waiter, do not leave it for whoever comes first)")
+
+
+@task2
+@pytest.mark.parametrize("when", ["just before", "just after"])
+async def test_a_waiter_cancelled_as_the_connection_comes_back_passes_it_on(when: str) -> None:
+    """a waiting task cancelled at the moment a connection comes back for it does not take it
+    with it: the next waiting task gets it at once"""
+    factory = Factory()
+    pool = cleanup.Pool(factory, 1)
+    lent: dict[str, float] = {}
+
+    async def user(name: str, after: float) -> None:
+        await asyncio.sleep(after)
+        async with pool.acquire():
+            lent[name] = now()
+            await asyncio.sleep(1.0)
+
+    first, second = (asyncio.create_task(user(name, after))
+                     for name, after in (("waiter 1", 0.5), ("waiter 2", 0.8)))
+
+    async def holder() -> None:
+        async with pool.acquire():
+            await asyncio.sleep(1.0)
+            if when == "just before":
+                first.cancel()
+        if when == "just after":
+            first.cancel()  # the connection came back: waiter 1 was handed it, or woken for it
+
+    holding = asyncio.create_task(holder())
+    _, cancelled_error, _ = await ended(first)
+    result, error, at = await ended(second)
+    await settle(holding)
+    await pool.close()
+    given_as = (f"With Pool(size=1), waiter 1 (since 0.5 s) was cancelled {when} the connection "
+                "came back at 1.2 s, while waiter 2 had waited since 0.8 s")
+    assert isinstance(cancelled_error, asyncio.CancelledError) and "waiter 1" not in lent, (
+        f"{given_as}: waiter 1 {outcome(None, cancelled_error)}"
+        + (f" after being lent a connection at {secs(lent['waiter 1'])}" if "waiter 1" in lent
+           else "") + "; expected it cancelled, without a connection")
+    assert at is not None and error is None and lent.get("waiter 2") == pytest.approx(1.2) and (
+        len(factory.made) == 1), (
+        f"{given_as}: waiter 2 " + (f"was lent a connection at {secs(lent['waiter 2'])}"
+                                    if "waiter 2" in lent else "got no connection")
+        + (f" and {outcome(result, error)}" if at is not None else " within 10 s")
+        + f" ({len(factory.made)} connection(s) made); expected it lent the one connection at "
+        "1.2 s: a waiter cancelled as a connection is handed to it passes it on to the next "
+        "waiter (or back to the pool), it must not be lost")
+
+
+@task2
+async def test_a_task_cancelled_while_its_connection_is_made_frees_its_place() -> None:
+    """a task cancelled while the factory makes its connection gives its place up: a task
+    waiting for a connection (size 1) goes on and gets one"""
+    factory = Factory()
+    pool = cleanup.Pool(factory, 1)
+    first = asyncio.create_task(use(pool, 1.0, [], [0]))
+    await asyncio.sleep(0.05)
+    waiter = asyncio.create_task(use(pool, 1.0, [], [0]))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    _, first_error, _ = await ended(first)
+    result, error, at = await ended(waiter)
+    await pool.close()
+    given_as = ("With Pool(size=1) and connections made in 0.2 s, a task asking at 0.0 s was "
+                "cancelled at 0.1 s, while its connection was being made; a task waiting since "
+                "0.05 s")
+    assert isinstance(first_error, asyncio.CancelledError), (
+        f"{given_as}: the cancelled task {outcome(None, first_error)}; expected CancelledError")
+    assert at is not None and error is None and result in factory.made, (
+        f"{given_as} " + (f"{outcome(result, error)} at {secs(at)}" if at is not None
+                          else "still had no connection 10 s later")
+        + f" (connections made: {factory.made}); expected it to be lent a connection: the "
+        "place of a task cancelled while its connection is made is free again (however "
+        "acquiring ends, cancelled too, give the place back)")
 
 
 class QueryFailed(Exception):
@@ -652,14 +799,53 @@ async def test_a_waiter_is_refused_when_the_pool_closes() -> None:
 
 
 @task3
-async def test_async_with_pool_closes_it() -> None:
-    """`async with Pool(...) as pool:` closes the pool on leaving"""
+@pytest.mark.parametrize("ending", ["returns", "raises"])
+async def test_async_with_pool_closes_it(ending: str) -> None:
+    """`async with Pool(...) as pool:` closes the pool on leaving, also when the block raises
+    (its error passes through)"""
     factory = Factory()
-    async with cleanup.Pool(factory, 2) as pool:
-        await use(pool, 1.0, [], [0])
+    pools: list[Any] = []
+    failure = QueryFailed("the block failed")
+
+    async def block() -> None:
+        async with cleanup.Pool(factory, 2) as pool:
+            pools.append(pool)
+            await use(pool, 1.0, [], [0])
+            if ending == "raises":
+                raise failure
+
+    result, error = await settle(block())
+    pool = pools[0]
+    assert error is (failure if ending == "raises" else None), (
+        f"a block that {ending} inside `async with Pool(...)` {outcome(result, error)}; "
+        + ("expected its own error to pass through (__aexit__ must not swallow it)"
+           if ending == "raises" else "expected no error"))
     assert pool.closed and all(c.closed for c in factory.made) and factory.made, (
-        "leaving `async with Pool(...)` should close the pool and its connections"
+        f"leaving `async with Pool(...)` when the block {ending} left the pool "
+        f"closed={pool.closed!r} and {listing(c for c in factory.made if not c.closed)} open; "
+        "expected the pool and its connections closed, however the block ends"
     )
+
+
+@task3
+async def test_a_connection_back_while_close_runs_is_closed() -> None:
+    """a lent connection that comes back while close() is still closing the idle ones is closed
+    too"""
+    factory = Factory()
+    pool = cleanup.Pool(factory, 2)
+    await asyncio.gather(use(pool, 0.3, [], [0]), use(pool, 0.1, [], [0]))  # 2 idle by 0.5 s
+    holder = asyncio.create_task(use(pool, 0.55, [], [0]))  # back at 1.05 s
+    await asyncio.sleep(0.5)
+    await pool.close()  # from 1.0 s, closing the idle connection takes 0.1 s
+    returned, closed = now(), pool.closed
+    await settle(holder)
+    still_open = [c for c in factory.made if not c.closed]
+    assert closed is True and not still_open, (
+        f"With Pool(size=2), close() at 1.0 s (one idle connection, closing in 0.1 s; it "
+        f"returned at {secs(returned)} with closed={closed!r}) while a connection came back "
+        f"at 1.05 s: {listing(still_open) or 'none'} stayed open; expected every connection "
+        "closed: once close() is called, a connection that comes back is closed, even while "
+        "close() is still at work")
 
 
 @task4
@@ -727,35 +913,51 @@ ITEMS = st.lists(st.sampled_from([0, "", False, 1, "x", 2.5]), max_size=6)
 
 
 @task4
-@given(items=ITEMS, stop=st.none() | st.integers(0, 7), how=st.sampled_from(["break", "take"]))
-@example(items=[0, "", False], stop=None, how="break")
-@example(items=[1, 0, 2.5], stop=1, how="take")
+@given(items=ITEMS, stop=st.none() | st.integers(0, 7), how=st.sampled_from(["break", "take"]),
+       fails=st.none() | st.integers(0, 7))
+@example(items=[0, "", False], stop=None, how="break", fails=None)
+@example(items=[1, 0, 2.5], stop=1, how="take", fails=None)
+@example(items=[1, 0, 2.5], stop=None, how="break", fails=2)
 @settings(max_examples=8)
 def test_any_stream_yields_every_item_and_releases_the_source(
-        items: list[Any], stop: int | None, how: str) -> None:
-    """for any items (falsy ones too: only None ends the source), read to the end or stopped
-    early, the stream yields every item it reads, one read per item, and its source is closed"""
-    source = ListSource(items)
+        items: list[Any], stop: int | None, how: str, fails: int | None) -> None:
+    """for any items (falsy ones too: only None ends the source), read to the end, stopped
+    early, or ended by a read that raises, the stream yields every item it reads, one read per
+    item, and its source is closed"""
+    reads = (len(items) + 1 if stop is None or stop > len(items) else
+             stop if how == "take" else stop + 1)
+    broken = fails is not None and fails < reads  # a read that raises ends the iteration
+    error = OSError("the source broke")
+    source = ListSource(items, fails if broken else None, error)
 
-    async def scenario() -> tuple[list[Any], bool, bool]:
-        if how == "take" and stop is not None:
-            got = await cleanup.take(cleanup.stream(lambda: source), stop)
-        else:
-            got = []
+    async def scenario() -> tuple[list[Any], BaseException | None, bool, bool]:
+        got: list[Any] = []
+
+        async def consume() -> None:
+            if how == "take" and stop is not None:
+                got.extend(await cleanup.take(cleanup.stream(lambda: source), stop))
+                return
             async with contextlib.aclosing(cleanup.stream(lambda: source)) as stream:
                 async for item in stream:
                     if len(got) == stop:
                         break
                     got.append(item)
-        return got, source.opened, source.closed
 
-    got, opened, closed = run_virtual(scenario)
+        _, raised = await settle(consume())
+        return got, raised, source.opened, source.closed
+
+    got, raised, opened, closed = run_virtual(scenario)
     wanted = items if stop is None else items[:stop]
-    reads = (len(items) + 1 if stop is None or stop > len(items) else
-             stop if how == "take" else stop + 1)
     given_as = (f"Streaming a source of {show(items)}" + (
         "" if stop is None else f", stopped after {stop} items by "
-        + ("take()" if how == "take" else "a consumer that breaks out and closes the stream")))
+        + ("take()" if how == "take" else "a consumer that breaks out and closes the stream"))
+        + (f", read number {fails + 1} raising {error!r}" if broken else ""))
+    if broken:
+        assert closed, (
+            f"{given_as}: the stream {outcome(None, raised)} and left the source open; expected "
+            "it closed however the iteration ends, a failed read too: open it with `async "
+            "with` inside the generator (or close it in a `finally`)")
+        return
     assert got == wanted and all(type(a) is type(b) for a, b in zip(got, wanted, strict=True)), (
         f"{given_as} gave {show(got)}; expected {show(wanted)}: yield every item read, until "
         "the source gives None (falsy items included)")

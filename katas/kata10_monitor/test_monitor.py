@@ -263,7 +263,15 @@ async def test_open_checks_nothing_by_itself(http_mock: MockHttp) -> None:
     ({"backoff": -0.5}, ValueError, "backoff", "-0.5"),
     ({"limit": 0}, ValueError, "limit", "0"), ({"limit": True}, TypeError, "limit", "True"),
     ({"limit": 2.0}, TypeError, "limit", "2.0"),
-    ({"rate": 0}, ValueError, "rate", "0"), ({"rate": "fast"}, TypeError, "rate", "fast")],
+    ({"rate": 0}, ValueError, "rate", "0"), ({"rate": "fast"}, TypeError, "rate", "fast"),
+    ({"urls": [A, "httpx://x.example.com"]}, ValueError, "urls", "httpx://x.example.com"),
+    ({"interval": "10"}, TypeError, "interval", "10"),
+    ({"timeout": True}, TypeError, "timeout", "True"),
+    ({"attempts": True}, TypeError, "attempts", "True"),
+    ({"attempts": "3"}, TypeError, "attempts", "3"),
+    ({"backoff": True}, TypeError, "backoff", "True"),
+    ({"backoff": "0.5"}, TypeError, "backoff", "0.5"),
+    ({"rate": True}, TypeError, "rate", "True"), ({"rate": -2}, ValueError, "rate", "-2")],
     ids=lambda v: repr(v) if isinstance(v, dict) else "")
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
                                      argument: str, value: str) -> None:
@@ -279,6 +287,25 @@ async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Excepti
         f"Called {shown}. It raised {error.__name__}({message!r}); the message should name "
         f"the argument `{argument}` or its bad value {value}"
     )
+
+
+@task1
+@pytest.mark.parametrize("item", [42, None, b"https://api.example.com/health"],
+                         ids=["int", "None", "bytes"])
+async def test_rejects_a_url_that_is_not_a_string(item: Any) -> None:
+    """rejects urls holding an item that is not a string (TypeError or ValueError), naming
+    the argument or the bad item"""
+    shown = f"Monitor([{A!r}, {item!r}])"
+
+    async def make() -> Any:
+        return monitoring.Monitor([A, item])
+
+    result, error = await settle(make())
+    assert isinstance(error, TypeError | ValueError) and (
+        names(str(error), "urls") or names(str(error), repr(item))), (
+        f"Called {shown}. It {outcome(result, error)}; expected TypeError or ValueError with a "
+        f"message that names `urls` or the bad item {item!r} (check each item is a string "
+        "before reading it as a URL)")
 
 
 @task2
@@ -562,6 +589,102 @@ def test_a_round_retries_each_service_within_the_limit(
         f"{given_as}, when round() returned, changes were {changes}; expected "
         f"{expected_changes} (in any order for ties): each service's first state, at the "
         "loop time its check ended")
+
+
+@task3
+@given(interval=durations(0.5, 2.0), latencies=st.lists(durations(0.001, 5.0), min_size=1,
+                                                         max_size=3),
+       limit=st.integers(1, 2), extra=durations(0.0, 4.0), rounds=st.integers(2, 4))
+@example(interval=1.0, latencies=[2.5, 0.25], limit=1, extra=1.5, rounds=3)
+@example(interval=0.5, latencies=[1.2, 0.7, 0.333], limit=2, extra=0.25, rounds=4)
+@cheap(3)
+def test_overlapping_rounds_share_one_limit(server: aioresponses, interval: float,
+                                           latencies: list[float], limit: int, extra: float,
+                                           rounds: int) -> None:
+    """for any schedule whose checks outlast the interval, with a round() and a check() asked
+    for on demand meanwhile: never more than `limit` checks at once across them all, and each
+    check starts as soon as a slot frees"""
+    urls = services(len(latencies))
+    stop = (rounds - 1) * interval + interval / 2 + 0.0005  # off the grid
+    given_as = (f"With limit={limit}, interval={secs(interval)} and services answering in "
+                f"{listing(secs(t) for t in latencies)}, start() at 0 s, round() and "
+                f"check(svc0) asked for on demand at {secs(extra)}, stop() at {secs(stop)}")
+    arrivals = scripted(server, {url: itertools.repeat(("answer", 200, latency))
+                                 for url, latency in zip(urls, latencies, strict=True)})
+
+    async def scenario() -> None:
+        monitor = monitoring.Monitor(list(urls), interval=interval, limit=limit, timeout=60.0)
+        await monitor.start()
+        await asyncio.sleep(extra)
+        on_demand = [asyncio.create_task(monitor.round()),
+                     asyncio.create_task(monitor.check(urls[0]))]
+        await asyncio.sleep(stop - extra)
+        for task in on_demand:
+            task.cancel()
+        await asyncio.gather(*on_demand, return_exceptions=True)
+        await monitor.stop()
+
+    run_virtual(scenario)
+    spans = sorted((start, min(start + latency, stop))
+                   for url, latency in zip(urls, latencies, strict=True)
+                   for start in arrivals[url] if start < stop)
+    asked = sorted([round(k * interval, 6) for k in range(rounds) for _ in urls]
+                   + [extra] * (len(urls) + 1))[:len(spans)]
+    fault = slot_fault(spans, asked, limit)
+    assert fault is None or fault[0] != "peak", (
+        f"{given_as}: {fault and fault[2]} checks were running at once from "
+        f"{fault and secs(fault[1])}; at most limit={limit}: the limit is the monitor's, shared "
+        "by every check (rounds that overlap, a round or a check on demand), not one per round")
+    assert fault is None, (
+        f"{given_as}: checks started at {listing(secs(start) for start, _ in spans)}; from "
+        f"{secs(fault[1])} a check was waiting while fewer than {limit} ran: a check starts as "
+        "soon as a slot frees")
+
+
+@task3
+@pytest.mark.parametrize("point", ["waiting for a slot", "waiting for the rate",
+                                   "waiting for an answer", "sleeping before a retry"])
+async def test_a_check_cancelled_at_any_point_frees_its_place(point: str,
+                                                             http_mock: MockHttp) -> None:
+    """a check cancelled by its caller at any point (waiting for a slot or the rate, during a
+    try, before a retry) records nothing and gives its place back: with limit=1, a later check
+    starts at once"""
+    http_mock.reply(B, latency=1.0 if point == "waiting for a slot" else 0.1)
+    http_mock.reply(A, 503 if point == "sleeping before a retry" else 200,
+                    latency=30.0 if point == "waiting for an answer" else 0.25)
+    http_mock.reply(C, latency=1.0)
+    monitor = await started([A, B, C], limit=1, rate=1.0, attempts=2, backoff=1.0, timeout=60.0)
+    first = asyncio.create_task(monitor.check(B))  # starts at 0 s
+    await asyncio.sleep(0.2)
+    cancelled = asyncio.create_task(monitor.check(A))  # starts at 1 s (rate 1 per second)
+    await asyncio.sleep(0.3 if point in ("waiting for a slot", "waiting for the rate") else 1.3)
+    cancelled.cancel()
+    _, cancel_error = await settle(cancelled)
+    await settle(first)
+    await asyncio.sleep(5.0 - now())
+    following = asyncio.create_task(monitor.check(C))
+    await asyncio.wait([following], timeout=10.0)
+    ended = now() if following.done() else None
+    following.cancel()
+    result, error = await settle(following)
+    await monitor.stop()
+    given_as = (f"With limit=1, rate=1, attempts=2 and backoff=1 s, a check cancelled by its "
+                f"caller while {point}; a check asked for at 5.0 s")
+    assert isinstance(cancel_error, asyncio.CancelledError), (
+        f"{given_as}: the cancelled check {outcome(None, cancel_error)}; expected "
+        "CancelledError")
+    assert http_mock.times(C) == [5.0] and error is None and result is True and (
+        ended == pytest.approx(6.0)), (
+        f"{given_as} was tried at {http_mock.times(C)} and "
+        + (f"{outcome(result, error)} at {secs(ended)}" if ended is not None
+           else "had not returned 10 s later")
+        + "; expected it to start at once (5.0 s) and return True at 6.0 s: a check gives "
+        "its place back however it ends, cancelled at any point too (hold the slot in an "
+        "`async with`, and wait for the rate inside it)")
+    report = monitor.reports[A]
+    assert report.checks == 0 and not [c for c in monitor.changes if c[1] == A], (
+        f"{given_as}: the cancelled check was recorded (checks={report.checks}, changes "
+        f"{monitor.changes}); a cancelled check records nothing")
 
 
 @task3

@@ -1,4 +1,4 @@
-"""Correct, in another style: a Queue of idle connections, a try/finally generator, anext()."""
+"""A Queue of idle connections: a task asking as a connection comes back takes it before the waiter woken for it (no first come, first served)."""
 
 import asyncio
 import contextlib

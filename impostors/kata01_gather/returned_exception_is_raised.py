@@ -1,0 +1,99 @@
+"""run_concurrently gathers with return_exceptions=True: a job that returns an exception object is taken for a failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
+Job = Callable[[], Awaitable[T]]
+
+
+class Timed(NamedTuple):
+    """A job's result and how long it took, in seconds of loop time."""
+
+    result: Any
+    seconds: float
+
+
+class Comparison(NamedTuple):
+    """The same jobs run one after another, then concurrently."""
+
+    sequential_s: float
+    concurrent_s: float
+    speedup: float
+
+    def __str__(self) -> str:
+        return (f"sequential {self.sequential_s:.2f} s, concurrent {self.concurrent_s:.2f} s, "
+                f"speed-up x{self.speedup:.1f}")
+
+
+def _checked(jobs: Iterable[Job[T]]) -> list[Job[T]]:
+    """The jobs as a list, each one an async callable; TypeError otherwise."""
+    if not isinstance(jobs, Iterable):
+        raise TypeError(f"jobs must be an iterable of async callables, got {jobs!r}")
+    checked = list(jobs)
+    for index, job in enumerate(checked):
+        if not callable(job):  # a coroutine object is not: it is a call, already made
+            raise TypeError(f"job {index} must be an async callable (the function, not its "
+                            f"call), got {job!r}")
+    return checked
+
+
+async def run_sequentially(jobs: Iterable[Job[T]]) -> list[T]:
+    """Await each job in turn; the results, in input order.
+
+    A job's exception reaches the caller at once; later jobs are never called.
+    TypeError, showing the bad value, before any job is called, for bad input.
+    """
+    return [await job() for job in _checked(jobs)]
+
+
+async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
+    """Run every job at once; the results, in input order.
+
+    If a job fails, the others are cancelled at once, and its exception (the
+    original one, not a group; the first if several fail) reaches the caller as
+    soon as they have finished their clean-up. Cancelling the caller cancels the
+    jobs; the cancellation reaches the caller once they have all ended.
+    """
+    checked = _checked(jobs)
+    tasks = [asyncio.ensure_future(job()) for job in checked]
+
+    def on_done(done: asyncio.Future) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            for task in tasks:
+                task.cancel()
+
+    for task in tasks:
+        task.add_done_callback(on_done)
+    try:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
+async def timed(job: Job[T]) -> Timed:
+    """Await `job()` and measure it, from the call to its end, with the loop's clock."""
+    (job,) = _checked([job])
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    result = await job()
+    return Timed(result, loop.time() - start)
+
+
+async def compare(jobs: Iterable[Job[Any]]) -> Comparison:
+    """Time `jobs` run sequentially, then concurrently (each job is called once per run)."""
+    checked = _checked(jobs)
+    sequential = await timed(lambda: run_sequentially(checked))
+    concurrent = await timed(lambda: run_concurrently(checked))
+    speedup = sequential.seconds / concurrent.seconds if concurrent.seconds else 1.0
+    return Comparison(sequential.seconds, concurrent.seconds, speedup)
