@@ -42,9 +42,11 @@ async def run_concurrently(jobs):
     outcomes = asyncio.Queue()
 
     async def report(index, job):
+        # Every end is an outcome, a cancellation too: a job that ends cancelled by itself
+        # must not leave the loop below waiting; these tasks are cancelled once it stopped.
         try:
             value = await job()
-        except Exception as error:  # a cancellation is not an outcome: it propagates
+        except BaseException as error:
             outcomes.put_nowait((index, False, error))
         else:
             outcomes.put_nowait((index, True, value))

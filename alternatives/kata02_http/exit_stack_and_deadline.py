@@ -73,10 +73,9 @@ async def fetch_url(session, url, *, timeout=10.0):
     try:
         async with asyncio.timeout_at(deadline):
             response = await session.request("GET", url)
-            try:
-                raw = await response.read()
-            finally:
-                response.release()
+            # read() takes the whole body: at its end aiohttp releases the connection, and on an
+            # error or a cancellation read() closes the response itself before raising.
+            raw = await response.read()
     except (aiohttp.ClientError, TimeoutError) as error:
         return FetchResult(url, None, None, None, loop.time() - began, error)
     body = raw.decode(response.get_encoding())

@@ -85,11 +85,8 @@ async def run_when_ready(jobs, ready):
     runs = [asyncio.ensure_future(after_gate(job)) for job in jobs]
     try:
         return list(await asyncio.gather(*runs))
-    finally:  # a cancelled gather returns before its jobs' clean-up: wait for every one
+    finally:  # a cancelled gather has cancelled the runs, but returns before their clean-up
         gate.cancel()
-        for run in runs:
-            if not run.cancelling():  # gather cancelled it: a 2nd cancel cuts its clean-up
-                run.cancel()
         if runs:
             await asyncio.wait(runs)
 

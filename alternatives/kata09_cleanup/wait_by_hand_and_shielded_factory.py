@@ -56,7 +56,7 @@ class Pool:
         self._factory = factory
         self._places = asyncio.Semaphore(size)
         self._idle: list[Any] = []
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[None]] = set()  # closes of adopted connections
         self.closed = False
 
     def _refuse_if_closed(self) -> None:
@@ -107,8 +107,6 @@ class Pool:
         self.closed = True
         idle, self._idle = self._idle, []
         await asyncio.gather(*(connection.close() for connection in idle))
-        if self._closing:
-            await asyncio.gather(*self._closing)
 
     async def __aenter__(self) -> Pool:
         return self

@@ -124,11 +124,6 @@ class Monitor:
         for task in doomed:
             task.cancel()
         await asyncio.wait(doomed) if doomed else None
-        if self._rounds:  # a round that the schedule spawned as it was cancelled
-            rounds = list(self._rounds)
-            for task in rounds:
-                task.cancel()
-            await asyncio.wait(rounds)
         await self._session.close()
 
     async def _tick(self) -> None:

@@ -848,6 +848,45 @@ async def test_a_connection_back_while_close_runs_is_closed() -> None:
         "close() is still at work")
 
 
+@task3
+@pytest.mark.parametrize("ending", ["returns", "raises", "is cancelled"])
+async def test_a_holder_cancelled_while_closing_its_connection_frees_its_place(
+        ending: str) -> None:
+    """a holder cancelled while its connection is being closed (it came back to a closed pool)
+    still gives its place back: the task waiting for it is refused, not left waiting"""
+    pool = cleanup.Pool(Factory(), 1)
+
+    async def holder() -> None:
+        async with pool.acquire():  # lent at 0.2 s
+            await asyncio.sleep(60.0 if ending == "is cancelled" else 1.0)
+            if ending == "raises":
+                raise QueryFailed("the block failed")
+
+    holding = asyncio.create_task(holder())
+    await asyncio.sleep(0.5)
+    waiter = asyncio.create_task(use(pool, 1.0, [], [0]))
+    await asyncio.sleep(0.5)
+    await pool.close()  # at 1.0 s: nothing idle; the lent connection is closed when it is back
+    await asyncio.sleep(0.2)
+    if ending == "is cancelled":
+        holding.cancel()  # at 1.2 s: the block ends, the connection comes back to be closed
+    await asyncio.sleep(0.05)
+    holding.cancel()  # at 1.25 s, while the connection is being closed (0.1 s)
+    _, _, holder_at = await ended(holding)
+    result, error, at = await ended(waiter)
+    given_as = (f"With Pool(size=1), a holder whose block {ending} at 1.2 s, a task waiting "
+                "since 0.5 s and close() at 1.0 s: the holder was cancelled again at 1.25 s, "
+                "while its connection (back to a closed pool) was being closed")
+    assert holder_at is not None, f"{given_as}, and it was still running 10 s later"
+    assert isinstance(error, RuntimeError), (
+        f"{given_as}; the waiting task " + (f"{outcome(result, error)} at {secs(at)}"
+                                            if at is not None else "was still waiting 10 s "
+                                            "later")
+        + "; expected RuntimeError: the holder gives its place back however giving the "
+        "connection back ends (cancelled while closing it too), so the waiter goes on and "
+        "finds the pool closed")
+
+
 @task4
 async def test_stream_yields_everything_and_closes() -> None:
     """yields every item, then closes the source"""
