@@ -7,6 +7,10 @@ exists. Task numbers and titles agree: the spec's ``task(n)`` markers cover task
 the kata README's numbered tasks and HINTS.md's headings carry course.toml's titles, and
 the stub's TODOs name every task. Nothing is left over: no folder outside the course.
 Each problem names its file; the exit status is 1 when there is any.
+
+In the project itself the check reads the kata folders as shipped: each stub as committed
+and no file git does not track, so a learner's work in katas/ (a solved stub, a scratch
+file) is left out, and the check says so in one line.
 """
 
 from __future__ import annotations
@@ -14,17 +18,20 @@ from __future__ import annotations
 import ast
 import configparser
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from scripts.demo import shows
+from scripts.project import shipped
 from specs import course
 
 ROOT = course.ROOT
 MIN_IMPOSTORS = 10
 MIN_ALTERNATIVES = 3
 TREES = ("katas", "reference", "impostors", "alternatives")
+KATAS_DIR = ROOT / "katas"
 IGNORED = {"__pycache__", "__init__.py"}
 TASK_ITEM = re.compile(r"^(\d+)\. \*\*(.+?)\*\*")
 HINT_HEADING = re.compile(r"^## Task (\d+): (.+)$")
@@ -81,9 +88,24 @@ def titled(path: Path, pattern: re.Pattern[str], kata: course.Kata, what: str) -
                    f"{kata.task_title(number)!r}")
 
 
-def stub_todos(stub: Path, kata: course.Kata) -> Iterator[str]:
+def learner_files(root: Path) -> set[Path]:
+    """In the project itself (not a copy): the files in katas/ git does not track."""
+    if root.resolve() != ROOT.resolve():
+        return set()
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z", "katas"],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    return {ROOT / name for name in listed.stdout.split("\0") if name}
+
+
+def stub_text(stub: Path, root: Path) -> str:
+    """The stub as shipped: as committed in the project itself, else as it is."""
+    committed = shipped(stub) if root.resolve() == ROOT.resolve() else None
+    return committed.decode("utf-8") if committed is not None else stub.read_text("utf-8")
+
+
+def stub_todos(stub: Path, kata: course.Kata, root: Path) -> Iterator[str]:
     named: set[int] = set()
-    for match in TODO.finditer(stub.read_text(encoding="utf-8")):
+    for match in TODO.finditer(stub_text(stub, root)):
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
         named.update(range(first, last + 1) if "to" in match.group(0) else {first, last})
     yield from compare_numbers(relative(stub), "TODOs", named, set(range(1, len(kata.tasks) + 1)))
@@ -100,7 +122,9 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
     if len(specs) != 1:
         yield f"{relative(folder)}: expected one spec test_*.py, found {[p.name for p in specs]}"
     expected = {stub.name, hints.name, notes.name, *(p.name for p in specs)}
-    for extra in sorted(p.name for p in folder.iterdir() if p.name not in expected | IGNORED):
+    learners = learner_files(root)
+    for extra in sorted(p.name for p in folder.iterdir()
+                        if p.name not in expected | IGNORED and p not in learners):
         yield f"{relative(folder / extra)}: not part of the kata (its module is {kata.module}.py)"
     if specs:
         yield from spec_tasks(specs[0], kata)
@@ -109,7 +133,7 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
     if hints.is_file():
         yield from titled(hints, HINT_HEADING, kata, "headings (`## Task N: title`)")
     if stub.is_file():
-        yield from stub_todos(stub, kata)
+        yield from stub_todos(stub, kata, root)
     reference = root / "reference" / kata.folder / f"{kata.module}.py"
     if not reference.is_file():
         yield f"{relative(reference)}: missing"
@@ -128,6 +152,24 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
         yield f"README.md: the table of katas lacks the row {row}"
     if not callable(getattr(shows, kata.demo, None)):
         yield f"scripts/demo/shows.py: no demo {kata.demo}() (course.toml, kata {kata.number})"
+
+
+def learner_work() -> list[str]:
+    """What a learner changed in the project's katas/: edited stubs, untracked files."""
+    edited = []
+    for kata in _katas():
+        stub = KATAS_DIR / kata.folder / f"{kata.module}.py"
+        committed = shipped(stub)
+        if committed is not None and stub.is_file() and stub.read_bytes() != committed:
+            edited.append(f"{stub.relative_to(ROOT)} (edited)")
+    return edited + sorted(str(path.relative_to(ROOT)) for path in learner_files(ROOT))
+
+
+def _katas() -> tuple[course.Kata, ...]:
+    try:
+        return tuple(course.katas())
+    except (ValueError, OSError):
+        return ()
 
 
 def _env_names(section: str) -> list[str]:
@@ -157,6 +199,10 @@ def problems(root: Path = ROOT) -> list[str]:
 
 
 def main() -> int:
+    left_out = learner_work()
+    if left_out:
+        print(f"course: checking katas/ as shipped; the learner's work is left out: "
+              f"{', '.join(left_out)}")
     found = problems()
     for problem in found:
         print(problem)

@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from scripts.course_check import TREES, problems
+from scripts.course_check import TREES, learner_files, problems
+from scripts.project import shipped_stubs
 from specs import course
 
 
 def copy_of_the_project(into: Path) -> Path:
-    """What `problems` reads, copied: the course, its trees, tox.ini and the README."""
+    """What `problems` reads, copied as shipped: the course, its trees, tox.ini and the
+    README, with the stubs as committed and no file of a learner's in katas/."""
     for name in ("course.toml", "tox.ini", "README.md"):
         shutil.copy2(course.ROOT / name, into / name)
+    learners = learner_files(course.ROOT)
     for tree in TREES:
-        shutil.copytree(course.ROOT / tree, into / tree,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(course.ROOT / tree, into / tree, ignore=lambda folder, names: [
+            name for name in names
+            if name == "__pycache__" or Path(folder, name) in learners])
+    shipped_stubs(into / "katas")
     return into
+
+
+def test_a_learners_work_is_left_out(tmp_path: Path) -> None:
+    """In a clone where a learner solved kata 1 and left a scratch file, the check reads the
+    shipped katas/ and names what it left out."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(course.ROOT), str(clone)], check=True)
+    kata = course.katas()[0]
+    stub = clone / "katas" / kata.folder / f"{kata.module}.py"
+    stub.write_text((course.ROOT / "reference" / kata.folder / stub.name).read_text())
+    (clone / "katas" / kata.folder / "scratch.py").write_text("print('trying things')\n")
+    run = subprocess.run([sys.executable, "-m", "scripts", "course"], cwd=clone,
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (f"the learner's work is left out: katas/{kata.folder}/{stub.name} (edited), "
+            f"katas/{kata.folder}/scratch.py") in run.stdout, run.stdout
 
 
 def test_the_course_matches_the_files() -> None:
