@@ -24,14 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scripts.demo import shows
-from scripts.project import shipped
+from scripts.project import KATAS, shipped
 from specs import course
 
 ROOT = course.ROOT
 MIN_IMPOSTORS = 10
 MIN_ALTERNATIVES = 3
 TREES = ("katas", "reference", "impostors", "alternatives")
-KATAS_DIR = ROOT / "katas"
 IGNORED = {"__pycache__", "__init__.py"}
 TASK_ITEM = re.compile(r"^(\d+)\. \*\*(.+?)\*\*")
 HINT_HEADING = re.compile(r"^## Task (\d+): (.+)$")
@@ -112,7 +111,7 @@ def stub_todos(stub: Path, kata: course.Kata, root: Path) -> Iterator[str]:
 
 
 def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
-                  readme: str) -> Iterator[str]:
+                  readme: str, learners: set[Path]) -> Iterator[str]:
     folder = root / "katas" / kata.folder
     stub, hints, notes = folder / f"{kata.module}.py", folder / "HINTS.md", folder / "README.md"
     specs = sorted(folder.glob("test_*.py"))
@@ -122,7 +121,6 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
     if len(specs) != 1:
         yield f"{relative(folder)}: expected one spec test_*.py, found {[p.name for p in specs]}"
     expected = {stub.name, hints.name, notes.name, *(p.name for p in specs)}
-    learners = learner_files(root)
     for extra in sorted(p.name for p in folder.iterdir()
                         if p.name not in expected | IGNORED and p not in learners):
         yield f"{relative(folder / extra)}: not part of the kata (its module is {kata.module}.py)"
@@ -158,7 +156,7 @@ def learner_work() -> list[str]:
     """What a learner changed in the project's katas/: edited stubs, untracked files."""
     edited = []
     for kata in _katas():
-        stub = KATAS_DIR / kata.folder / f"{kata.module}.py"
+        stub = KATAS / kata.folder / f"{kata.module}.py"
         committed = shipped(stub)
         if committed is not None and stub.is_file() and stub.read_bytes() != committed:
             edited.append(f"{stub.relative_to(ROOT)} (edited)")
@@ -189,7 +187,9 @@ def problems(root: Path = ROOT) -> list[str]:
     tox = configparser.ConfigParser(interpolation=None)
     tox.read(root / "tox.ini")
     readme = (root / "README.md").read_text(encoding="utf-8")
-    found = [problem for kata in katas for problem in kata_problems(kata, root, tox, readme)]
+    learners = learner_files(root)  # one git call for every kata
+    found = [problem for kata in katas
+             for problem in kata_problems(kata, root, tox, readme, learners)]
     listed = {kata.folder for kata in katas}
     for tree in TREES:
         for folder in sorted((root / tree).iterdir()):
@@ -206,10 +206,7 @@ def main() -> int:
     found = problems()
     for problem in found:
         print(problem)
-    try:
-        katas = course.katas()
-    except (ValueError, OSError):
-        katas = ()
+    katas = _katas()
     print(f"course: katas={len(katas)} tasks={sum(len(k.tasks) for k in katas)} "
           f"problems={len(found)}")
     return 1 if found else 0

@@ -117,9 +117,10 @@ def _stop_watchdog() -> None:
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
     """With ``--workers N``: the spec files shared between N processes (`specs.workers`)."""
     processes = workers.wanted(session)
-    if processes <= 1:
+    files = workers.spec_files(session.items) if processes > 1 else []
+    if len(files) <= 1:
         return None
-    workers.run(session, processes, _stop_watchdog,
+    workers.run(session, files, min(processes, len(files)), _stop_watchdog,
                 functools.partial(_start_watchdog, session.config))
     return True
 

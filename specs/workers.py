@@ -66,23 +66,24 @@ def count(value: str) -> int:
 
 
 def wanted(session: pytest.Session) -> int:
-    """How many processes should run this session (1: no workers)."""
+    """How many processes the options ask for this session (1: no workers)."""
     config = session.config
     workers = int(config.getoption("workers") or 1)
     if (workers <= 1 or not hasattr(os, "fork") or config.option.collectonly
             or config.option.maxfail or session.testsfailed):
         return 1
-    return min(workers, len(spec_files(session.items)))
+    return workers
 
 
 OnKill = Callable[[str, str], None]  # a watchdog's last words: (nodeid, cause)
 
 
-def run(session: pytest.Session, processes: int, stop_watchdog: Callable[[], None],
+def run(session: pytest.Session, files: list[list[pytest.Item]], processes: int,
+        stop_watchdog: Callable[[], None],
         start_watchdog: Callable[[OnKill | None], None]) -> None:
-    """Run the session's items in `processes` processes (this one included); the watchdog
-    is stopped before the fork and started again in every process (`on_kill` for workers)."""
-    files = spec_files(session.items)
+    """Run the session's spec `files` in `processes` processes (this one included); the
+    watchdog is stopped before the fork and started again in every process (`on_kill` for
+    workers)."""
     take, fill = os.pipe()
     os.write(fill, b"".join(_INDEX.pack(index) for index in range(len(files))))
     os.close(fill)
