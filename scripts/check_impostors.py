@@ -1,14 +1,20 @@
 """Prove each kata's spec tells right from wrong, beyond the reference solution.
 
 An impostor, ``impostors/<kata>/<mistake>.py``, is a plausible wrong implementation:
-the spec must catch it: at least one behaviour fails (those are printed), and not only
-because the impostor crashed reaching for a name that is not there (that is BROKEN). An
-alternative, ``alternatives/<kata>/<style>.py``, is a correct implementation
-written unlike the reference: the spec must pass it, or it pins incidental details.
-Each module runs in a scratch tree shaped like ``katas/``; its docstring's first
-line says what it is. Each module is self-contained: one that imports from the project's
-``reference``, ``katas``, ``alternatives`` or ``impostors`` is BROKEN (and is not run), for
-its verdict would hang on another module's internals.
+the spec must catch it: at least one behaviour fails (those are printed) by a check of the
+contract or by the impostor's own error, and not only because the impostor crashed reaching
+for a name that is not there (that is BROKEN). An alternative,
+``alternatives/<kata>/<style>.py``, is a correct implementation written unlike the
+reference: the spec must pass it, or it pins incidental details. Each module runs in a
+scratch tree shaped like ``katas/``; its docstring's first line says what it is. Each
+module is self-contained: one that imports from the project's ``reference``, ``katas``,
+``alternatives`` or ``impostors`` is BROKEN (and is not run), for its verdict would hang on
+another module's internals.
+
+Two probes keep the verdicts true (`specs.blame`): a crash of the spec's own code on any
+module (the stub included: see `scripts.check_stubs`) fails the check, for it is no verdict
+on the module; and every behaviour that fails in the whole run is run again alone
+(``--isolate``): one that passes alone was blamed for what another behaviour left behind.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.project import (
@@ -30,6 +37,7 @@ from scripts.project import (
     kata_names,
     run_specs,
 )
+from specs import blame
 from specs.report import Behaviour
 
 
@@ -37,13 +45,31 @@ def modules(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
-def run(kata: str, module: Path) -> list[Behaviour]:
-    """The kata's spec run against `module` standing in for the kata's module."""
+@dataclass
+class Run:
+    """A module's run: every behaviour in one process, and those that failed, each alone."""
+
+    whole: list[Behaviour]
+    alone: dict[str, Behaviour]  # by test id
+
+    def moved(self) -> list[Behaviour]:
+        """Behaviours that failed in the whole run but pass alone: their verdict depended on
+        what else ran (a leak of another behaviour blamed on them)."""
+        return [b for b in self.whole if b.status == "failed"
+                and b.test in self.alone and self.alone[b.test].passed]
+
+
+def run(kata: str, module: Path) -> Run:
+    """The kata's spec run against `module` standing in for the kata's module: whole, then
+    each behaviour that failed, alone."""
     with tempfile.TemporaryDirectory() as scratch:
         tree = Path(scratch) / "stand_in"
         (tree / kata).mkdir(parents=True)
         shutil.copy(module, tree / kata / f"{kata_module(kata)}.py")
-        return run_specs(tree, sorted((KATAS / kata).glob("test_*.py")))
+        whole = run_specs(tree, sorted((KATAS / kata).glob("test_*.py")))
+        failed = [b.test for b in whole if b.status == "failed"]
+        alone = run_specs(tree, failed, "--isolate") if failed else []
+        return Run(whole, {b.test: b for b in alone})
 
 
 PROJECT_PACKAGES = ("reference", "katas", "alternatives", "impostors")
@@ -97,24 +123,41 @@ CRASH = re.compile(r"\b(AttributeError|NameError|ImportError|ModuleNotFoundError
 
 
 def crashed(outcome: Behaviour) -> bool:
-    """The failure is the impostor's own crash (a name it reached for is missing), not a
-    behaviour the spec checked: it proves nothing about the spec."""
-    return CRASH.search(outcome.message) is not None
+    """The failure is the impostor's own crash (its module does not load, or a name it
+    reached for is missing), not a behaviour the spec checked: it proves nothing."""
+    return outcome.cause == blame.MODULE or (
+        outcome.cause == blame.CODE and CRASH.search(outcome.message) is not None)
 
 
-def check_impostor(kata: str, impostor: Path, outcomes: list[Behaviour] | None) -> str:
-    """caught (by a behaviour), escaped, or broken (it only crashed, or it is not
-    self-contained: then it was not run and `outcomes` is None)."""
+def untrue(outcomes: Run) -> list[str]:
+    """What makes a run's verdicts untrue about the module: the spec's own crashes, and
+    failures that do not hold when the behaviour runs alone."""
+    problems = [f"SPEC CRASH {first_line(o)}" for o in outcomes.whole if o.cause == blame.SPEC]
+    problems += [f"NOT ALONE {o.name}: fails in the whole run, passes alone"
+                 for o in outcomes.moved()]
+    for problem in problems:
+        print(f"      {problem}")
+    return problems
+
+
+def check_impostor(kata: str, impostor: Path, outcomes: Run | None) -> str:
+    """caught (by a check, or by the impostor's own error only), escaped, or broken (it
+    only crashed, or it is not self-contained: then it was not run and `outcomes` is None)."""
     reason = not_self_contained(impostor, "impostors")
     if reason or outcomes is None:
         print(f"  BROKEN  {impostor.stem}: {summary(impostor)}")
         print(f"      {reason or 'not run'}")
         return "broken"
-    failed = [o for o in outcomes if o.status == "failed"]  # a behaviour not run caught nothing
-    caught = [o for o in failed if not crashed(o)]
-    verdict = "caught" if caught else "broken" if failed else "escaped"
-    label = {"caught": "caught ", "escaped": "ESCAPED", "broken": "BROKEN "}[verdict]
-    print(f"  {label} {impostor.stem}: {summary(impostor)}")
+    moved = {o.test for o in outcomes.moved()}
+    failed = [o for o in outcomes.whole if o.status == "failed" and o.test not in moved]
+    caught = [o for o in failed if o.cause in (blame.CHECK, blame.CODE) and not crashed(o)]
+    checked = [o for o in caught if o.cause == blame.CHECK]
+    verdict = "checked" if checked else "own error" if caught else (
+        "broken" if failed else "escaped")
+    label = {"checked": "caught ", "own error": "caught ", "escaped": "ESCAPED",
+             "broken": "BROKEN "}[verdict]
+    print(f"  {label} {impostor.stem}: {summary(impostor)}"
+          + (" (by its own error only)" if verdict == "own error" else ""))
     for outcome in (caught or failed)[:3]:
         print(f"      by {first_line(outcome)}")
     if len(caught or failed) > 3:
@@ -122,14 +165,14 @@ def check_impostor(kata: str, impostor: Path, outcomes: list[Behaviour] | None) 
     return verdict
 
 
-def check_alternative(kata: str, alternative: Path, outcomes: list[Behaviour] | None) -> bool:
+def check_alternative(kata: str, alternative: Path, outcomes: Run | None) -> bool:
     reason = not_self_contained(alternative, "alternatives")
     if reason or outcomes is None:  # counted among the rejected
         print(f"  BROKEN   {alternative.stem}: {summary(alternative)}")
         print(f"      {reason or 'not run'}")
         return False
-    rejected = [o for o in outcomes if not o.passed]
-    verdict = "REJECTED" if rejected or not outcomes else "accepted"
+    rejected = [o for o in outcomes.whole if not o.passed]
+    verdict = "REJECTED" if rejected or not outcomes.whole else "accepted"
     print(f"  {verdict} {alternative.stem}: {summary(alternative)}")
     for outcome in rejected:
         print(f"      by {first_line(outcome)}")
@@ -149,21 +192,30 @@ def main(argv: list[str] | None = None) -> int:
             for module in impostors + alternatives if project_import(module) is None]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # one pytest process each
         outcomes = dict(zip(jobs, pool.map(lambda job: run(*job), jobs), strict=True))
-    verdicts: dict[str, int] = {"caught": 0, "escaped": 0, "broken": 0}
-    rejected = []
+    verdicts: dict[str, int] = {"checked": 0, "own error": 0, "escaped": 0, "broken": 0}
+    rejected, problems = [], []
     for kata, impostors, alternatives in plan:
         print(f"{kata}: {len(impostors)} impostors, {len(alternatives)} alternatives")
         for module in impostors:
             verdicts[check_impostor(kata, module, outcomes.get((kata, module)))] += 1
-        rejected += [f"{kata}/{m.stem}" for m in alternatives
-                     if not check_alternative(kata, m, outcomes.get((kata, m)))]
+            problems += untrue(outcomes[(kata, module)]) if (kata, module) in outcomes else []
+        for module in alternatives:
+            if not check_alternative(kata, module, outcomes.get((kata, module))):
+                rejected.append(f"{kata}/{module.stem}")
+            problems += untrue(outcomes[(kata, module)]) if (kata, module) in outcomes else []
     impostor_count = sum(len(impostors) for _, impostors, _ in plan)
     alternative_count = sum(len(alternatives) for _, _, alternatives in plan)
-    print(f"impostors: caught={verdicts['caught']} escaped={verdicts['escaped']} "
+    caught = verdicts["checked"] + verdicts["own error"]
+    print(f"impostors: caught={caught} escaped={verdicts['escaped']} "
           f"broken={verdicts['broken']} total={impostor_count}")
+    print(f"caught by: a check of the contract={verdicts['checked']} "
+          f"their own error only={verdicts['own error']}")
     print(f"alternatives: accepted={alternative_count - len(rejected)} rejected={len(rejected)} "
           f"total={alternative_count}")
-    failed = verdicts["escaped"] or verdicts["broken"] or rejected or not impostor_count
+    crashes = sum(problem.startswith("SPEC CRASH") for problem in problems)
+    print(f"verdicts: spec_crashes={crashes} not_alone={len(problems) - crashes}")
+    failed = (verdicts["escaped"] or verdicts["broken"] or rejected or problems
+              or not impostor_count)
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from specs import course
@@ -57,7 +58,8 @@ def kata_module(kata: str) -> str:
     return course.kata(kata).module
 
 
-def pytest_args(impl: Path, specs: list[Path], report: Path, *options: str) -> list[str]:
+def pytest_args(impl: Path, specs: Sequence[Path | str], report: Path, *options: str
+                ) -> list[str]:
     """pytest's arguments to run `specs` against the tree `impl` with the project's settings,
     writing the kit's JSON report to `report`."""
     return [*map(str, specs), "--impl", str(impl), "-c", str(ROOT / "pyproject.toml"),
@@ -65,7 +67,7 @@ def pytest_args(impl: Path, specs: list[Path], report: Path, *options: str) -> l
             "--json", str(report), *options]
 
 
-def read_report(report: Path, specs: list[Path]) -> list[Behaviour]:
+def read_report(report: Path, specs: Sequence[Path | str]) -> list[Behaviour]:
     """The behaviours in a JSON report of the spec kit, in spec order."""
     if not report.exists():
         raise SystemExit(f"pytest produced no report for {specs}")
@@ -75,9 +77,10 @@ def read_report(report: Path, specs: list[Path]) -> list[Behaviour]:
     return [Behaviour(**b) for found in results["katas"].values() for b in found["behaviours"]]
 
 
-def run_specs(impl: Path, specs: list[Path], *options: str) -> list[Behaviour]:
-    """Run `specs` against the tree `impl` with the project's pytest settings, in one process;
-    one outcome per test, in spec order (kata, task, place in the file)."""
+def run_specs(impl: Path, specs: Sequence[Path | str], *options: str) -> list[Behaviour]:
+    """Run `specs` (files, or test ids relative to the project) against the tree `impl` with
+    the project's pytest settings, in one process; one outcome per test, in spec order
+    (kata, task, place in the file)."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "results.json"
         subprocess.run([sys.executable, "-m", "pytest",

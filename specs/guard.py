@@ -41,10 +41,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import inspect
 import socket
+import sys
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from types import FrameType
 from typing import Any
 
 import aiohttp
@@ -53,7 +57,8 @@ import pytest
 from specs import watchdog
 from specs.http import sessions_opened
 from specs.implementation import is_learner_file
-from specs.loopwatch import LoopWatch
+from specs.loopwatch import LoopWatch, awaiting
+from specs.messages import place
 
 DEFAULT_BUDGET_S = 300.0
 BLOCKED_WALL_MARGIN_S = 0.5
@@ -62,7 +67,7 @@ CANCEL_STRIKES = 3  # cancellations refused before a task is aborted
 
 BLOCKING_SLEEP = (
     "time.sleep blocks the event loop; use await asyncio.sleep: "
-    "your code called time.sleep({seconds}) inside a coroutine, so no other task could run"
+    "your code called time.sleep({seconds}) inside a coroutine{where}, so no other task could run"
 )
 BLOCKED_WALL = (
     "the event loop was blocked: the spec took {wall:.2f} s of wall time but only "
@@ -142,8 +147,8 @@ class _Verdict:
         pending = [*self._loop._scheduled, *self._loop._ready]  # type: ignore[attr-defined]
         others = [h for h in pending if not h.cancelled()]
         elapsed = self._loop.time() - self._start
-        self.end(STUCK.format(elapsed=elapsed) if not others
-                 else LIVELOCK.format(budget=self._budget))
+        self.end((STUCK.format(elapsed=elapsed) if not others
+                  else LIVELOCK.format(budget=self._budget)) + waiting_at(self._loop))
         self._handle = self._loop.call_later(1.0, self._expire)
 
     def end(self, message: str, tasks: list[asyncio.Task[Any]] | tuple[()] = ()) -> None:
@@ -194,9 +199,36 @@ _active: _Recorder | None = None
 
 def _sleep(seconds: float) -> None:
     if _active is not None and _in_event_loop():
-        _active.faults.append(BLOCKING_SLEEP.format(seconds=seconds))
+        caller = sys._getframe(1)
+        learner = next((f for f in _outward(caller) if is_learner_file(f.f_code.co_filename)),
+                       None)
+        where = f", in {place(learner, source=True)}" if learner else ""
+        _active.faults.append(BLOCKING_SLEEP.format(seconds=seconds, where=where))
         return  # recorded, and not slept: the spec fails fast instead of slowly
     _REAL[time, "sleep"](seconds)
+
+
+def _outward(frame: FrameType | None) -> Iterator[FrameType]:
+    """`frame` and its callers, innermost first."""
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def waiting_at(loop: asyncio.AbstractEventLoop) -> str:
+    """``; your code was waiting at f() at katas/k/m.py:7 (`await x`)``: the learner's lines
+    that the loop's tasks are suspended on (the deepest of each task's await chain; three at
+    most), for a spec that is stuck or over its budget; "" when none is the learner's."""
+    places: list[str] = []
+    for task in asyncio.all_tasks(loop):
+        learner = [f for f in awaiting(task.get_coro()) if is_learner_file(f.f_code.co_filename)]
+        if learner:
+            places.append(place(learner[-1], source=True))
+    places = sorted(dict.fromkeys(places))
+    if not places:
+        return ""
+    return "; your code was waiting at " + "; and at ".join(places[:3]) + (
+        f" (and {len(places) - 3} more)" if len(places) > 3 else "")
 
 
 def _refuser(owner: Any, name: str) -> Any:
@@ -312,19 +344,71 @@ async def _unclosed_sessions(sessions: list[aiohttp.ClientSession]) -> list[str]
     ]
 
 
+NEVER_AWAITED = (
+    "{text}: calling an async function only creates a coroutine; `await` it, or pass it to "
+    "asyncio.create_task/gather"
+)
+
+
 def _never_awaited(caught: list[warnings.WarningMessage]) -> list[str]:
     notes = []
     for warning in caught:
         text = str(warning.message)
         if issubclass(warning.category, RuntimeWarning) and "was never awaited" in text:
-            notes.append(
-                f"{text}: calling an async function only creates a coroutine; "
-                "`await` it, or pass it to asyncio.create_task/gather"
-            )
+            notes.append(NEVER_AWAITED.format(text=text))
         else:
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)
     return list(dict.fromkeys(notes))  # one note per coroutine, however often it was made
+
+
+def _unawaited_held_by(error: BaseException | None) -> list[Coroutine[Any, Any, Any]]:
+    """Coroutines never started that the frames of `error`'s traceback still hold (in a
+    local, or a list, tuple, set or dict in one), through its causes and groups too."""
+    found: dict[int, Coroutine[Any, Any, Any]] = {}
+    seen: set[int] = set()
+    pending = [error] if error is not None else []
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+        if isinstance(current, BaseExceptionGroup):
+            pending += list(current.exceptions)
+        tb = current.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                inside = (value.values() if isinstance(value, dict)
+                          else value if isinstance(value, list | tuple | set) else [value])
+                for item in list(inside):
+                    if (inspect.iscoroutine(item)
+                            and inspect.getcoroutinestate(item) == inspect.CORO_CREATED):
+                        found[id(item)] = item
+            tb = tb.tb_next
+    return list(found.values())
+
+
+def leftovers(error: BaseException | None) -> list[str]:
+    """Coroutines the behaviour made and never awaited, found before the next one runs.
+
+    A coroutine dropped in a reference cycle is only finalized (and warned about) by a later
+    garbage collection, and one that a failing behaviour's traceback holds lives on (pytest
+    keeps the last failure for post-mortem debugging): either way another behaviour would
+    be blamed. So at each behaviour's end, the coroutines `error` still holds are closed
+    and named, a full collection finalizes the rest, and everything still alive is frozen
+    (`gc.freeze`): a later collection never sees it, and costs only what came after it.
+    """
+    held = _unawaited_held_by(error)
+    names = [getattr(coroutine, "__qualname__", repr(coroutine)) for coroutine in held]
+    notes = [NEVER_AWAITED.format(text=f"coroutine {name!r} was never awaited") for name in names]
+    for coroutine in held:
+        coroutine.close()  # closed, it is finalized without the warning named here
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+    gc.freeze()
+    return list(dict.fromkeys(notes + _never_awaited(caught)))
 
 
 class _Spins:

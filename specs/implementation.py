@@ -23,12 +23,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from specs import watchdog
+from specs import course, watchdog
+from specs.messages import exception_line, shown_path
 
 DEFAULT_ROOT = "katas"
 IMPORT_PATIENCE_S = 3.0  # a first import of heavy packages may take a while on a cold disk
 
 _root: Path | None = None
+_restore: str | None = None  # the learner's own tree: how to bring a stub back ({number})
 _failed: dict[Path, str] = {}  # modules whose import failed in this run, and why
 
 
@@ -50,13 +52,16 @@ class NotReady(BaseException):
         self.error = error
 
 
-def select_root(path: str | Path, *, base: Path) -> Path:
-    """Choose the tree every `implementation()` loads from; validate it exists."""
+def select_root(path: str | Path, *, base: Path, restore: str | None = None) -> Path:
+    """Choose the tree every `implementation()` loads from; validate it exists. `restore`:
+    the command that brings a learner's stub back (``{number}``: the kata's), for a tree
+    that is the learner's own (`DEFAULT_ROOT`)."""
     root = (base / path).resolve()
     if not root.is_dir():
         raise ImplementationError(f"--impl {path}: {root} is not a folder")
-    global _root
+    global _root, _restore
     _root = root
+    _restore = restore if root == (base / DEFAULT_ROOT).resolve() else None
     return root
 
 
@@ -65,9 +70,20 @@ def selected_root() -> Path:
     return _root if _root is not None else (Path.cwd() / DEFAULT_ROOT).resolve()
 
 
+SPECS_DIR = Path(__file__).resolve().parent
+
+
+def is_spec_file(path: str) -> bool:
+    """Whether `path` is the spec's code: the kit in specs/, or a kata's spec (``test_*.py``)."""
+    file = Path(path)
+    return (file.name.startswith("test_") or file.name == "conftest.py"
+            or file.is_relative_to(SPECS_DIR))
+
+
 def is_learner_file(path: str) -> bool:
-    """Whether `path` is a file of the tree under test (the learner's code, in their terms)."""
-    return Path(path).is_relative_to(selected_root())
+    """Whether `path` is a file of the tree under test (the learner's code, in their terms):
+    under the selected tree, and not a spec beside the learner's module."""
+    return Path(path).is_relative_to(selected_root()) and not is_spec_file(path)
 
 
 def module_path(kata: str, module: str, root: Path | None = None) -> Path:
@@ -86,10 +102,7 @@ def load(kata: str, module: str) -> ModuleType:
     if path in _failed:  # once per run: an import that hangs must not hang every behaviour
         raise ImplementationError(_failed[path])
     if not path.is_file():
-        raise ImplementationError(
-            f"--impl {root}: no module {kata}/{module}.py in that folder "
-            f"(a tree shaped like katas/ is expected)"
-        )
+        raise ImplementationError(_missing(kata, path))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     loaded = importlib.util.module_from_spec(spec)
@@ -100,17 +113,38 @@ def load(kata: str, module: str) -> ModuleType:
             spec.loader.exec_module(loaded)
     except BaseException as error:
         del sys.modules[name]
-        _failed[path] = (f"could not import {path}: {type(error).__name__}: {error}"
-                         + _line_of(path, error))
+        _failed[path] = f"could not import {shown_path(path)}: " + _import_error(path, error)
         raise ImplementationError(_failed[path]) from error
     return loaded
 
 
+def _missing(kata: str, path: Path) -> str:
+    """What to say when `path`, the module of `kata`, is not there."""
+    if _restore is not None:
+        try:
+            number = course.kata(kata).number
+        except LookupError:
+            number = None
+        if number is not None:
+            return (f"{shown_path(path)} is missing: `{_restore.format(number=number)}` "
+                    "brings the stub back")
+    return (f"--impl {selected_root()}: no module {kata}/{path.name} in that folder "
+            "(a tree shaped like katas/ is expected)")
+
+
+def _import_error(path: Path, error: BaseException) -> str:
+    """``SyntaxError at katas/kata01_gather/gather.py:12: '(' was never closed (`x = (`)``:
+    the error, and the module's own line it came from when there is one."""
+    if isinstance(error, SyntaxError) and error.filename == str(path) and error.lineno:
+        source = (error.text or "").strip()
+        return (f"{type(error).__name__} at {shown_path(path)}:{error.lineno}: {error.msg}"
+                + (f" (`{source}`)" if source else ""))
+    return exception_line(error) + _line_of(path, error)
+
+
 def _line_of(path: Path, error: BaseException) -> str:
-    """`` (at kata01_gather/gather.py:12: `x = y`)``: the module's own line the import failed
-    on ("" when a SyntaxError already says it, or the failure came from elsewhere)."""
-    if isinstance(error, SyntaxError):
-        return ""
+    """`` (at katas/kata01_gather/gather.py:12: `x = y`)``: the module's own line the import
+    failed on ("" when the failure came from elsewhere)."""
     line, frame = None, error.__traceback__
     while frame is not None:
         if frame.tb_frame.f_code.co_filename == str(path):
@@ -119,7 +153,7 @@ def _line_of(path: Path, error: BaseException) -> str:
     if line is None:
         return ""
     source = linecache.getline(str(path), line).strip()
-    return f" (at {path.parent.name}/{path.name}:{line}: `{source}`)"
+    return f" (at {shown_path(path)}:{line}: `{source}`)"
 
 
 class _LazyModule:

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from specs.messages import secs
+
 
 @dataclass
 class JobRecord:
@@ -23,6 +25,17 @@ class JobRecord:
     @property
     def started(self) -> bool:
         return bool(self.starts)
+
+    def fate(self) -> str:
+        """What became of the job, for a message: ``never called``, ``called but never
+        started``, ``still running``, ``cancelled at 1.5 s`` or ``ended at 2.0 s``."""
+        if not self.calls:
+            return "never called"
+        if not self.starts:
+            return f"called at {secs(self.calls[0])} but never started (nothing awaited it)"
+        if self.finished_at is None:
+            return "still running"
+        return f"{'cancelled' if self.cancelled else 'ended'} at {secs(self.finished_at)}"
 
 
 class Jobs:

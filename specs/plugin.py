@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from specs import guard, http, loopwatch, report, watchdog, workers
+from specs import blame, guard, http, loopwatch, report, watchdog, workers
 from specs.implementation import (
     DEFAULT_ROOT,
     ImplementationError,
@@ -43,12 +43,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="report behaviours and the next one to work on, without tracebacks")
     group.addoption("--json", metavar="PATH", dest="json_report",
                     help="write each behaviour's name, task, status and message to PATH")
+    group.addoption("--isolate", action="store_true",
+                    help="run each behaviour alone, in a process forked once the specs are "
+                         "collected: verdicts that cannot depend on what else ran (slower)")
     group.addoption("--workers", type=workers.count, default=1, metavar="N",
                     help="run the spec files in N processes forked after collection; 'auto': "
                          "one per CPU (default 1; see specs/workers.py)")
     parser.addini("learner_hint", default="HINTS.md in the kata's folder",
                   help="where --learner sends a stuck learner; {number} and {folder} are the "
                        "kata's")
+    parser.addini("learner_reset", default="python -m scripts reset {number}",
+                  help="what --learner tells a learner whose kata module is missing to run; "
+                       "{number} is the kata's")
     parser.addini("learner_next", default="pytest katas/{folder} --learner",
                   help="what --learner tells a learner whose kata is green to run next")
 
@@ -62,7 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "unwatched: the watchdog leaves this test alone (tests "
                             "that wait on whole pytest runs in other processes)")
     try:
-        select_root(config.getoption("impl"), base=Path(config.invocation_params.dir))
+        select_root(config.getoption("impl"), base=Path(config.invocation_params.dir),
+                    restore=str(config.getini("learner_reset")))
     except ImplementationError as error:
         raise pytest.UsageError(str(error)) from None
     json_path = config.getoption("json_report")
@@ -115,7 +122,12 @@ def _stop_watchdog() -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """With ``--workers N``: the spec files shared between N processes (`specs.workers`)."""
+    """With ``--workers N``: the spec files shared between N processes (`specs.workers`);
+    with ``--isolate``, each behaviour in a process of its own."""
+    if session.config.getoption("isolate") and workers.can_fork(session) and session.items:
+        workers.run_isolated(session, session.items, _stop_watchdog,
+                             functools.partial(_start_watchdog, session.config))
+        return True
     processes = workers.wanted(session)
     files = workers.spec_files(session.items) if processes > 1 else []
     if len(files) <= 1:
@@ -165,19 +177,33 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     with _watched(item, "teardown"):
-        return (yield)
+        result = yield
+    _fail_on_leftovers(guard.leftovers(None))
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     with _watched(item, "call"):
         try:
-            return (yield)
+            result = yield
         except (KeyboardInterrupt, SystemExit) as error:
             message = guard.exit_fault(error)
             if message is None:
                 raise
-            pytest.fail(message, pytrace=False)
+            _fail_on_leftovers([message, *guard.leftovers(error)])
+        except BaseException as error:  # the behaviour's own leftovers go with its failure
+            for note in guard.leftovers(error):
+                error.add_note(f"Also: {note}")
+            raise
+    _fail_on_leftovers(guard.leftovers(None))
+    return result
+
+
+def _fail_on_leftovers(notes: list[str]) -> None:
+    """Fail the phase with `notes` (what `guard.leftovers` found), if any."""
+    if notes:
+        pytest.fail("\n".join(notes), pytrace=False)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -223,6 +249,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     result = yield
     if call.excinfo is not None:
         result.learner_message = report.explain(call.excinfo)
+        result.cause = blame.cause(call.excinfo.value)
     return result
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from specs import course
+from specs import blame, course
 from specs.checks import raised_where
-from specs.implementation import ImplementationError, NotReady
+from specs.implementation import NotReady, module_path
+from specs.messages import exception_line, shown_path
 from specs.watchdog import Hung, current
 
 LOOP_TIME = pytest.StashKey[list[float]]()  # the loop time of each async spec run
@@ -47,15 +48,17 @@ def unwritable(path: Path) -> str | None:
 
 
 def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
-    """One readable message for a failure, notes included."""
+    """One readable message for a failure, notes included, true about whose fault it is
+    (`specs.blame`): the contract's check, the learner's own error, or the spec's crash."""
     error = excinfo.value
     if isinstance(error, NotReady):  # a property's stub or unloadable module: what it raised
         excinfo = pytest.ExceptionInfo.from_exception(error.error)
         error = error.error
-    if isinstance(error, NotImplementedError):
+    culprit = blame.cause(error)
+    if culprit == blame.STUB:
         where = excinfo.traceback[-1].name if excinfo.traceback else "this function"
         text = f"`{where}` is not implemented yet: it still raises NotImplementedError"
-    elif isinstance(error, ImplementationError):
+    elif culprit == blame.MODULE:
         text = str(error)
     elif isinstance(error, AssertionError):
         text = str(error).split("\nassert ", 1)[0].strip() or "assertion failed"
@@ -63,12 +66,14 @@ def explain(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
         text = str(error.msg)
     elif isinstance(error, Hung):
         text = str(error)
+    elif culprit == blame.SPEC:
+        text = blame.crash_report(error)
     elif isinstance(error, BaseExceptionGroup):
         inside = ", ".join(repr(inner) for inner in error.exceptions)
         text = f"your code raised {type(error).__name__}: {error}: {inside}"
         text += raised_where(error.exceptions[0]) or raised_where(error)
     else:
-        text = f"your code raised {type(error).__name__}: {error}" + raised_where(error)
+        text = f"your code raised {exception_line(error)}" + raised_where(error)
     # Hypothesis's pointer to its verbose mode is for its own users, not for learners.
     notes = [n for n in getattr(error, "__notes__", []) if "Verbosity.verbose" not in n]
     return "\n".join([text, *notes])
@@ -80,7 +85,8 @@ EXERCISM_OUTPUT_CHARS = 500  # the interface's limit for a test's output
 
 def exercism_test(behaviour: Behaviour, code: str) -> dict[str, Any]:
     """One test as Exercism's test-runner interface (version 3) describes it."""
-    status = EXERCISM_STATUS.get(behaviour.status, "error")
+    status = ("error" if behaviour.cause in (blame.SPEC, blame.MODULE)
+              else EXERCISM_STATUS.get(behaviour.status, "error"))
     output = behaviour.output
     if len(output) > EXERCISM_OUTPUT_CHARS:
         output = output[:EXERCISM_OUTPUT_CHARS - 40] + "\n[output truncated: -s shows it all]"
@@ -130,7 +136,9 @@ class Behaviour:
     task: int
     task_title: str
     text: str
+    detail: str = ""  # the rest of the spec's docstring: the contract, beyond the sentence
     status: str = "not run"  # passed, failed, skipped or not run
+    cause: str = ""  # a failure's culprit: check, code, module, stub or spec (`specs.blame`)
     message: str = ""
     location: str = ""
     seconds: float = 0.0  # setup, call and teardown
@@ -154,13 +162,13 @@ def describe(item: pytest.Item) -> Behaviour:
     number = _task_of(item)
     kata = Path(str(item.path)).parent.name
     title = marker.args[1] if marker and len(marker.args) > 1 else _task_title(kata, number)
-    doc = (getattr(item, "obj", None).__doc__ or "").strip().split("\n\n")[0]
-    text = (" ".join(line.strip() for line in doc.splitlines()) if doc
-            else item.name.removeprefix("test_").replace("_", " "))  # its first paragraph
+    doc, *more = [" ".join(line.strip() for line in paragraph.splitlines()) for paragraph in
+                  (getattr(item, "obj", None).__doc__ or "").strip().split("\n\n")]
+    text = doc or item.name.removeprefix("test_").replace("_", " ")  # its first paragraph
     callspec = getattr(item, "callspec", None)
     if callspec is not None:  # each case of a parametrised behaviour is a line of its own
         text += f" [case: {callspec.id}]"
-    return Behaviour(kata, number, title, text)
+    return Behaviour(kata, number, title, text, detail=" ".join(more))
 
 
 def _case_of(item: pytest.Item) -> dict[str, int]:
@@ -181,6 +189,7 @@ def _task_title(folder: str, number: int) -> str:
 
 
 MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
+SPEC_BUG_MARK = "!"  # a behaviour whose spec crashed: no verdict on the learner's code
 
 
 class LearnerReport:
@@ -194,6 +203,8 @@ class LearnerReport:
         self.behaviours: dict[str, Behaviour] = {}
         self.codes: dict[str, str] = {}  # nodeid -> the spec's source, for the JSON
         self.errors: list[str] = []
+        self.deselected = 0  # behaviours -k left out
+        self.all_behaviours: list[Behaviour] = []  # collected, -k or not
 
     def results(self) -> dict[str, Any]:
         """The run, JSON-ready: Exercism's test-runner interface (version 3: ``status``,
@@ -206,9 +217,12 @@ class LearnerReport:
             kata["passed"] += behaviour.status == "passed"
             kata["behaviours"].append(asdict(behaviour))
         failed = any(b.status != "passed" for b in self.behaviours.values())
-        status = "error" if self.errors or not self.behaviours else "fail" if failed else "pass"
+        unloadable = list(dict.fromkeys(b.message.splitlines()[0] for b in self.behaviours.values()
+                                        if b.cause == blame.MODULE and b.message))
+        problems = self.errors + unloadable
+        status = "error" if problems or not self.behaviours else "fail" if failed else "pass"
         return {"version": 3, "status": status,
-                "message": "\n".join(self.errors) or None if status == "error" else None,
+                "message": "\n".join(problems) or None if status == "error" else None,
                 "tests": [exercism_test(b, self.codes.get(b.test, ""))
                           for b in self.behaviours.values()],
                 "katas": katas, "errors": self.errors, "session": session_figures(self.config)}
@@ -221,7 +235,7 @@ class LearnerReport:
         """The watchdog is ending the process: record `cause`, write what is known, briefly."""
         behaviour = self.behaviours.get(nodeid)
         if behaviour is not None:
-            behaviour.status, behaviour.message = "failed", cause
+            behaviour.status, behaviour.cause, behaviour.message = "failed", blame.CHECK, cause
         self.pytest_sessionfinish()
         if self.show:
             passed = sum(b.status == "passed" for b in self.behaviours.values())
@@ -239,6 +253,7 @@ class LearnerReport:
                 "rejects"), item.location[1] or 0, item.nodeid.split("[")[0],
             tuple(_case_of(item).values())))
         self.behaviours = {item.nodeid: described[item.nodeid] for item in ranked}
+        self.all_behaviours += self.behaviours.values()
         for nodeid, behaviour in self.behaviours.items():
             behaviour.test = nodeid
         self.codes = {item.nodeid: test_code(item) for item in ranked} if self.json_path else {}
@@ -258,6 +273,7 @@ class LearnerReport:
             return  # the call's failure says more than the clean-up's
         if report.failed or report.when == "call" or report.skipped:
             behaviour.status = "failed" if report.failed else report.outcome
+            behaviour.cause = getattr(report, "cause", blame.CHECK) if report.failed else ""
             behaviour.message = "" if report.passed else "\n".join(filter(None, [
                 getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
@@ -277,11 +293,13 @@ class LearnerReport:
             if shown != (behaviour.kata, behaviour.task):
                 write(f"  Task {behaviour.task}: {behaviour.task_title}")
                 shown = (behaviour.kata, behaviour.task)
-            mark = MARKS.get(behaviour.status, "?")
-            write(f"    {mark} {behaviour.text}", green=mark == "✓", red=mark == "✗")
-        passed = sum(b.status == "passed" for b in self.behaviours.values())
+            mark = (SPEC_BUG_MARK if behaviour.cause == blame.SPEC
+                    else MARKS.get(behaviour.status, "?"))
+            write(f"    {mark} {behaviour.text}", green=mark == "✓",
+                  red=mark in ("✗", SPEC_BUG_MARK))
         write("")
-        write(f"{passed} of {len(self.behaviours)} behaviours pass.", bold=True)
+        for line in self.tally():
+            write(line, bold=True)
         dog = current()
         if dog is not None and dog.stop_reason is not None:
             left = sum(b.status == "not run" for b in self.behaviours.values())
@@ -289,15 +307,54 @@ class LearnerReport:
                   f"{left} behaviour(s) were not run. Fix the hang below first.", red=True)
         failing = [b for b in self.behaviours.values() if b.status == "failed"]
         if failing:
-            first = failing[0]
+            first = next((b for b in failing if b.cause != blame.SPEC), failing[0])
             write("")
-            write(f"Next: task {first.task}, {first.text}", bold=True)
+            write(f"Next: task {first.task} ({first.task_title}), in {self.edit(first.kata)}:",
+                  bold=True)
+            write(f"  {first.text}", bold=True)
             for line in first.message.splitlines():
                 write(f"  {line}", red=True)
+            if first.detail:
+                write(f"  The contract: {first.detail}")
             write(f"  (spec: {first.location}; stuck? {self.hint(first.kata)})")
-        elif self.behaviours and all(b.status == "passed" for b in self.behaviours.values()):
+        elif self.behaviours and not self.deselected and all(
+                b.status == "passed" for b in self.behaviours.values()):
             for line in self.next_katas({b.kata for b in self.behaviours.values()}):
                 write(line, green=True)
+
+    def tally(self) -> list[str]:
+        """How many behaviours pass, honestly: of those selected when ``-k`` left some out
+        (and then what the kata has), and what to do when nothing was selected at all."""
+        passed = sum(b.status == "passed" for b in self.behaviours.values())
+        total = len(self.behaviours)
+        crashed = sum(b.cause == blame.SPEC for b in self.behaviours.values())
+        lines = [f"{crashed} behaviour(s) marked {SPEC_BUG_MARK}: {blame.SPEC_BUG}; their "
+                 "message says where."] if crashed else []
+        if not self.deselected:
+            return [f"{passed} of {total} behaviours pass." if total
+                    else "No behaviours were collected: is the spec file there?", *lines]
+        if not total:
+            tasks = [f"  task {number}: {title}" for number, title in self.tasks()]
+            return [f"-k selected none of the {self.deselected} behaviours; a -k word matches "
+                    "a behaviour's sentence or its test's name. The tasks:", *tasks]
+        return [f"{passed} of {total} selected behaviours pass (this run's -k left out "
+                f"{self.deselected}; run without -k for all).", *lines]
+
+    def tasks(self) -> list[tuple[int, str]]:
+        """Every task of the katas this run collected, -k or not: (number, title)."""
+        found = {(b.task, b.task_title) for b in self.all_behaviours}
+        return sorted(found)
+
+    def edit(self, folder: str) -> str:
+        """The file a learner edits for `folder`, as a path they can open."""
+        try:
+            return shown_path(module_path(folder, course.kata(folder).module))
+        except LookupError:
+            return f"the module of {folder}"
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+        self.all_behaviours += [describe(item) for item in items]
 
     def next_katas(self, done: set[str]) -> list[str]:
         """Every kata run is green: name the next kata of the course and its command (the

@@ -65,14 +65,18 @@ def count(value: str) -> int:
     return number
 
 
+def can_fork(session: pytest.Session) -> bool:
+    """Whether this session may run its specs in forked processes: os.fork exists, and no
+    ``--collect-only``, ``-x``/``--maxfail`` or failed collection says otherwise."""
+    config = session.config
+    return hasattr(os, "fork") and not (config.option.collectonly or config.option.maxfail
+                                        or session.testsfailed)
+
+
 def wanted(session: pytest.Session) -> int:
     """How many processes the options ask for this session (1: no workers)."""
-    config = session.config
-    workers = int(config.getoption("workers") or 1)
-    if (workers <= 1 or not hasattr(os, "fork") or config.option.collectonly
-            or config.option.maxfail or session.testsfailed):
-        return 1
-    return workers
+    workers = int(session.config.getoption("workers") or 1)
+    return workers if workers > 1 and can_fork(session) else 1
 
 
 OnKill = Callable[[str, str], None]  # a watchdog's last words: (nodeid, cause)
@@ -101,6 +105,45 @@ def run(session: pytest.Session, files: list[list[pytest.Item]], processes: int,
         raise session.Failed(session.shouldfail)
     if session.shouldstop:
         raise session.Interrupted(session.shouldstop)
+
+
+def run_isolated(session: pytest.Session, items: list[pytest.Item],
+                 stop_watchdog: Callable[[], None],
+                 start_watchdog: Callable[[OnKill | None], None]) -> None:
+    """Run each of `items` alone, in a process forked from this one once it has collected
+    (``--isolate``): no behaviour's verdict can depend on what another left behind. One at a
+    time, each reporting as a worker does."""
+    stop_watchdog()
+    capture = session.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture(in_=True)
+    for item in items:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        take, fill = os.pipe()
+        os.write(fill, _INDEX.pack(0))
+        os.close(fill)
+        with tempfile.TemporaryFile() as output:
+            ready, say_ready = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready)
+                _work(session, [[item]], take, output, start_watchdog, say_ready)  # no return
+            os.close(say_ready)
+            os.close(take)
+            os.read(ready, 1)
+            os.close(ready)
+            try:
+                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            except BaseException:  # a Ctrl-C: the child goes too
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                raise
+            _replay(session, output, status)
+        if session.shouldfail:
+            raise session.Failed(session.shouldfail)
+        if session.shouldstop:
+            raise session.Interrupted(session.shouldstop)
 
 
 def _fork_and_run(session: pytest.Session, files: list[list[pytest.Item]], take: int,
@@ -160,6 +203,8 @@ def _work(session: pytest.Session, files: list[list[pytest.Item]], take: int,
     config = session.config
     send = _sender(output)
     code, broke = 0, None
+    looped = config.stash[report.LOOP_TIME]
+    inherited = len(looped)  # what the parent had run before the fork is its own to report
     try:
         capture = config.pluginmanager.getplugin("capturemanager")
         if capture is not None:  # the parent's capture files and their offsets are shared
@@ -178,7 +223,7 @@ def _work(session: pytest.Session, files: list[list[pytest.Item]], take: int,
         code, broke = 1, f"a worker process stopped on {error!r}"
     finally:
         with contextlib.suppress(BaseException):
-            send(("figures", config.stash.get(report.LOOP_TIME, []),
+            send(("figures", looped[inherited:],
                   session.shouldfail or broke, session.shouldstop))
         os._exit(code)
 

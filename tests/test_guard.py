@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from tests.conftest import SpecRun
@@ -124,11 +125,16 @@ def test_every_fault_is_named_and_fast(run_spec: SpecRun) -> None:
     assert "still running after 300 s of loop time" in message("test_livelock")
     assert "still running after 10 s of loop time" in message("test_budget_marker")
     assert "the event loop never got control back" in message("test_spin")
-    assert "spin() at kata99_probe/probe.py" in message("test_spin")
+    assert re.search(r"spin\(\) at \S*/kata99_probe/probe\.py:\d+", message("test_spin"))
     assert "still running after 300 s" in message("test_stubborn")
     assert "swallows cancellation" in message("test_stubborn")
     for test in ("test_blocking_sleep", "test_imported_sleep"):
         assert "time.sleep blocks the event loop; use await asyncio.sleep" in message(test)
+    assert re.search(r"inside a coroutine, in blocking_sleep\(\) at \S*/kata99_probe/probe\.py:"
+                     r"\d+ \(`time\.sleep\(0\.3\)`\)", message("test_blocking_sleep"))
+    assert re.search(r"your code was waiting at livelock\(\) at \S*/probe\.py:\d+ "
+                     r"\(`await asyncio\.sleep\(0\.5\)`\)", message("test_livelock"))
+    assert "your code was waiting at deadlock() at " in message("test_deadlock")
     for test in ("test_network_by_name", "test_network_by_address"):
         assert "real network" in message(test)
     assert "forgotten" in message("test_leak") and "still running" in message("test_leak")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, secs, settle, show, were
 from specs.checks import running_tasks, shows
 from specs.properties import (
     CALLABLE_STYLES,
@@ -247,8 +247,8 @@ def test_concurrent_failure_cancels_the_others(plan: list[tuple[float, bool, flo
         f"{given_as}, when the error reached the caller {listing(running)} had not been "
         "cancelled and finished their clean-up: orphaned jobs keep running unseen. Cancel the "
         "others and wait for them (a TaskGroup does both)")
-    late = [f"job{i} at {secs(r.finished_at)}" for i, (r, (s, _, _)) in
-            enumerate(zip(jobs.records, plan, strict=True))
+    late = [f"{r.name} ({r.fate()})" for r, (s, _, _) in
+            zip(jobs.records, plan, strict=True)
             if s > failed_at and (not r.cancelled or r.finished_at != pytest.approx(failed_at))]
     assert not late, (
         f"{given_as}, the first failure came at {secs(failed_at)}, but these jobs were not "
@@ -283,10 +283,10 @@ def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float
                 f"{secs(cancel_at)}")
     assert isinstance(error, asyncio.CancelledError), (
         f"{given_as}: run_concurrently {outcome(got, error)}; the cancellation should propagate")
-    not_cancelled = [r.name for r in jobs.records
+    not_cancelled = [f"{r.name} ({r.fate()})" for r in jobs.records
                      if not r.cancelled or r.finished_at != pytest.approx(cancel_at)]
     assert not not_cancelled, (
-        f"{given_as}: {listing(not_cancelled)} were not cancelled then; cancelling "
+        f"{given_as}: {were(not_cancelled)} not cancelled then; cancelling "
         "run_concurrently must cancel the jobs it started, at once")
     assert not pending, (
         f"{given_as}: when the cancellation reached the caller, {pending} task(s) it started "

@@ -282,7 +282,8 @@ async def test_single_attempt_never_retries() -> None:
     result, error = await settle(retry.retry_async(operation, attempts=1))
     assert len(operation.calls) == 1 and error is operation.raised[0], (
         f"attempts=1: the operation ran {len(operation.calls)} times and retry_async "
-        f"{outcome(result, error)}; expected one call and its error, {operation.raised[0]!r}"
+        f"{outcome(result, error)}; expected one call and its error"
+        + (f", {operation.raised[0]!r}" if operation.raised else "")
     )
 
 

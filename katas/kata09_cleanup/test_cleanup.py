@@ -815,6 +815,8 @@ async def test_async_with_pool_closes_it(ending: str) -> None:
                 raise failure
 
     result, error = await settle(block())
+    assert pools, (f"`async with Pool(...)` never ran the block: it {outcome(result, error)}; "
+                   "expected __aenter__ to return the pool and the block to run")
     pool = pools[0]
     assert error is (failure if ending == "raises" else None), (
         f"a block that {ending} inside `async with Pool(...)` {outcome(result, error)}; "
