@@ -119,9 +119,12 @@ async def test_concurrent_total_time_is_the_slowest(jobs: Jobs) -> None:
 @settings(max_examples=7)
 def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool, shape: str,
                        style: str) -> None:
-    """for any jobs (a generator, a job listed twice, many jobs, falsy results or a returned
-    exception, any callable), starts each job when it should, returns every result in input
-    order, and returns when the last ends"""
+    """for any jobs, starts each job when it should; returns all results in input order when the
+    last ends
+
+    The jobs may be a generator, list a job twice, be many, give falsy results or return an
+    exception, and be any callable.
+    """
     jobs = Jobs()
     made = [STYLES[style](jobs.make(s, result=r)) for s, r in plan]
     order = [*range(len(made)), *([0] if twice and made else [])]
@@ -219,8 +222,8 @@ CLEANUPS = st.sampled_from([0.0, 0.0, 0.25, 0.333, 1.0])
 @example(plan=[(0.5, True, 0.0), (0.5, True, 0.0), (0.5, False, 0.0), (0.7, False, 1.0)])
 @settings(max_examples=10)
 def test_concurrent_failure_cancels_the_others(plan: list[tuple[float, bool, float]]) -> None:
-    """when a job fails, the others are cancelled at once, and its error reaches the caller as
-    soon as they have finished their clean-up"""
+    """when a job fails, the others are cancelled at once, and its error reaches the caller as soon
+    as their clean-up is done"""
     if not any(fails for _, fails, _ in plan):
         plan = [(plan[0][0], True, 0.0), *plan[1:]]
     failed_at = min(s for s, fails, _ in plan if fails)
@@ -318,9 +321,11 @@ WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5}
 @settings(max_examples=5)
 def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: int, bad: Any,
                                                   shape: str, whole: str | None) -> None:
-    """rejects a non-iterable (None, a lone job or coroutine not in a list), or any item that
-    is not callable (a coroutine object, 0, None), with TypeError showing the bad value, before
-    any job is called"""
+    """rejects a non-iterable or a non-callable item: TypeError showing it, before any job is called
+
+    A non-iterable is None, or a lone job or coroutine not in a list; a non-callable item is a
+    coroutine object, 0 or None. The TypeError shows the bad value.
+    """
     jobs = Jobs()
 
     async def scenario() -> tuple[Any, BaseException | None, object, str]:
@@ -379,8 +384,10 @@ async def test_timed_measures_loop_time(jobs: Jobs) -> None:
 @example(before=1.234, seconds=0.333, result=None, style="partial")
 @settings(max_examples=6)
 def test_timed_measures_any_job(before: float, seconds: float, result: Any, style: str) -> None:
-    """for any job (any callable, any result, falsy ones too), returns its result and the loop
-    time from the call to the job's end"""
+    """for any job, returns its result and the loop time from the call to the job's end
+
+    The job may be any callable, and its result anything, falsy ones too.
+    """
     jobs = Jobs()
     job = STYLES[style](jobs.make(seconds, result=result))
 
@@ -437,8 +444,11 @@ async def test_timed_rejects_a_non_callable(bad: object, jobs: Jobs) -> None:
 @example(seconds=[0.333, 1.25], shape="generator", style="callable object")
 @settings(max_examples=6)
 def test_compare_times_both_runs(seconds: list[float], shape: str, style: str) -> None:
-    """for any jobs (a generator too), runs them sequentially, then concurrently, and reports
-    both times and their ratio (1.0 when the concurrent run took no time)"""
+    """for any jobs (a generator too), runs them sequentially, then concurrently, and reports both
+    times and their ratio
+
+    The ratio is 1.0 when the concurrent run took no time.
+    """
     jobs = Jobs()
     made = [STYLES[style](job) for job in jobs.many(seconds)]
 
@@ -497,8 +507,11 @@ def in_order(numbers: list[float], wanted: list[tuple[float, float]]) -> bool:
 @settings(max_examples=15)
 def test_report_names_both_times_and_the_speedup(sequential: int, concurrent: int,
                                                  speedup: int) -> None:
-    """str(comparison) is one line with, in order, the sequential time and the concurrent time
-    (to 1/100 s or finer) and the speed-up (to 0.1 or finer)"""
+    """str(comparison) is one line with, in order, the sequential time, the concurrent time and the
+    speed-up
+
+    The times are shown to 1/100 s or finer, the speed-up to 0.1 or finer.
+    """
     values = (sequential / 1000, concurrent / 1000, speedup / 1000)
     text = str(gather.Comparison(*values))
     numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]

@@ -223,8 +223,11 @@ async def test_rejects_a_url_that_is_not_a_str() -> None:
 @pytest.mark.parametrize("bad", [API, None, 42], ids=["a URL", "None", "int"])
 async def test_rejects_a_session_that_is_not_a_client_session(bad: object,
                                                              http_mock: MockHttp) -> None:
-    """rejects a `session` that is not a ClientSession (a URL: arguments swapped): TypeError
-    showing the bad value or naming `session`"""
+    """rejects a `session` that is not a ClientSession: TypeError showing the bad value or naming
+    `session`
+
+    A URL given as `session` (the arguments swapped) is rejected the same way.
+    """
     http_mock.reply(API)
     result, error = await settle(fetch.fetch_url(bad, API))
     assert isinstance(error, TypeError) and (shows(str(error), bad)
@@ -353,8 +356,10 @@ BAD_URLS = {"ftp://nope.example.com": ValueError, "http://": ValueError,
 @example(good=1, at=0, bad=None, shape="generator")
 @settings(max_examples=3)
 def test_fetch_many_checks_every_url_first(good: int, at: int, bad: Any, shape: str) -> None:
-    """rejects a bad URL anywhere in the batch (a str that is not an http(s) URL: ValueError;
-    not a str: TypeError), showing it, before sending any request"""
+    """rejects a bad URL anywhere in the batch, showing it, before sending any request
+
+    A str that is not an http(s) URL is a ValueError; anything that is not a str, a TypeError.
+    """
     urls: list[Any] = [f"{API}/{n}" for n in range(good)]
     urls.insert(min(at, good), bad)
     error = BAD_URLS[bad]
@@ -507,9 +512,13 @@ def untied(latency: float, timeout: Any) -> float:
 def test_fetch_url_reports_any_server(kind: str, status: int, body: str, payload: Any,
                                       latency: float, timeout: Any, before: float,
                                       url: str) -> None:
-    """for any server (any status, empty bodies, falsy JSON, refusals), URL (ports, IPs, a query,
-    a default port), latency and timeout (default 10 s, None, any other), returns the result the
-    contract describes, naming the URL as given"""
+    """for any server, URL, latency and timeout, returns the result the contract describes, naming
+    the URL as given
+
+    The server may answer with any status, an empty body or falsy JSON, or refuse; the URL may have
+    a port, an IP, a query or a default port; the timeout may be the default 10 s, None or any
+    other.
+    """
     latency = untied(latency, timeout)
     kwargs = {} if timeout == "default" else {"timeout": timeout}
 
@@ -551,9 +560,13 @@ SERVERS = st.tuples(st.sampled_from(KINDS), st.sampled_from(STATUSES), st.sample
 @settings(max_examples=4)
 def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: list[int],
                                       shape: str, timeout: Any) -> None:
-    """for any batch (a generator, a URL listed twice, many URLs, ports and IPs, every kind of
-    failure, any timeout or none), fetches every URL at once over one session, and returns every
-    result in input order as soon as the slowest fetch ends, its session closed"""
+    """for any batch, fetches every URL at once over one session; returns every result in input
+    order
+
+    The batch may be a generator, list a URL twice, hold many URLs, ports and IPs, meet every kind
+    of failure, and have any timeout or none. It returns as soon as the slowest fetch ends, its
+    session closed.
+    """
     servers = [(*server_[:4], untied(server_[4], timeout)) for server_ in servers]
     kwargs = {} if timeout == "default" else {"timeout": timeout}
     limit = limit_of(timeout)
@@ -609,8 +622,11 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
 @example(batch=[], shape="generator")
 @settings(max_examples=12)
 def test_summarize_counts_any_batch(batch: list[tuple[int | None, float]], shape: str) -> None:
-    """for any batch (a generator too, slowest fetches tied), every figure of the summary is
-    right, and the slowest is one of the longest fetches"""
+    """for any batch, every figure of the summary is right, and the slowest is one of the longest
+    fetches
+
+    The batch may be a generator, and its slowest fetches tied.
+    """
     results = [result(f"{API}/{n}", status, elapsed, None if status else TimeoutError())
                for n, (status, elapsed) in enumerate(batch)]
     got = fetch.summarize(shaped(results, shape))

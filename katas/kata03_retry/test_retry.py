@@ -193,8 +193,11 @@ def test_backoff_delays(kwargs: dict[str, float], expected: list[float]) -> None
 @settings(max_examples=10)
 def test_backoff_delay_for_any_numbers(number: int, base: float, factor: float,
                                        cap: float) -> None:
-    """for any retry number, base_delay, factor and max_delay (off any grid), the delay is
-    base_delay * factor ** retry, capped at max_delay"""
+    """for any retry number, base_delay, factor and max_delay, the delay is base_delay * factor **
+    retry, capped at max_delay
+
+    The numbers are off any grid, not only round ones.
+    """
     got = retry.backoff_delay(number, base_delay=base, factor=factor, max_delay=cap)
     raw = base * factor ** number
     assert got == pytest.approx(min(cap, raw)), (
@@ -246,8 +249,11 @@ async def test_retries_after_failures_with_backoff() -> None:
 @task2
 @pytest.mark.parametrize("style", sorted(STYLES))
 async def test_any_callable_returning_any_awaitable(style: str) -> None:
-    """operation is any zero-argument callable returning any awaitable (a coroutine, a Task, an
-    object with __await__): each attempt awaits what one call returns"""
+    """each attempt awaits what one call of operation returns, any awaitable
+
+    operation is any zero-argument callable returning any awaitable: a coroutine, a Task, an object
+    with __await__.
+    """
     result = object()
     operation = Flaky(*failures(1), result=result)
     got, error = await settle(retry.retry_async(STYLES[style](operation)))
@@ -316,9 +322,12 @@ async def test_backoff_is_capped_and_configurable() -> None:
 def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, base: float,
                                   factor: float, cap: float, retry_on: str, result: Any,
                                   style: str, on_retry: str, told_s: float) -> None:
-    """for any attempts, failures, latency and backoff (off any grid), any callable, any result
-    (0, None and "" too) and any on_retry: retries on schedule, tells on_retry, then returns the
-    result or re-raises the last error at once"""
+    """for any failures: retries on schedule, tells on_retry, then returns the result or re-raises
+    the last error at once
+
+    It holds for any attempts, failures, latency and backoff (off any grid), any callable, any
+    result (0, None and "" too) and any on_retry.
+    """
     told_s = told_s if on_retry not in ("none", "a function") else 0
     operation = Attempts(fails, latency=latency, result=result,
                          kinds=(ConnectionError, TimeoutError))
@@ -374,8 +383,10 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
     ids=["ValueError, retry_on=ConnectionError", "ConnectionError, retry_on=()",
          "TimeoutError, retry_on=(ConnectionError, KeyError)"])
 async def test_other_errors_propagate_at_once(boom: Exception, retry_on: Any) -> None:
-    """an error that is not in retry_on propagates at once, without a retry (retry_on=()
-    retries nothing)"""
+    """an error not in retry_on propagates at once, without a retry
+
+    retry_on=() retries nothing.
+    """
     operation = Flaky(boom)
     result, error = await settle(retry.retry_async(operation, retry_on=retry_on))
     assert error is boom and len(operation.calls) == 1 and now() == 0, (
@@ -516,8 +527,11 @@ async def test_cancel_during_an_attempt_propagates() -> None:
 def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: float, base: float,
                                                    point: int, retry_on: str,
                                                    told_s: float) -> None:
-    """cancelled at any moment, during an attempt, an async on_retry or a backoff sleep,
-    retry_async ends then with CancelledError, and no attempt starts after it"""
+    """cancelled at any moment, retry_async ends then with CancelledError, and no attempt starts
+    after it
+
+    The moment may be during an attempt, an async on_retry or a backoff sleep.
+    """
     calls, events, end = retry_model(attempts, attempts, latency, base, 2.0, 30.0, told_s)
     moment = round(end * point / 1000, 3)
     telling = [(when, round(when + told_s, 6)) for _, _, when in events] if told_s else []
@@ -632,7 +646,10 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
 def test_jitter_for_any_numbers(fails: int, jitter: float, seed: int, base: float,
                                 factor: float, cap: float) -> None:
     """for any jitter and backoff, each wait is within delay * (1 ± jitter) and never above
-    max_delay, on_retry is told the wait, and the same seeded rng gives the same waits"""
+    max_delay
+
+    on_retry is told the wait, and the same seeded rng gives the same waits.
+    """
     def run() -> tuple[list[float], list[float]]:
         operation = Attempts(fails)
         told: list[tuple[Any, float]] = []
@@ -705,10 +722,12 @@ async def test_async_on_retry_is_awaited() -> None:
     ({"jitter": "x"}, TypeError, "'x'"),
     ({"attempts": 3.0}, TypeError, "3.0"), ({"retry_on": "ValueError"}, TypeError, "'ValueError'"),
     ({"retry_on": (ValueError, 3)}, TypeError, "3"), ({"on_retry": 42}, TypeError, "42"),
-], ids=lambda v: repr(v) if isinstance(v, dict) else None)
+], ids=["attempts=0", "attempts=2.5", "attempts=True", "base_delay=-1", "factor=0.5",
+        "max_delay='10'", "jitter=1.5", "jitter=-0.1", "jitter='x'", "attempts=3.0",
+        "retry_on='ValueError'", "retry_on=(ValueError, 3)", "on_retry=42"])
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
                                      value: str) -> None:
-    """rejects a bad argument before the first attempt, with a message naming it and its value"""
+    """rejects a bad argument before the first attempt, with an error naming it and its value"""
     operation = Flaky()
     [(argument, given)] = kwargs.items()
     await rejects(error, lambda: retry.retry_async(operation, **kwargs),

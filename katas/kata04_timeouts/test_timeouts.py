@@ -113,8 +113,8 @@ async def test_errors_of_the_work_propagate_unchanged(error: Exception, jobs: Jo
 
 @task1
 async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
-    """a cancellation of the caller cancels the work at once and, after its clean-up,
-    propagates as cancellation, never as TimeoutError"""
+    """a cancellation of the caller cancels the work at once; after its clean-up it propagates,
+    never as TimeoutError"""
     caller = asyncio.create_task(timeouts.timeout_after(5.0, jobs.make(10.0, cleanup_s=0.5)()))
     await asyncio.sleep(1.0)
     caller.cancel()
@@ -140,8 +140,11 @@ async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
 @task1
 @pytest.mark.parametrize("kind", ["task", "Future"])
 async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> None:
-    """a task or Future cancelled by someone else before the deadline: its CancelledError
-    propagates at once, and no TimeoutError comes before the deadline"""
+    """a task or Future cancelled by someone else before the deadline: its CancelledError propagates
+    at once
+
+    No TimeoutError comes before the deadline.
+    """
     work = (asyncio.create_task(jobs.make(10.0)()) if kind == "task"
             else asyncio.get_running_loop().create_future())
     asyncio.get_running_loop().call_later(1.0, work.cancel)
@@ -225,9 +228,13 @@ def resolved_later(seconds: float, result: Any, error: BaseException | None = No
 @settings(max_examples=7)
 def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, cleanup: float,
                                        shape: str, result: Any) -> None:
-    """for any deadline (0 too) and any awaitable (a coroutine, a task, a Future), returns the
-    result in time, and nothing more happens at the deadline, or raises TimeoutError once the
-    work was cancelled and cleaned up"""
+    """for any deadline and awaitable, returns the result in time, or TimeoutError once the work is
+    cancelled and cleaned up
+
+    The deadline may be 0, and the awaitable a coroutine, a task or a Future. It returns the result
+    if it comes in time, and nothing more happens at the deadline; otherwise it raises TimeoutError
+    once the work was cancelled and cleaned up.
+    """
     assume(seconds is None or abs(seconds - work) >= 0.001)
     life: dict[str, float] = {}
 
@@ -294,9 +301,12 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
 @settings(max_examples=6)
 def test_a_cancelled_caller_at_any_moment(seconds: float, extra: float, cleanup: float,
                                           point: int, shape: str) -> None:
-    """a caller cancelled at any moment, before the deadline or while the timed-out work cleans
-    up, hears a cancellation, never TimeoutError; before the deadline the work (a coroutine, a
-    task, a Future) is cancelled at once and cleaned up first"""
+    """a caller cancelled at any moment, even while the timed-out work cleans up, hears a
+    cancellation, never TimeoutError
+
+    The moment may be before the deadline or while the timed-out work cleans up. Before the
+    deadline, the work (a coroutine, a task, a Future) is cancelled at once and cleaned up first.
+    """
     work = round(seconds + extra, 3)
     over = seconds + (0 if shape == "Future" else cleanup)
     moment = round(over * point / 1000, 3)
@@ -434,8 +444,12 @@ async def test_cancel_and_wait_wants_a_task(jobs: Jobs) -> None:
 @settings(max_examples=6)
 def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: float, fails: bool,
                                        kind: str) -> None:
-    """at any moment, on a Task or a Future: True once a running one has ended cancelled (its
-    clean-up done), False for one that finished first, its result or error left in place"""
+    """at any moment: True once a running task has ended cancelled (its clean-up done), False for
+    one that finished first
+
+    It works on a Task or a Future alike, and leaves the result or error of one that finished first
+    in place.
+    """
     assume(abs(moment - work) >= 0.001)
     boom = ValueError("the work failed")
     life: dict[str, float] = {}
@@ -534,8 +548,10 @@ async def test_worker_lifecycle_errors() -> None:
     ((Handler(), None), TypeError, "None"), ((Handler(), True), TypeError, "True")])
 async def test_worker_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                             named: str) -> None:
-    """rejects a handle that is not callable, or a bad grace (a bool is no number of seconds),
-    naming the bad value"""
+    """rejects a handle that is not callable, or a bad grace, naming the bad value
+
+    A bool is no number of seconds: a grace of True is a bad grace.
+    """
     handle, *grace = args
     kwargs = {"grace": grace[0]} if grace else {}
     await rejects(error, lambda: timeouts.Worker(handle, **kwargs),
@@ -623,8 +639,12 @@ def worker_model(arrivals: list[float], durations: list[float], stop_at: float,
 @settings(max_examples=6)
 def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: float,
                                 cleanup: float, style: str) -> None:
-    """for items put at any times (ties too; 0, None, [1], one object twice), handled in order
-    one at a time, and a stop at any moment with any grace: the right verdict, figures and end"""
+    """for any items and any stop (any moment, any grace): handled in order one at a time; the right
+    verdict, figures and end
+
+    The items are put at any times (ties too), and may be 0, None, [1] or one object twice; the stop
+    comes at any moment, with any grace.
+    """
     if isinstance(data, dict):  # a pinned example
         items, gaps, lengths, fails = data["items"], data["gaps"], data["lengths"], data["fails"]
     else:
@@ -760,8 +780,8 @@ async def test_stop_cancels_the_item_after_grace() -> None:
 
 @task4
 async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> None:
-    """an item still running when the grace is over is cancelled once: "cancelled", even if
-    it ignores the cancellation and returns"""
+    """an item still running past the grace is cancelled once: "cancelled", even if it ignores the
+    cancellation and returns"""
     cancels: list[float] = []
 
     async def stubborn(item: str) -> str:
@@ -795,7 +815,7 @@ async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> No
 @task4
 @pytest.mark.parametrize("moment", [2.0, 6.25], ids=["during the grace", "during the clean-up"])
 async def test_a_cancelled_stop_propagates(moment: float) -> None:
-    """a cancellation of stop() itself, during the grace or while the cancelled item cleans up,
+    """a cancellation of stop(), during the grace or while the cancelled item cleans up,
     propagates"""
     handler = Handler(a=10.0)
     worker = timeouts.Worker(handler, grace=5.0)

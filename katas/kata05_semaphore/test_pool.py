@@ -122,9 +122,11 @@ def pool_starts(seconds: list[float], limit: int) -> list[float]:
 def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: int,
                                                   twice: int | None, shape: str,
                                                   style: str) -> None:
-    """for any jobs (a generator, a job listed twice, any callable returning any awaitable) and
-    any limit, each job is called and starts the moment a slot frees, in input order; results
-    in input order"""
+    """for any jobs and limit, each job is called and starts the moment a slot frees, in input
+    order; results in input order
+
+    The jobs may be a generator, list a job twice, and be any callable returning any awaitable.
+    """
     jobs = Jobs()
     made = [STYLES[style](job) for job in jobs.many(seconds)]
     order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
@@ -228,8 +230,11 @@ async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
 @task4
 @pytest.mark.parametrize("return_exceptions", [False, True])
 async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, jobs: Jobs) -> None:
-    """cancelling run_tasks cancels the jobs in flight and waits for their clean-up; no other
-    job starts, and the cancellation is never a result"""
+    """cancelling run_tasks cancels the jobs in flight and waits for their clean-up; no other job
+    starts
+
+    The cancellation is never a result.
+    """
     work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(4)]
     caller = asyncio.create_task(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
     await asyncio.sleep(1.0)
@@ -255,9 +260,12 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
 @pytest.mark.parametrize(("return_exceptions", "limit"), [(False, 2), (True, 1)])
 async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bool, limit: int,
                                                            jobs: Jobs) -> None:
-    """a job that ends cancelled (it raises CancelledError itself) is no exception to collect:
-    run_tasks raises CancelledError, whatever return_exceptions says, with no job left running;
-    and it frees its slot, as any job that ends"""
+    """a job that ends cancelled is never a result: run_tasks raises CancelledError, with no job
+    left running
+
+    A job ends cancelled when it raises CancelledError itself: whatever return_exceptions says, it
+    is no exception to collect. It frees its slot, as any job that ends.
+    """
     work = [jobs.make(1.0, "a"), jobs.make(0.5, error=asyncio.CancelledError()),
             jobs.make(2.0, "c")]
     result, error = await settle(pool.run_tasks(work, limit,
@@ -331,9 +339,12 @@ class Crew:
 def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         seconds: list[float], limit: int, caller_cancels: bool, at: int, moment: float,
         cleanup: float, raises: bool, return_exceptions: bool) -> None:
-    """a job failing (fail fast) or the caller cancelling, at any moment: the jobs in flight are
-    cancelled then, no other job starts, and the error reaches the caller once their clean-up
-    (which may itself raise) is over"""
+    """a job failing or the caller cancelling at any moment cancels the jobs in flight; the error
+    comes after their clean-up
+
+    A failure fails fast: no other job starts then, and the error reaches the caller once the
+    clean-up of the jobs in flight (which may itself raise) is over.
+    """
     n = len(seconds)
     at = at % n
     seconds = list(seconds)
@@ -421,8 +432,10 @@ async def test_rejects_a_bad_limit(limit: Any, error: type[Exception], named: st
     (lambda work: (job for job in [*work, 42]), ()), (lambda work: "jobs", ())],
     ids=["not iterable", "not callable", "not callable, in a generator", "a str"])
 async def test_rejects_bad_jobs(make: Any, named: str | tuple[()], jobs: Jobs) -> None:
-    """rejects jobs that are not an iterable of callables (a list or a one-pass generator),
-    before any job is called"""
+    """rejects jobs that are not an iterable of callables, before any job is called
+
+    The iterable may be a list or a one-pass generator.
+    """
     candidate = make([jobs.make(1.0)])
     await rejects(TypeError, lambda: pool.run_tasks(candidate, 2),
                   shown=f"run_tasks({candidate!r}, 2)", named=named)

@@ -464,8 +464,11 @@ HANDLE_FAULTS = {"handle raises", "handle ends cancelled"}
 def test_a_failure_anywhere_stops_everything_then_propagates(
         seconds: list[float], workers: int, maxsize: int, fault: str, at: int, moment: float,
         cleanup: float, raises: bool) -> None:
-    """any failure or cancel, at any moment: all else is cancelled, then that error propagates
-    (the first one: not an error raised later, in a clean-up)"""
+    """any failure or cancel, at any moment: all else is cancelled, then that error propagates, not
+    one from a clean-up
+
+    The error that propagates is the first one, not an error raised later, in a clean-up.
+    """
     n = len(seconds)
     at = at % n
     seconds = list(seconds)
@@ -568,7 +571,7 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     ({"maxsize": False}, TypeError), ({"maxsize": 2.0}, TypeError),
 ], ids=lambda v: repr(v) if isinstance(v, dict) else None)
 async def test_rejects_bad_counts(kwargs: dict[str, Any], error: type[Exception]) -> None:
-    """rejects a workers or maxsize that is not an int of at least 1, before pulling an item"""
+    """rejects a workers or maxsize not an int of at least 1, before pulling an item"""
     line = Line(3)
     ((argument, value),) = kwargs.items()
     await rejects_naming(error, lambda: pipes.pipeline(line.items(), line.handle, **kwargs),

@@ -275,8 +275,11 @@ async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
 def test_any_arrivals_pass_the_moment_the_window_has_room(
         rate: int, per: float | None, gaps: list[float], caller: str, style: str,
         ties: list[int]) -> None:
-    """any rate, per and arrivals (to the microsecond, some at the very instant a slot frees):
-    each passes the moment the sliding window has room, in turn, none barging past a waiter"""
+    """any rate, per and arrivals: each passes the moment the sliding window has room, in turn, none
+    barging past a waiter
+
+    Arrivals are timed to the microsecond, some at the very instant a slot frees.
+    """
     window = 1.0 if per is None else per
     made = f"RateLimiter({rate})" if per is None else f"RateLimiter({rate}, per={per})"
     arrivals = arrival_times(gaps)
@@ -382,8 +385,10 @@ async def test_a_cancelled_waiter_takes_no_slot() -> None:
 def test_cancelled_waiters_take_no_slot_and_hold_up_no_one(
         rate: int, per: float, gaps: list[float], cancels: list[float | None],
         at_its_turn: int | None) -> None:
-    """waiters cancelled at any moment (first, middle or last in line, or at the very instant
-    their turn comes) raise CancelledError, take no slot, hold up no one"""
+    """waiters cancelled at any moment raise CancelledError, take no slot, hold up no one
+
+    A waiter may be cancelled first, middle or last in line, or at the very instant its turn comes.
+    """
     arrivals = arrival_times(gaps)
     cancel_times = [None if c is None else round(a + c + OFF_GRID, 6)
                     for a, c in zip(arrivals, cancels, strict=False)]
@@ -436,8 +441,10 @@ class Stop(BaseException):
 @pytest.mark.parametrize("ending", ["raises KeyError", "raises a BaseException",
                                     "is cancelled"])
 async def test_leaving_the_block_gives_nothing_back(ending: str) -> None:
-    """leaving `async with` gives no slot back, and lets the block's exception through, whatever
-    it is: an error, a BaseException, a cancellation"""
+    """leaving `async with` gives no slot back, and lets any exception of the block through
+
+    The block's exception may be an error, a BaseException or a cancellation.
+    """
     limiter = limits.RateLimiter(1, 2.0)
     raised: BaseException = KeyError("inside the block") if ending == "raises KeyError" else Stop()
     block = asyncio.create_task(_inside(limiter, None if ending == "is cancelled" else raised))
@@ -476,7 +483,7 @@ async def _inside(limiter: Any, error: BaseException | None) -> None:
     ((5, "1"), TypeError), ((5, None), TypeError), ((5, False), TypeError)],
     ids=lambda v: f"RateLimiter({', '.join(map(repr, v))})" if isinstance(v, tuple) else None)
 async def test_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception]) -> None:
-    """rejects a rate that is not an int of at least 1, or a per that is not a number above 0"""
+    """rejects a rate not an int of at least 1, or a per not a number above 0"""
     shown = ", ".join(map(repr, args))
     argument = "per" if len(args) == 2 else "rate"
     await rejects_naming(error, lambda: limits.RateLimiter(*args),

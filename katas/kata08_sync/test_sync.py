@@ -254,8 +254,11 @@ async def test_holds_the_lock_from_the_read_to_the_write(method: str, amount: in
 @settings(max_examples=8)
 def test_any_deposits_and_withdrawals_act_one_at_a_time(
         balance: int, latency: float, calls: list[tuple[int, str, int]]) -> None:
-    """for any deposits and withdrawals at any times, each returns (or refuses) as if they ran
-    one at a time, the balance written before it returns"""
+    """for any deposits and withdrawals at any times, each returns (or refuses) as if they ran one
+    at a time
+
+    The balance is written before each one returns.
+    """
     check_serial(["wallet"], [balance], [latency],
                  [Call(at / 1000, kind, (0,), amount) for at, kind, amount in calls])
 
@@ -264,8 +267,12 @@ def test_any_deposits_and_withdrawals_act_one_at_a_time(
 @pytest.mark.parametrize("during", ["read", "write"])
 @pytest.mark.parametrize("method", ["deposit", "withdraw"])
 async def test_a_cancelled_change_lets_go_of_the_lock(method: str, during: str) -> None:
-    """a deposit or withdrawal cancelled mid-way (during its read or its write) lets go of the
-    account's lock and changes nothing, then or later; the next change goes through"""
+    """a deposit or withdrawal cancelled mid-way lets go of the lock and changes nothing, then or
+    later
+
+    It is cancelled during its read or its write, and lets go of the account's lock: the next change
+    goes through.
+    """
     wallet = account("wallet", 10, latency=1.0)
     call = asyncio.create_task(getattr(wallet, method)(5))
     await asyncio.sleep(0.5 if during == "read" else 1.5)
@@ -334,8 +341,11 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
 @pytest.mark.parametrize("opened", [False, True], ids=["before the gate opens",
                                                        "after the gate opens"])
 async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> None:
-    """cancelling run_when_ready, before or after the gate opens, cancels its jobs and leaves
-    no task running: the jobs have finished their clean-up when the cancellation comes through"""
+    """cancelling run_when_ready cancels its jobs and leaves no task running, their clean-up done
+
+    This holds before or after the gate opens: the jobs have finished their clean-up when the
+    cancellation comes through.
+    """
     ready = asyncio.Event()
     work = [jobs.make(5.0, cleanup_s=seconds) for seconds in (0.5, 1.5, 1.0)]
     call = asyncio.create_task(sync.run_when_ready(work, ready))
@@ -385,8 +395,11 @@ async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> No
 def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens: float | None,
                                                     pulse: bool, twice: int | None, shape: str,
                                                     style: str) -> None:
-    """for any jobs (a generator, a job listed twice, any callable) and any opening time, each
-    job is called and starts the moment the event is set, all together; results in input order"""
+    """for any jobs and opening time, each job is called and starts the moment the event is set;
+    results in input order
+
+    The jobs may be a generator, list a job twice, and be any callable; they all start together.
+    """
     jobs = Jobs()
     made = [CALLABLE_STYLES[style](job) for job in jobs.many(seconds)]
     order = [*range(len(made)), *([twice] if twice is not None and twice < len(made) else [])]
@@ -527,8 +540,11 @@ async def test_without_ttl_a_finished_load_is_not_reused() -> None:
 @task3
 @pytest.mark.parametrize("quitter", [0, 1, 2], ids=["the first", "a middle one", "the last"])
 async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None:
-    """cancelling one waiter (the first, a middle or the last) does not cancel the load for the
-    others, nor end it: it raises CancelledError, and a later get still joins the one load"""
+    """cancelling one waiter does not cancel the load for the others, nor end it: it raises
+    CancelledError
+
+    The waiter may be the first, a middle or the last; a later get still joins the one load.
+    """
     flight, loader = sync.SingleFlight(), Loader()
     gets = []
     for _ in range(3):  # gets at 0, 0.1 and 0.2 s: the first starts the load, the others join
@@ -558,8 +574,11 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None
 
 @task3
 async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
-    """a load that ends cancelled (the loader raises CancelledError) ends every waiter with
-    CancelledError, and is not remembered: the next get loads again"""
+    """a load that ends cancelled ends every waiter with CancelledError, and is not remembered: the
+    next get loads again
+
+    A load ends cancelled when the loader raises CancelledError.
+    """
     flight, calls = sync.SingleFlight(ttl=60), []
 
     async def loader(key: Hashable) -> str:
@@ -690,9 +709,11 @@ def loader_styles(load: Any) -> dict[str, Any]:
 def test_any_gets_share_loads_as_the_contract_says(
         gets: list[tuple[int, Hashable]], plans: list[list[tuple[float, bool]]], ttl: float,
         quitting_gets: set[int], style: str) -> None:
-    """for any gets of any keys at any times, with loads that fail or not and waiters that
-    quit, each get joins the load in flight, reuses a fresh value, or loads; same value or
-    same exception for every waiter"""
+    """for any gets, each joins the load in flight, reuses a fresh value or loads; same value or
+    exception for every waiter
+
+    The gets are of any keys at any times, with loads that fail or not and waiters that quit.
+    """
     keys = ["a", 0, "", None]
     # loads end half a millisecond off the gets' grid: no get arrives at the instant one ends
     table = {key: [(seconds + 0.0005, fails) for seconds, fails in plan]
@@ -880,8 +901,11 @@ def history(accounts: int) -> st.SearchStrategy[list[Call]]:
 @settings(max_examples=10)
 def test_any_transfers_act_one_at_a_time(names: list[str], balances: list[int],
                                          latencies: list[float], calls: list[Call]) -> None:
-    """for any transfers, deposits and withdrawals among three accounts, in any directions at any
-    times, all complete and act as if one at a time: no deadlock, nothing lost"""
+    """for any transfers, deposits and withdrawals, all complete and act as if one at a time: no
+    deadlock, nothing lost
+
+    They are among three accounts, in any directions at any times.
+    """
     check_serial(list(names), balances, latencies, calls)
 
 

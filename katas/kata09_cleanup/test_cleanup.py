@@ -224,10 +224,13 @@ def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[
                                              cleanups: list[float], cancel: float | None,
                                              twice: int | None, shape: str, style: str,
                                              spoiled: set[int]) -> None:
-    """for any jobs (a generator, a job listed twice, any callable, falsy results), failing or
-    not, some failing in their clean-up once cancelled, and a caller cancelled or not: results
-    in order, or the group of every failure, or a cancellation, each only once every cancelled
-    job has cleaned up"""
+    """for any jobs: results in order, or the group of every failure, or a cancellation, each once
+    every clean-up is over
+
+    The jobs may be a generator, list a job twice, be any callable and give falsy results; they fail
+    or not, some failing in their clean-up once cancelled, and the caller is cancelled or not. Each
+    outcome comes only once every cancelled job has cleaned up.
+    """
     failing = {i for i in failing if i < len(seconds)}
     # failures end half a millisecond off the grid: never at the instant another job ends
     lengths = [s + 0.0005 if i in failing else s for i, s in enumerate(seconds)]
@@ -389,8 +392,11 @@ async def ended(task: asyncio.Task[Any], within: float = 10.0) -> tuple[Any, Any
 
 @task2
 async def test_a_failed_connection_frees_its_place() -> None:
-    """when the factory fails, acquire raises its error and frees the place: a task waiting for
-    a connection (size 1) then gets one"""
+    """when the factory fails, acquire raises its error and frees the place: a waiting task then
+    gets a connection
+
+    With size 1, a task waiting for a connection then gets one.
+    """
     refused = ConnectionRefusedError("the database refused the connection")
     factory = Factory(failures=(refused,))
     pool = cleanup.Pool(factory, 1)
@@ -418,8 +424,11 @@ async def test_a_failed_connection_frees_its_place() -> None:
 
 @task2
 async def test_an_idle_connection_is_lent_at_once() -> None:
-    """two connections come back at the same moment while a task waits: the waiter gets one,
-    and a task asking at that moment gets the other at once"""
+    """two connections come back at the same moment while a task waits: the waiter gets one, a
+    newcomer the other at once
+
+    A task asking at that moment gets the other connection at once.
+    """
     factory = Factory()
     pool = cleanup.Pool(factory, 2)
     both_back = asyncio.Event()
@@ -460,9 +469,11 @@ async def test_an_idle_connection_is_lent_at_once() -> None:
 @task2
 @pytest.mark.parametrize("barger", ["the holder asking again", "a newcomer"])
 async def test_no_task_barges_past_the_waiting_ones(barger: str) -> None:
-    """a connection that comes back goes to the task that has waited longest, even when another
-    task asks for one at that very moment (its holder again, or a newcomer): first come, first
-    served"""
+    """a connection that comes back goes to the longest-waiting task: first come, first served
+
+    It goes to that task even when another task (its holder again, or a newcomer) asks for one at
+    that very moment.
+    """
     pool = cleanup.Pool(Factory(), 1)
     lent: list[tuple[str, float]] = []
     newcomer_asks = asyncio.Event()
@@ -510,8 +521,12 @@ async def test_no_task_barges_past_the_waiting_ones(barger: str) -> None:
 @task2
 @pytest.mark.parametrize("when", ["just before", "just after"])
 async def test_a_waiter_cancelled_as_the_connection_comes_back_passes_it_on(when: str) -> None:
-    """a waiting task cancelled at the moment a connection comes back for it does not take it
-    with it: the next waiting task gets it at once"""
+    """a waiting task cancelled as a connection comes back for it: the next waiting task gets it at
+    once
+
+    Cancelled just before or just after the connection comes back, the task does not take it with
+    it.
+    """
     factory = Factory()
     pool = cleanup.Pool(factory, 1)
     lent: dict[str, float] = {}
@@ -556,8 +571,11 @@ async def test_a_waiter_cancelled_as_the_connection_comes_back_passes_it_on(when
 
 @task2
 async def test_a_task_cancelled_while_its_connection_is_made_frees_its_place() -> None:
-    """a task cancelled while the factory makes its connection gives its place up: a task
-    waiting for a connection (size 1) goes on and gets one"""
+    """a task cancelled while the factory makes its connection gives its place up: a waiting task
+    goes on and gets one
+
+    With size 1, a task waiting for a connection goes on and gets one.
+    """
     factory = Factory()
     pool = cleanup.Pool(factory, 1)
     first = asyncio.create_task(use(pool, 1.0, [], [0]))
@@ -657,8 +675,11 @@ def pool_model(users: list[User], size: int, making: float) -> int:
 @settings(max_examples=8)
 def test_any_users_are_served_first_come_first_served(size: int, making: float,
                                                       users: list[tuple[int, float, str]]) -> None:
-    """for any users arriving at any times, who finish, fail or are cancelled: each gets an idle
-    connection, a new one, or waits its turn; never two on one connection; errors pass through"""
+    """for any users, each gets an idle connection, a new one, or waits its turn; never two on one
+    connection
+
+    Users arrive at any times, and finish, fail or are cancelled; their errors pass through.
+    """
     drawn = [User(at / 1000, hold + (0.00003 * (i + 1) if ending == "cancel" else 0.0001),
                   ending) for i, (at, hold, ending) in enumerate(users)]
     model = [User(u.at, u.hold, u.ending) for u in drawn]
@@ -743,8 +764,8 @@ def test_any_users_are_served_first_come_first_served(size: int, making: float,
     ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'"])
 async def test_pool_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                           named: str) -> None:
-    """rejects a factory that is not callable, or a size that is not an int of at least 1,
-    naming the bad value"""
+    """rejects a factory that is not callable, or a size not an int of at least 1, naming the bad
+    value"""
     await rejects(error, lambda: cleanup.Pool(*args), shown=f"Pool{args!r}", named=named)
 
 
@@ -802,7 +823,9 @@ async def test_a_waiter_is_refused_when_the_pool_closes() -> None:
 @pytest.mark.parametrize("ending", ["returns", "raises"])
 async def test_async_with_pool_closes_it(ending: str) -> None:
     """`async with Pool(...) as pool:` closes the pool on leaving, also when the block raises
-    (its error passes through)"""
+
+    The block's error passes through.
+    """
     factory = Factory()
     pools: list[Any] = []
     failure = QueryFailed("the block failed")
@@ -854,8 +877,11 @@ async def test_a_connection_back_while_close_runs_is_closed() -> None:
 @pytest.mark.parametrize("ending", ["returns", "raises", "is cancelled"])
 async def test_a_holder_cancelled_while_closing_its_connection_frees_its_place(
         ending: str) -> None:
-    """a holder cancelled while its connection is being closed (it came back to a closed pool)
-    still gives its place back: the task waiting for it is refused, not left waiting"""
+    """a holder cancelled while its connection is being closed still gives its place back
+
+    Its connection came back to a closed pool; the task waiting for a place is refused, not left
+    waiting.
+    """
     pool = cleanup.Pool(Factory(), 1)
 
     async def holder() -> None:
@@ -962,9 +988,12 @@ ITEMS = st.lists(st.sampled_from([0, "", False, 1, "x", 2.5]), max_size=6)
 @settings(max_examples=8)
 def test_any_stream_yields_every_item_and_releases_the_source(
         items: list[Any], stop: int | None, how: str, fails: int | None) -> None:
-    """for any items (falsy ones too: only None ends the source), read to the end, stopped
-    early, or ended by a read that raises, the stream yields every item it reads, one read per
-    item, and its source is closed"""
+    """for any items and any end, the stream yields every item it reads, one read per item, and its
+    source is closed
+
+    The items may be falsy (only None ends the source), and the stream may be read to the end,
+    stopped early, or ended by a read that raises.
+    """
     reads = (len(items) + 1 if stop is None or stop > len(items) else
              stop if how == "take" else stop + 1)
     broken = fails is not None and fails < reads  # a read that raises ends the iteration
@@ -1087,8 +1116,12 @@ class Items:
 @settings(max_examples=10)
 def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: int | None,
                                                cancel: int | None) -> None:
-    """for any async iterator (None and falsy items too), any n, an error or a cancellation at
-    any point: take returns the first n items, reading no more, or raises; closed before either"""
+    """for any async iterator and n, take returns the first n items, reading no more, or raises;
+    closed before either
+
+    The iterator may give None and falsy items, and an error or a cancellation may come at any
+    point.
+    """
     error = OSError("the items broke")
     source = Items(items, fails, error)
     end = min(n, len(items) + 1, *([fails + 1] if fails is not None else []))

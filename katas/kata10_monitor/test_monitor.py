@@ -272,11 +272,17 @@ async def test_open_checks_nothing_by_itself(http_mock: MockHttp) -> None:
     ({"backoff": True}, TypeError, "backoff", "True"),
     ({"backoff": "0.5"}, TypeError, "backoff", "0.5"),
     ({"rate": True}, TypeError, "rate", "True"), ({"rate": -2}, ValueError, "rate", "-2")],
-    ids=lambda v: repr(v) if isinstance(v, dict) else "")
+    ids=["urls=[]", "urls=a str", "urls with ftp://x.example.com", "interval=0",
+         "interval=True", "timeout=-1", "timeout='2'", "attempts=0", "attempts=1.5", "backoff=0",
+         "backoff=-0.5", "limit=0", "limit=True", "limit=2.0", "rate=0", "rate='fast'",
+         "urls with httpx://x.example.com", "interval='10'", "timeout=True", "attempts=True",
+         "attempts='3'", "backoff=True", "backoff='0.5'", "rate=True", "rate=-2"])
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
                                      argument: str, value: str) -> None:
-    """rejects bad arguments: TypeError for a wrong type, ValueError for a bad value, naming the
-    argument or its value"""
+    """rejects bad arguments: TypeError for a wrong type, ValueError for a bad value
+
+    The error names the argument or its value.
+    """
     arguments = {"urls": [A], **kwargs}
     urls = arguments.pop("urls")
     shown = f"Monitor({urls!r}, {arguments})"
@@ -293,8 +299,10 @@ async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Excepti
 @pytest.mark.parametrize("item", [42, None, b"https://api.example.com/health"],
                          ids=["int", "None", "bytes"])
 async def test_rejects_a_url_that_is_not_a_string(item: Any) -> None:
-    """rejects urls holding an item that is not a string (TypeError or ValueError), naming
-    the argument or the bad item"""
+    """rejects urls holding an item that is not a string, naming the argument or the bad item
+
+    The error is a TypeError or a ValueError.
+    """
     shown = f"Monitor([{A!r}, {item!r}])"
 
     async def make() -> Any:
@@ -375,9 +383,12 @@ def schedules(draw: st.DrawFn) -> dict[str, Any]:
 @cheap(4)
 def test_rounds_stay_on_the_absolute_schedule_until_stop(
         server: aioresponses, plan: dict[str, Any]) -> None:
-    """for any interval, latencies (even longer than the interval), rate and stop time: round k
-    starts at start + k * interval; stop() cancels what is in flight, records nothing for it,
-    and returns with no task left and the session closed"""
+    """for any interval, latencies, rate and stop: round k starts at start + k * interval; stop()
+    cancels what is in flight
+
+    Latencies may be longer than the interval, and the stop comes at any time. stop() records
+    nothing for what it cancels, and returns with no task left and the session closed.
+    """
     interval, timeout, fates = plan["interval"], plan["timeout"], plan["fates"]
     rate, begin, stop = plan["rate"], plan["begin"], plan["stop"]
     assume(all(latency != timeout for _, _, latency in fates))
@@ -513,9 +524,12 @@ async def test_concurrency_limit(limit: int | None, expected: float, http_mock: 
 def test_a_round_retries_each_service_within_the_limit(
         server: aioresponses, answers: list[list[Try]], attempts: int, backoff: float,
         timeout: float, limit: int, shape: str, begin: float) -> None:
-    """for any answers, failures and silences, attempts, backoff and limit: a round retries on
-    the backoff schedule, starts each check as soon as a slot frees, and returns when the last
-    check ends, every report already up to date"""
+    """for any answers: a round retries on schedule, starts each check as soon as a slot frees, and
+    returns when the last ends
+
+    The answers include failures and silences, with any attempts, backoff and limit; the retries
+    follow the backoff schedule, and when the round returns every report is already up to date.
+    """
     assume(all(latency != timeout for tried in answers for _, _, latency in tried))
     urls = services(len(answers))
     models = [check_model(tried, attempts, backoff, timeout) for tried in answers]
@@ -601,9 +615,12 @@ def test_a_round_retries_each_service_within_the_limit(
 def test_overlapping_rounds_share_one_limit(server: aioresponses, interval: float,
                                            latencies: list[float], limit: int, extra: float,
                                            rounds: int) -> None:
-    """for any schedule whose checks outlast the interval, with a round() and a check() asked
-    for on demand meanwhile: never more than `limit` checks at once across them all, and each
-    check starts as soon as a slot frees"""
+    """for any schedule whose checks outlast the interval: never more than `limit` checks at once,
+    on-demand ones too
+
+    A round() and a check() asked for on demand meanwhile count against the same limit, and each
+    check starts as soon as a slot frees.
+    """
     urls = services(len(latencies))
     stop = (rounds - 1) * interval + interval / 2 + 0.0005  # off the grid
     given_as = (f"With limit={limit}, interval={secs(interval)} and services answering in "
@@ -646,9 +663,11 @@ def test_overlapping_rounds_share_one_limit(server: aioresponses, interval: floa
                                    "waiting for an answer", "sleeping before a retry"])
 async def test_a_check_cancelled_at_any_point_frees_its_place(point: str,
                                                              http_mock: MockHttp) -> None:
-    """a check cancelled by its caller at any point (waiting for a slot or the rate, during a
-    try, before a retry) records nothing and gives its place back: with limit=1, a later check
-    starts at once"""
+    """a check cancelled by its caller at any point records nothing and gives its place back
+
+    The point may be waiting for a slot or the rate, during a try, or before a retry; with limit=1,
+    a later check then starts at once.
+    """
     http_mock.reply(B, latency=1.0 if point == "waiting for a slot" else 0.1)
     http_mock.reply(A, 503 if point == "sleeping before a retry" else 200,
                     latency=30.0 if point == "waiting for an answer" else 0.25)
@@ -743,8 +762,11 @@ async def test_rate_spaces_the_checks(http_mock: MockHttp) -> None:
 def test_rate_and_limit_start_each_check_as_soon_as_allowed(
         server: aioresponses, latencies: list[float], rate: float, limit: int, begin: float,
         pause: float) -> None:
-    """for any rate, limit and latencies, over two rounds: checks start at least 1 / rate apart,
-    and each starts as soon as the limit and the rate allow"""
+    """for any rate, limit and latencies: checks start at least 1 / rate apart, each as soon as the
+    limit and the rate allow
+
+    This holds over two rounds.
+    """
     urls = services(len(latencies))
     gap = 1 / rate
     given_as = (f"With services answering in {listing(secs(t) for t in latencies)}, "
@@ -811,8 +833,11 @@ def test_uptime_and_latency_figures() -> None:
 @example(latencies=[2.0, 2.0, 1.0, 3.0], failures=0)
 @settings(max_examples=15)
 def test_figures_of_any_report(latencies: list[float], failures: int) -> None:
-    """for any latencies and failures: uptime is successes / checks, latency is min, median,
-    p95 (nearest rank) and max of the latencies, or None when there are none"""
+    """for any latencies and failures: uptime is successes / checks, latency is min, median, p95 and
+    max of the latencies
+
+    p95 is by nearest rank, and the latency figures are None when there are no latencies.
+    """
     checks = len(latencies) + failures
     assume(checks > 0)
     report = monitoring.ServiceReport(A, up=bool(latencies), checks=checks,
@@ -845,8 +870,12 @@ def test_figures_of_any_report(latencies: list[float], failures: int) -> None:
 @cheap(5)
 def test_each_check_updates_the_report_and_the_changes(
         server: aioresponses, answers: list[tuple[int, float, float]]) -> None:
-    """for any answers and latencies, as each check() returns, every figure of the report and
-    every state change (at the loop time its check ended) is already recorded"""
+    """for any answers, as each check() returns, every figure of the report and every state change
+    is already recorded
+
+    It holds for any latencies too, and each state change is recorded at the loop time its check
+    ended.
+    """
     fates = [("refused", 0, latency) if status == 0 else ("answer", status, latency)
              for status, latency, _ in answers]
     told = ", ".join(f"{said(fate, 2.0)} (after a pause of {secs(pause)})"
@@ -969,8 +998,8 @@ async def test_async_with_starts_and_stops(http_mock: MockHttp) -> None:
 
 @task5
 async def test_stop_cancels_every_kind_of_wait(http_mock: MockHttp) -> None:
-    """stop() cancels checks waiting for a slot, sleeping before a retry or waiting for an
-    answer, and a cancelled check records nothing"""
+    """stop() cancels checks waiting for a slot, sleeping before a retry or waiting for an answer;
+    they record nothing"""
     http_mock.reply(A, 503)
     http_mock.reply(B, latency=30.0)
     http_mock.reply(C, latency=30.0)
@@ -1010,8 +1039,8 @@ async def hangs_up_slowly(url: Any, **_kwargs: Any) -> CallbackResult:
 
 @task5
 async def test_stop_waits_for_the_cancelled_checks_to_end(server: aioresponses) -> None:
-    """stop() waits for the checks it cancelled to end, even a request that takes 0.5 s to wind
-    down: when it returns, no task is left"""
+    """stop() waits for the checks it cancelled, even a request taking 0.5 s to wind down: when it
+    returns, no task is left"""
     server.get(A, repeat=True, callback=hangs_up_slowly)
     with sessions_opened() as opened:
         monitor = monitoring.Monitor([A], timeout=60.0)
@@ -1081,8 +1110,11 @@ async def test_stop_before_start_is_refused() -> None:
 @cheap(4)
 def test_throughput_of_any_round(server: aioresponses, count: int, latency: float,
                                  timeout: float | None, limits: list[int], shape: str) -> None:
-    """for any services, latency, timeout (2 s by default) and limits: one round per limit, and
-    checks per second of loop time for each; done when it returns"""
+    """for any services, latency, timeout and limits: one round per limit, and checks per second of
+    loop time for each
+
+    The timeout is 2 s by default, and the rounds are done when it returns.
+    """
     limit_s = 2.0 if timeout is None else timeout
     assume(latency != limit_s)
     urls = services(count)
@@ -1111,8 +1143,11 @@ def test_throughput_of_any_round(server: aioresponses, count: int, latency: floa
 
 @task6
 async def test_cancelled_throughput_stops_its_monitor(http_mock: MockHttp) -> None:
-    """cancelled in the middle of a round, throughput stops the monitor it is measuring: when
-    the cancellation comes through, no task is left and its session is closed"""
+    """cancelled in the middle of a round, throughput stops the monitor it is measuring, its session
+    closed
+
+    When the cancellation comes through, no task is left and the monitor's session is closed.
+    """
     http_mock.reply(A, latency=1.0)
     http_mock.reply(B, latency=1.0)
     with sessions_opened() as opened:
