@@ -1,13 +1,16 @@
 """One entry point for the project's scripts: ``python -m scripts <verb> [options]``.
 
 tox stays the learner's interface (``tox -e progress`` runs ``python -m scripts
-progress``); ``python -m scripts <verb> --help`` shows a verb's options.
+progress``); ``python -m scripts <verb> --help`` shows a verb's options. A Ctrl-C ends
+any verb with one line and the exit status 130 (`scripts.learner.interruptible`).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+
+from scripts.learner import interruptible
 
 # verb: (module, what it does); learner tools first, then the maintainer checks.
 VERBS: dict[str, tuple[str, str]] = {
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module = importlib.import_module(VERBS[verb][0])
     sys.argv = [f"python -m scripts {verb}", *options]  # each verb parses its own options
-    return int(module.main() or 0)
+    return interruptible(module.main)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scripts.demo import shows
-from scripts.project import KATAS, shipped
+from scripts.project import KATAS, shipped, shipped_names
 from specs import course
 
 ROOT = course.ROOT
@@ -88,12 +88,28 @@ def titled(path: Path, pattern: re.Pattern[str], kata: course.Kata, what: str) -
 
 
 def learner_files(root: Path) -> set[Path]:
-    """In the project itself (not a copy): the files in katas/ git does not track."""
+    """In the project itself (not a copy): the files git does not track in the kata folders
+    it does (a folder git has never seen is a maintainer's new kata, not a learner's work)."""
     if root.resolve() != ROOT.resolve():
         return set()
     listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z", "katas"],
                             cwd=ROOT, capture_output=True, text=True, check=False)
-    return {ROOT / name for name in listed.stdout.split("\0") if name}
+    tracked = subprocess.run(["git", "ls-files", "-z", "katas"],
+                             cwd=ROOT, capture_output=True, text=True, check=False)
+    shipped_katas = {Path(name).parts[1] for name in tracked.stdout.split("\0")
+                     if len(Path(name).parts) > 2}
+    return {ROOT / name for name in listed.stdout.split("\0")
+            if name and len(Path(name).parts) > 2 and Path(name).parts[1] in shipped_katas}
+
+
+def missing_folder(kata: course.Kata, root: Path) -> str:
+    """One line for a kata folder course.toml lists and katas/ lacks, with the fix."""
+    where = f"katas/{kata.folder}"
+    if root.resolve() == ROOT.resolve() and shipped_names(ROOT / "katas" / kata.folder):
+        return (f"{where}: missing, though git has it (course.toml, kata {kata.number}): "
+                f"`git checkout -- {where}` brings it back")
+    return (f"{where}: missing (course.toml, kata {kata.number}): create it as README.md's "
+            f"\"Add a kata\" says, or take kata {kata.number} out of course.toml")
 
 
 def stub_text(stub: Path, root: Path) -> str:
@@ -115,15 +131,10 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
     folder = root / "katas" / kata.folder
     stub, hints, notes = folder / f"{kata.module}.py", folder / "HINTS.md", folder / "README.md"
     specs = sorted(folder.glob("test_*.py"))
-    for needed in (stub, hints, notes, folder / "__init__.py"):
-        if not needed.is_file():
-            yield f"{relative(needed)}: missing (course.toml lists {kata.folder})"
-    if len(specs) != 1:
-        yield f"{relative(folder)}: expected one spec test_*.py, found {[p.name for p in specs]}"
-    expected = {stub.name, hints.name, notes.name, *(p.name for p in specs)}
-    for extra in sorted(p.name for p in folder.iterdir()
-                        if p.name not in expected | IGNORED and p not in learners):
-        yield f"{relative(folder / extra)}: not part of the kata (its module is {kata.module}.py)"
+    if not folder.is_dir():
+        yield missing_folder(kata, root)
+    else:
+        yield from folder_problems(kata, folder, specs, learners)
     if specs:
         yield from spec_tasks(specs[0], kata)
     if notes.is_file():
@@ -150,6 +161,21 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
         yield f"README.md: the table of katas lacks the row {row}"
     if not callable(getattr(shows, kata.demo, None)):
         yield f"scripts/demo/shows.py: no demo {kata.demo}() (course.toml, kata {kata.number})"
+
+
+def folder_problems(kata: course.Kata, folder: Path, specs: list[Path],
+                    learners: set[Path]) -> Iterator[str]:
+    """Problems with what `kata`'s folder holds: its files, one spec, nothing else."""
+    stub, hints, notes = folder / f"{kata.module}.py", folder / "HINTS.md", folder / "README.md"
+    for needed in (stub, hints, notes, folder / "__init__.py"):
+        if not needed.is_file():
+            yield f"{relative(needed)}: missing (course.toml lists {kata.folder})"
+    if len(specs) != 1:
+        yield f"{relative(folder)}: expected one spec test_*.py, found {[p.name for p in specs]}"
+    expected = {stub.name, hints.name, notes.name, *(p.name for p in specs)}
+    for extra in sorted(p.name for p in folder.iterdir()
+                        if p.name not in expected | IGNORED and p not in learners):
+        yield f"{relative(folder / extra)}: not part of the kata (its module is {kata.module}.py)"
 
 
 def learner_work() -> list[str]:
@@ -192,6 +218,9 @@ def problems(root: Path = ROOT) -> list[str]:
              for problem in kata_problems(kata, root, tox, readme, learners)]
     listed = {kata.folder for kata in katas}
     for tree in TREES:
+        if not (root / tree).is_dir():
+            found.append(f"{tree}/: missing (every kata has a folder there)")
+            continue
         for folder in sorted((root / tree).iterdir()):
             if folder.is_dir() and folder.name not in listed | IGNORED:
                 found.append(f"{tree}/{folder.name}: a folder no kata of course.toml names")

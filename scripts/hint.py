@@ -7,12 +7,23 @@ Which hints were shown is remembered in .learner/hints.json, outside the katas.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 
-from scripts.learner import STATE, first_failing, kata_by_number, kata_on, run_katas
+from scripts.learner import (
+    STATE,
+    Parser,
+    chosen_kata,
+    existing_folder,
+    first_failing,
+    interruptible,
+    kata_on,
+    load_state,
+    missing,
+    run_katas,
+    save_state,
+)
 from scripts.progress import import_failure
 from scripts.project import KATAS
 from specs import course
@@ -37,16 +48,18 @@ def parse(text: str) -> dict[int, tuple[str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("kata", nargs="?", help="the kata's number (default: the one you are on)")
     parser.add_argument("--all", action="store_true", help="show every hint of the kata")
     parser.add_argument("--task", type=int, help="the task to hint (default: the one you are on)")
-    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=existing_folder, default=KATAS,
+                        help="the learner's tree (katas/)")
     parser.add_argument("--state", type=Path, default=STATE, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
-    kata, behaviours = (kata_by_number(options.kata), []) if options.kata else kata_on(
-        options.impl.resolve())
-    hints = parse((KATAS / kata / "HINTS.md").read_text())
+    kata, behaviours = (options.kata, []) if options.kata else kata_on(options.impl)
+    kata = chosen_kata(kata, options.impl)  # a missing kata: one line, and no hint spent
+    notes = KATAS / kata / "HINTS.md"
+    hints = parse(notes.read_text(encoding="utf-8")) if notes.is_file() else {}
     if options.all:
         for number, (title, items) in sorted(hints.items()):
             print(f"Task {number}: {title}")
@@ -55,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     task = options.task
     if task is None:
-        behaviours = behaviours or run_katas([KATAS / kata], impl=options.impl.resolve())[kata]
+        behaviours = behaviours or run_katas([kata], impl=options.impl).get(kata, [])
         broken = import_failure(behaviours)
         if broken is not None:  # no hint spent: the module must import first
             print(f"{kata}: your module {broken.removeprefix('could not import ')}\n"
@@ -67,10 +80,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         task = behaviour.task
     if task not in hints:
-        raise SystemExit(f"{kata} has no hints for task {task}; its tasks are {sorted(hints)}")
+        raise SystemExit(f"{kata} has no hints for task {task}; its tasks are {sorted(hints)}"
+                         if hints else f"{kata}: {missing(kata) or 'HINTS.md has no hints'}")
     title, items = hints[task]
     state_file = options.state / "hints.json"
-    shown = json.loads(state_file.read_text()) if state_file.exists() else {}
+    shown = load_state(state_file)
     count = shown.setdefault(kata, {}).get(str(task), 0)
     if count >= len(items):
         print(f"That was the last hint for task {task} ({title}). Every hint of the kata: "
@@ -79,10 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Hint {count + 1} of {len(items)} for {kata}, task {task} ({title}):")
     print(f"  {items[count]}")
     shown[kata][str(task)] = count + 1
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps(shown, indent=2) + "\n")
+    save_state(state_file, shown, "the next `hint` shows this hint again")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interruptible(main))

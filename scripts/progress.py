@@ -1,15 +1,22 @@
-"""Where a learner stands: every kata (not started, k of n behaviours, done) and what is next.
+"""Where a learner stands: every kata (not started, k of n behaviours, done, missing) and what
+is next; the exit status is 1 while any kata is missing or not done.
 
 One pytest process runs every spec against the learner's tree.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from scripts.learner import first_failing, run_katas
+from scripts.learner import (
+    Parser,
+    existing_folder,
+    first_failing,
+    interruptible,
+    is_done,
+    missing,
+    run_katas,
+)
 from scripts.project import KATAS, kata_names
 from specs import course
 from specs.report import Behaviour
@@ -28,8 +35,10 @@ def import_failure(behaviours: list[Behaviour]) -> str | None:
                  if b.message.startswith("could not import")), None)
 
 
-def status(behaviours: list[Behaviour]) -> str:
+def status(kata: str, behaviours: list[Behaviour]) -> str:
     passed, total = sum(b.passed for b in behaviours), len(behaviours)
+    if not total:
+        return f"no behaviours collected from its spec: `{course.kata(kata).command}` says why"
     if passed == total:
         return "done"
     broken = import_failure(behaviours)
@@ -39,29 +48,34 @@ def status(behaviours: list[Behaviour]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser = Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--impl", type=existing_folder, default=KATAS,
+                        help="the learner's tree (katas/)")
     options = parser.parse_args(argv)
-    results = run_katas([KATAS / kata for kata in kata_names()], impl=options.impl.resolve())
+    results = run_katas(kata_names(), impl=options.impl)
     print(f"{'kata':<20} {'':<{BAR}}  status")
-    upcoming = None
+    upcoming: tuple[str, Behaviour | None, str | None] | None = None
     for kata in kata_names():
-        behaviours = results.get(kata, [])
+        behaviours, gone = results.get(kata, []), missing(kata, options.impl)
         passed = sum(b.passed for b in behaviours)
-        print(f"{kata:<20} {bar(passed, len(behaviours))}  {status(behaviours)}")
-        if upcoming is None and passed < len(behaviours):
-            upcoming = (kata, first_failing(behaviours))
+        print(f"{kata:<20} {bar(passed, len(behaviours))}  {gone or status(kata, behaviours)}")
+        if upcoming is None and (gone or not is_done(behaviours)):
+            upcoming = (kata, first_failing(behaviours), gone)
     print()
     if upcoming is None:
         print("Every kata is done. Well played!")
         return 0
-    kata, behaviour = upcoming
-    assert behaviour is not None  # a kata with a behaviour that does not pass
+    kata, behaviour, gone = upcoming
     number = course.kata(kata).number
-    print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
-    print(f"      run `{course.kata(kata).command}`; stuck? `tox -e hint -- {number}`")
-    return 0
+    if gone is not None:
+        print(f"Next: {kata} is {gone}")
+    elif behaviour is None:
+        print(f"Next: {kata}: run `{course.kata(kata).command}` to see why no behaviour runs")
+    else:
+        print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
+        print(f"      run `{course.kata(kata).command}`; stuck? `tox -e hint -- {number}`")
+    return 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interruptible(main))

@@ -36,6 +36,20 @@ def shipped(path: Path, refs: tuple[str, ...] = ("HEAD",)) -> bytes | None:
     return None
 
 
+def shipped_names(folder: Path, refs: tuple[str, ...] = ("HEAD",)) -> list[str]:
+    """The names of the files under `folder` (of the project) as committed, from the first git
+    ref that has any; [] when none has (or this is not a git clone)."""
+    relative = folder.resolve().relative_to(ROOT).as_posix()
+    for ref in refs:
+        listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", ref, "--", relative],
+                                cwd=ROOT, capture_output=True, text=True, check=False)
+        names = [Path(line).relative_to(relative).as_posix()
+                 for line in listed.stdout.splitlines() if line]
+        if listed.returncode == 0 and names:
+            return names
+    return []
+
+
 def shipped_stubs(into: Path) -> list[str]:
     """Write a tree shaped like katas/ into `into`, each stub as committed (the learner's
     edits in katas/ left out); returns the katas whose stub in katas/ differs from it."""

@@ -1,7 +1,8 @@
 """Re-run a kata's spec each time a file in its folder is saved (Ctrl-C to stop).
 
 The screen is cleared on each run and shows how many behaviours pass and the
-next one to work on, with its message. `scripts.dojo` adds a rotation timer.
+next one to work on, with its message (or, once all pass, the next kata and its command).
+`scripts.dojo` adds a rotation timer. Ctrl-C stops with one line and the exit status 130.
 
 Each run is a fresh pytest session in a child process forked from this one, which
 has pytest, the spec kit and its libraries imported already (`WarmRunner`): a run
@@ -12,12 +13,12 @@ each run is a new process.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import importlib
 import importlib.metadata
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -27,9 +28,19 @@ from pathlib import Path
 
 import watchfiles
 
-from scripts.learner import chosen_kata, first_failing, run_katas
-from scripts.progress import bar
+from scripts.learner import (
+    Parser,
+    chosen_kata,
+    existing_folder,
+    first_failing,
+    interruptible,
+    is_done,
+    run_katas,
+    stopped,
+)
+from scripts.progress import bar, status
 from scripts.project import KATAS, ROOT, pytest_args, read_report
+from specs import course
 from specs.report import Behaviour
 
 CLEAR = "\033[2J\033[H"
@@ -41,12 +52,24 @@ def render(kata: str, behaviours: list[Behaviour], folder: Path) -> str:
     lines = [f"{kata}: watching {folder} (Ctrl-C to stop)", "",
              f"  {bar(passed, len(behaviours))}  {passed} of {len(behaviours)} behaviours pass"]
     upcoming = first_failing(behaviours)
-    if upcoming is None:
-        lines += ["", "  All green. On to the next kata!"]
+    if is_done(behaviours):
+        lines += ["", f"  All green. {next_kata(kata)}"]
+    elif upcoming is None:
+        lines += ["", f"  {status(kata, behaviours)}"]
     else:
         lines += ["", f"Next: task {upcoming.task}, {upcoming.text}"]
         lines += [f"  {line}" for line in upcoming.message.splitlines()[:12]]
     return "\n".join(lines)
+
+
+def next_kata(kata: str) -> str:
+    """Where a learner whose `kata` is green goes next: the next kata and its command."""
+    folders = [k.folder for k in course.katas()]
+    if folders.index(kata) + 1 == len(folders):
+        return "That was the last kata of the course: well played! (`tox -e progress`)"
+    following = course.katas()[folders.index(kata) + 1]
+    return (f"On to the next kata, {following.folder}: `tox -e watch -- {following.number}` "
+            f"(or `{following.command}`)")
 
 
 def changes(folder: Path, tick: float) -> Iterator[bool]:
@@ -80,7 +103,7 @@ class WarmRunner:
 
     def run(self, kata: str, impl: Path) -> list[Behaviour]:
         if not self.forks:
-            return run_katas([KATAS / kata], impl=impl)[kata]
+            return run_katas([kata], impl=impl).get(kata, [])
         specs = [next((KATAS / kata).glob("test_*.py"))]
         with tempfile.TemporaryDirectory() as scratch:
             report = Path(scratch) / "results.json"
@@ -97,7 +120,13 @@ class WarmRunner:
                     code = int(pytest.main(pytest_args(impl, specs, report)))
                 finally:
                     os._exit(code)
-            os.waitpid(child, 0)
+            try:
+                os.waitpid(child, 0)
+            except BaseException:  # a Ctrl-C: the run is not waited for, nor left behind
+                with contextlib.suppress(OSError):
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)
+                raise
             return read_report(report, specs)
 
 
@@ -120,23 +149,24 @@ def watch(kata: str, root: Path, *, tick: float = 1.0,
         on_tick()
 
 
-def arguments(description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=description)
+def arguments(description: str) -> Parser:
+    parser = Parser(description=description)
     parser.add_argument("kata", nargs="?", help="the kata's number (default: the one you are on)")
-    parser.add_argument("--impl", type=Path, default=KATAS, help="the learner's tree (katas/)")
+    parser.add_argument("--impl", type=existing_folder, default=KATAS,
+                        help="the learner's tree (katas/)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     options = arguments(__doc__.splitlines()[0]).parse_args(argv)
-    kata = chosen_kata(options.kata, options.impl.resolve())
+    kata = chosen_kata(options.kata, options.impl)
     start = time.monotonic()
     try:
-        watch(kata, options.impl.resolve())
+        watch(kata, options.impl)
     except KeyboardInterrupt:
-        print(f"\nStopped watching {kata} after {time.monotonic() - start:.0f} s.")
+        return stopped(f"watched {kata} for {time.monotonic() - start:.0f} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interruptible(main))

@@ -19,7 +19,10 @@ watchdog runs beside it, for the whole test session:
   the learner's module is cut after `REPEAT_LIMIT_S`; once hangs have cost the
   run `RUN_LIMIT_S`, the behaviours left are not run (`stop_reason`);
 - a phase that refuses `STRIKES` interrupts (a C call that ignores signals,
-  code that catches `Hung`) ends the process: the last net, reported first.
+  code that catches `Hung`) ends the process: the last net, reported first;
+- a real Ctrl-C (SIGINT) ends the process at once with one line, `STOPPED`, and exit
+  status 130: no traceback, no report, nothing slow enough for tox to escalate to SIGTERM.
+  A KeyboardInterrupt that learner code raises itself is no signal: it fails the behaviour.
 
 Implementation note: a Python signal handler runs in the main thread between
 bytecodes, or when a blocking call returns EINTR; ``threading.Lock.acquire``
@@ -42,6 +45,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any, NoReturn
 
 from specs.messages import place
 
@@ -56,6 +60,9 @@ TICK_S = 0.01
 SAMPLE_AFTER_S = 0.04  # stack and CPU samples are taken once the loop is frozen this long
 STRIKES = 5  # interrupts refused in one phase before the process is ended
 EXIT_CODE = 3
+STOPPED = "stopped (Ctrl-C)"  # all a learner sees of a Ctrl-C
+STOPPED_CODE = 130  # 128 + SIGINT: what a shell reports for a program Ctrl-C ended
+_HOME = os.getpid()  # the process that imported the kit; a process forked from it stops quietly
 
 THREADING_PRIMITIVES = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event",
                         "Condition", "Barrier", "Queue"}
@@ -146,6 +153,7 @@ class Watchdog:
     stop_reason: str | None = None  # set once the run has lost RUN_LIMIT_S
     user_interrupted: bool = False  # a real Ctrl-C (SIGINT), not learner code's own raise
     busy_limit_s: float | None = BUSY_LIMIT_S  # None: a phase may run as long as it beats
+    stop_on_interrupt: bool = True  # a real Ctrl-C ends the process (`stop_now`)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -159,21 +167,29 @@ class Watchdog:
         self._cpu_clock = _cpu_clock(self._main)
         self._state = _thread_state(threading.main_thread().native_id)
         self._samples: list[tuple[float, float, int, int]] = []
+        self._terminal: int | None = None  # the output the learner sees, whatever capture does
+        self._previous: dict[int, Any] = {}
 
     # --- the main thread's side -------------------------------------------------------------
 
     def start(self) -> None:
         """Install the signal handlers (main thread only) and start watching."""
+        with contextlib.suppress(OSError):
+            self._terminal = os.dup(1)
         for signum in _signals():
-            signal.signal(signum, self._on_signal)
+            self._previous[signum] = signal.signal(signum, self._on_signal)
         self._thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join(timeout=1.0)
         for signum in _signals():
-            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
-                          else signal.SIG_DFL)
+            previous = self._previous.pop(signum, None)
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        if self._terminal is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._terminal)
+            self._terminal = None
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         with self._lock:
@@ -182,6 +198,8 @@ class Watchdog:
             raise Hung(cause)
         if signum == signal.SIGINT:
             self.user_interrupted = True
+            if self.stop_on_interrupt:
+                stop_now(self._terminal)
             raise KeyboardInterrupt
 
     @contextlib.contextmanager
@@ -363,6 +381,23 @@ class Watchdog:
         return (code0, at0) != (code1, at1)
 
 
+def stop_now(terminal: int | None = None) -> NoReturn:
+    """End the process after a real Ctrl-C: `STOPPED` on the `terminal` (a file descriptor;
+    standard output by default) and exit status `STOPPED_CODE`. A process forked from the
+    one that imported the kit (a worker, a watch run) leaves without a word: the process the
+    learner started speaks for it. Nothing is cleaned up that could take time: a kata run
+    writes no file of the learner's, and a second Ctrl-C (tox forwards one) is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.getpid() == _HOME:
+        for stream in (sys.__stdout__, sys.__stderr__):  # what was printed comes first
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.flush()
+        with contextlib.suppress(OSError):
+            os.write(1 if terminal is None else terminal, f"\n{STOPPED}\n".encode())
+    os._exit(STOPPED_CODE)
+
+
 def _signals() -> list[int]:
     extra = [signal.SIGUSR1] if hasattr(signal, "SIGUSR1") else []
     return [signal.SIGINT, *extra]
@@ -446,3 +481,14 @@ def _called_name(frame: FrameType) -> str | None:
         if instruction.opname in ("LOAD_METHOD", "LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME"):
             name = str(instruction.argval)
     return name
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    stop_now()
+
+
+# From the kit's import on (a pytest start-up: plugins, the specs' libraries, collection), a
+# Ctrl-C stops the process as the watchdog does; a program that handles SIGINT itself keeps it.
+if (threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+    signal.signal(signal.SIGINT, _stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -56,6 +57,23 @@ def run_spec(tmp_path: Path) -> SpecRun:
         return {o.name: o for o in run_specs(tree, [spec_file], *options)}
 
     return run
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A clone of the project, with the scripts and the kit as they are in this tree."""
+    into = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(into)], check=True)
+    for code in ("scripts", "specs"):
+        shutil.copytree(ROOT / code, into / code, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
+def tool(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m scripts <args>`` in the project at `where` (a clone), output captured."""
+    return subprocess.run([sys.executable, "-m", "scripts", *args], cwd=where,
+                          capture_output=True, text=True, check=False)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

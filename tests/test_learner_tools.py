@@ -139,7 +139,7 @@ def test_reset_restores_a_deleted_stub_and_brings_a_backup_back(tree: Path, tmp_
     back = run_module("scripts.reset", "1", "--restore", "--impl", str(tree), "--state",
                       str(state))
     assert back.returncode == 0 and mine.read_text() == work, back.stdout + back.stderr
-    assert "backups, oldest first" in back.stdout
+    assert "backups of your work, newest first" in back.stdout
     assert (mine.parent / "scratch.py").exists()
 
 
@@ -153,8 +153,8 @@ def test_watch_reruns_on_save(tree: Path, tmp_path: Path, background: list) -> N
     solve(tree, "kata01_gather")
     wait_for(log, "{0} of {0} behaviours pass".format(behaviours_of("kata01_gather")))
     background[0].send_signal(signal.SIGINT)
-    assert background[0].wait(timeout=10) == 0
-    assert "Stopped watching kata01_gather" in log.read_text()
+    assert background[0].wait(timeout=10) == 130
+    assert "stopped (Ctrl-C): watched kata01_gather for" in log.read_text()
 
 
 def test_dojo_rotates_and_sums_up(tree: Path, tmp_path: Path, background: list) -> None:
@@ -169,7 +169,7 @@ def test_dojo_rotates_and_sums_up(tree: Path, tmp_path: Path, background: list) 
     solve(tree, "kata01_gather")
     wait_for(log, "{0} of {0} behaviours pass".format(behaviours_of("kata01_gather")))
     background[0].send_signal(signal.SIGINT)
-    assert background[0].wait(timeout=10) == 0
+    assert background[0].wait(timeout=10) == 130
     out = log.read_text()
     assert "Dojo session:" in out
     assert f"{behaviours_of('kata01_gather')} behaviour(s) turned green" in out

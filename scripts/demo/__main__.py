@@ -4,20 +4,19 @@
     python -m scripts demo 1 --impl reference # the reference solution
     python -m scripts demo all --impl reference
 
-HTTP demos talk to a local server on 127.0.0.1 that the demo starts and stops.
+HTTP demos talk to a local server on 127.0.0.1 that the demo starts and stops. A Ctrl-C
+stops the demo with one line and the exit status 130 (the watchdog's `stop_now`).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from scripts.demo import shows
-from scripts.learner import chosen_kata
-from scripts.project import ROOT, kata_module, kata_names
+from scripts.learner import Parser, chosen_kata, existing_folder, interruptible, positive
+from scripts.project import KATAS, ROOT, kata_module, kata_names
 from specs import course
 from specs.implementation import ImplementationError, is_learner_file, load, select_root
 from specs.watchdog import Hung, Watchdog
@@ -58,9 +57,9 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
     except Hung as hung:
         print(f"\nThe demo was stopped: {hung}")
         return 2
-    except KeyboardInterrupt:
-        print("\nThe demo was stopped (Ctrl-C).")
-        return 130
+    except KeyboardInterrupt as error:  # raised by the code itself: a Ctrl-C ends the process
+        print(f"\nThe demo was stopped: your code raised {error!r}, which ends a whole program.")
+        return 2
     except NotImplementedError as error:
         print(f"\nNot yet: your {kata} still raises NotImplementedError ({error}).\n"
               f"Make some behaviours pass with `tox -e kata{number}`, or watch the reference: "
@@ -76,22 +75,19 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("kata", nargs="?", help="the kata's number, or all (default: the kata "
                         "you are on)")
-    parser.add_argument("--impl", default="katas", help="the tree to run: katas (yours) or "
-                        "reference")
-    parser.add_argument("--limit", type=float, default=LIMIT_S, metavar="SECONDS",
+    parser.add_argument("--impl", type=existing_folder, default=KATAS,
+                        help="the tree to run: katas (yours) or reference")
+    parser.add_argument("--limit", type=positive, default=LIMIT_S, metavar="SECONDS",
                         help=f"stop a demo that runs longer (default {LIMIT_S:g} s)")
     options = parser.parse_args(argv)
-    select_root(Path(options.impl), base=ROOT)
-    katas = (kata_names() if options.kata == "all"
-             else [chosen_kata(options.kata, (ROOT / options.impl).resolve())])
-    if not options.limit > 0:
-        parser.error(f"--limit must be a positive number of seconds, got {options.limit:g}")
+    root = select_root(options.impl, base=ROOT)
+    katas = kata_names() if options.kata == "all" else [chosen_kata(options.kata, root)]
     codes = [run(kata, options.limit) for kata in katas]
     return max(codes)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interruptible(main))
