@@ -2,7 +2,8 @@
 rem tox.cmd: ./tox for Windows (see ./tox). The first run makes .tox-bootstrap\, a virtual
 rem environment holding the tox and tox-uv pinned in .ci\tox-requirements.txt (again whenever
 rem a pin changes); every run then runs that tox, from the project's root, with the arguments
-rem given: tox.cmd -e kata1. KATAS_PYTHON names the Python to set up with (default: py -3).
+rem given: tox.cmd -e kata1. KATAS_PYTHON names the Python to set up with (default: py -3,
+rem or python when there is no py launcher).
 setlocal
 set "BOOT_ROOT=%~dp0"
 set "BOOT_ENV=%~dp0.tox-bootstrap"
@@ -23,7 +24,8 @@ if defined KATAS_PYTHON set BOOT_PY="%KATAS_PYTHON%"
 if exist "%BOOT_ENV%" rmdir /s /q "%BOOT_ENV%"
 mkdir "%BOOT_ENV%" || exit /b 1
 %BOOT_PY% -m venv "%BOOT_ENV%" >"%BOOT_LOG%" 2>&1 || goto novenv
-"%BOOT_ENV%\Scripts\python.exe" -m pip install --disable-pip-version-check --no-input --quiet --requirement "%BOOT_PINS%" >>"%BOOT_LOG%" 2>&1 || goto nopip
+"%BOOT_ENV%\Scripts\python.exe" -m pip install --disable-pip-version-check --no-input ^
+    --quiet --requirement "%BOOT_PINS%" >>"%BOOT_LOG%" 2>&1 || goto nopip
 copy /y "%BOOT_PINS%" "%BOOT_ENV%\pins.txt" >nul || exit /b 1
 
 :run
@@ -34,7 +36,7 @@ popd
 exit /b %BOOT_CODE%
 
 :old
->&2 echo tox.cmd: needs Python 3.11 or newer: install it from python.org, or set KATAS_PYTHON to one
+>&2 echo tox.cmd: needs Python 3.11 or newer: install one from python.org, or set KATAS_PYTHON
 exit /b 1
 
 :novenv

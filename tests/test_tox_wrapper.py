@@ -133,8 +133,9 @@ def test_an_environment_not_whole_or_current_is_made_again(project: Path, tmp_pa
 
 
 @pytest.mark.parametrize(("python", "said"), [
-    ("3.9.2", "needs Python 3.11 or newer; {python} is 3.9.2 (set KATAS_PYTHON to one)"),
-    (None, "needs Python 3.11 or newer: no {python} found (install Python, or set "
+    ("3.9.2", "needs Python 3.11 or newer, and {python} is 3.9.2 (install one, or set "
+              "KATAS_PYTHON)"),
+    (None, "needs Python 3.11 or newer, and there is no {python} (install one, or set "
            "KATAS_PYTHON)"),
 ], ids=["too old", "missing"])
 def test_a_python_too_old_or_missing_is_named_in_one_line(project: Path, tmp_path: Path,
