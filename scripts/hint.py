@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     count = shown.setdefault(kata, {}).get(str(task), 0)
     if count >= len(items):
         print(f"That was the last hint for task {task} ({title}). Every hint of the kata: "
-              f"`tox -e hint -- {course.kata(kata).number} --all`")
+              f"`{course.tox('hint', course.kata(kata).number, '--all')}`")
         return 0
     print(f"Hint {count + 1} of {len(items)} for {kata}, task {task} ({title}):")
     print(f"  {items[count]}")

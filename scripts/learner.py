@@ -56,7 +56,8 @@ def missing(kata: str, impl: Path = KATAS) -> str | None:
             else None if any(spec_folder.glob("test_*.py")) else spec_folder / "test_*.py")
     if gone is None:
         return None
-    return f"missing: {shown(gone)} — `tox -e reset -- {course.kata(kata).number}` brings it back"
+    return (f"missing: {shown(gone)} — `{course.tox('reset', course.kata(kata).number)}` "
+            "brings it back")
 
 
 def is_done(behaviours: list[Behaviour]) -> bool:

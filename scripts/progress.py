@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Next: {kata}: run `{course.kata(kata).command}` to see why no behaviour runs")
     else:
         print(f"Next: {kata}, task {behaviour.task} ({behaviour.task_title}): {behaviour.text}")
-        print(f"      run `{course.kata(kata).command}`; stuck? `tox -e hint -- {number}`")
+        print(f"      run `{course.kata(kata).command}`; stuck? `{course.tox('hint', number)}`")
     return 1
 
 

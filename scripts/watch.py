@@ -66,9 +66,9 @@ def next_kata(kata: str) -> str:
     """Where a learner whose `kata` is green goes next: the next kata and its command."""
     folders = [k.folder for k in course.katas()]
     if folders.index(kata) + 1 == len(folders):
-        return "That was the last kata of the course: well played! (`tox -e progress`)"
+        return f"That was the last kata of the course: well played! (`{course.tox('progress')}`)"
     following = course.katas()[folders.index(kata) + 1]
-    return (f"On to the next kata, {following.folder}: `tox -e watch -- {following.number}` "
+    return (f"On to the next kata, {following.folder}: `{course.tox('watch', following.number)}` "
             f"(or `{following.command}`)")
 
 

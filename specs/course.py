@@ -17,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course.toml"
 
 
+WRAPPER = "./tox"  # the command learners are told to run: the repository's own tox wrapper
+
+
+def tox(environment: str, *arguments: object) -> str:
+    """``./tox -e hint -- 1 --all``: a tox command as learners are told to type it."""
+    extra = " ".join(map(str, arguments))
+    return f"{WRAPPER} -e {environment}" + (f" -- {extra}" if extra else "")
+
+
 @dataclass(frozen=True)
 class Kata:
     """One kata of the course."""
@@ -31,7 +40,7 @@ class Kata:
     @property
     def command(self) -> str:
         """What a learner runs for this kata."""
-        return f"tox -e kata{self.number}"
+        return tox(f"kata{self.number}")
 
     def task_title(self, number: int) -> str:
         """The title of task `number` (counted from 1)."""

@@ -36,7 +36,7 @@ def test_green_counts_once_per_turn_and_regressions_name_the_turn() -> None:
 def test_watch_names_the_next_kata_and_its_command() -> None:
     first, second = course.katas()[:2]
     screen = render(first.folder, run("a"), Path("katas") / first.folder)
-    assert f"On to the next kata, {second.folder}: `tox -e watch -- {second.number}`" in screen
+    assert f"On to the next kata, {second.folder}: `./tox -e watch -- {second.number}`" in screen
     last = course.katas()[-1]
     assert "last kata of the course" in render(last.folder, run("a"), Path("katas"))
     assert "no behaviours collected" in render(first.folder, [], Path("katas"))

@@ -19,7 +19,7 @@ def test_stub_run_names_the_next_behaviour(stubs: Path) -> None:
     assert (f"Next: task 1 ({course.kata(1).task_title(1)}), in "
             f"{stubs / 'kata01_gather' / 'gather.py'}:\n  awaits the jobs one after another") in out
     assert "`run_sequentially` is not implemented yet" in out
-    assert "stuck? tox -e hint -- 1" in out
+    assert "stuck? ./tox -e hint -- 1" in out
     assert "Traceback" not in out and "def test_" not in out, "no tracebacks for learners"
 
 
@@ -109,4 +109,4 @@ def test_k_matches_the_sentences_learners_read(stubs: Path) -> None:
 def test_a_green_kata_names_the_next() -> None:
     first, second = course.katas()[:2]
     run = run_module("pytest", str(KATAS / first.folder), "--learner", "--impl", str(REFERENCE))
-    assert f"Next kata: {second.folder}" in run.stdout and "tox -e kata2" in run.stdout
+    assert f"Next kata: {second.folder}" in run.stdout and "Run `./tox -e kata2`." in run.stdout

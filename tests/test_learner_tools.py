@@ -85,7 +85,7 @@ def test_progress(tree: Path) -> None:
     assert lines["kata02_http"].endswith("not started")
     total = behaviours_of("kata03_retry")
     assert "behaviours" in lines["kata03_retry"] and f" of {total} " in lines["kata03_retry"]
-    assert "Next: kata02_http, task 1" in out and "tox -e kata2" in out
+    assert "Next: kata02_http, task 1" in out and "./tox -e kata2" in out
 
 
 def test_a_module_that_does_not_import_is_named_not_hinted(tree: Path, tmp_path: Path) -> None:

@@ -23,9 +23,9 @@ def test_progress_names_what_is_missing_and_reset_brings_it_back(clone: Path) ->
     assert done.returncode == 1, done.stdout + done.stderr
     found = rows(done.stdout)
     assert found["kata04_timeouts"].endswith(
-        "missing: katas/kata04_timeouts — `tox -e reset -- 4` brings it back"), done.stdout
+        "missing: katas/kata04_timeouts — `./tox -e reset -- 4` brings it back"), done.stdout
     assert found["kata05_semaphore"].endswith(
-        "missing: katas/kata05_semaphore/pool.py — `tox -e reset -- 5` brings it back")
+        "missing: katas/kata05_semaphore/pool.py — `./tox -e reset -- 5` brings it back")
     assert "no behaviours collected" in found["kata03_retry"]
     assert "0 of 0" not in done.stdout and "Every kata is done" not in done.stdout
     assert "Next: kata01_gather" in done.stdout
@@ -42,7 +42,7 @@ def test_hint_and_watch_on_a_missing_kata_say_so_in_one_line(clone: Path) -> Non
     hinted = tool(clone, "hint", "--state", str(clone / "state"))
     assert hinted.returncode == 1 and "Traceback" not in hinted.stderr, hinted.stderr
     assert hinted.stderr.strip() == (
-        "kata01_gather: missing: katas/kata01_gather — `tox -e reset -- 1` brings it back")
+        "kata01_gather: missing: katas/kata01_gather — `./tox -e reset -- 1` brings it back")
     assert "kata10" not in hinted.stdout  # the kata on is the missing one, not the last
     watched = tool(clone, "watch", "1")
     assert watched.returncode == 1 and watched.stderr.count("\n") == 1, watched.stderr

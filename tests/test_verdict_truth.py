@@ -140,6 +140,6 @@ def test_a_missing_module_of_the_learners_tree_says_how_to_bring_it_back(tmp_pat
                           "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)],
                          cwd=tmp_path, capture_output=True, text=True, check=False,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert ("katas/kata01_gather/gather.py is missing: `tox -e reset -- 1` brings the stub "
+    assert ("katas/kata01_gather/gather.py is missing: `./tox -e reset -- 1` brings the stub "
             "back") in run.stdout, run.stdout[-800:] + run.stderr[-800:]
     assert "--impl" not in run.stdout

@@ -4,7 +4,7 @@ A *job* here is a zero-argument async callable: ``fetch`` or ``lambda: fetch(url
 not ``fetch(url)`` (that is a coroutine object, already created). Calling a job
 creates its coroutine; awaiting that coroutine runs it.
 
-Read README.md for the tasks, run ``tox -e kata1`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata1`` to see what is left to do.
 """
 
 from __future__ import annotations

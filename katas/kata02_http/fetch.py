@@ -5,7 +5,7 @@ many at once with `fetch_many`, and sum the results up with `summarize`.
 A failed fetch is not an exception here: it is a `FetchResult` whose ``error``
 says what went wrong, so one bad URL never costs you the others' results.
 
-Read README.md for the tasks, run ``tox -e kata2`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata2`` to see what is left to do.
 """
 
 from __future__ import annotations

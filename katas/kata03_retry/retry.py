@@ -5,7 +5,7 @@ operation again after a failure, waiting longer each time (exponential
 backoff), and gives up after a number of attempts. Cancellation is not a
 failure: it is never retried and never swallowed.
 
-Read README.md for the tasks, run ``tox -e kata3`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata3`` to see what is left to do.
 """
 
 from __future__ import annotations

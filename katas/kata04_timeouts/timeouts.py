@@ -5,7 +5,7 @@ raises ``asyncio.CancelledError`` at the ``await`` the task is waiting on; the
 task's ``finally`` blocks and ``async with`` exits then run, and the task ends.
 Good async code lets that happen: it cleans up and lets the cancellation go on.
 
-Read README.md for the tasks, run ``tox -e kata4`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata4`` to see what is left to do.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ thousand: a server, a database or an API rate limit will not take it. A pool
 runs many jobs with a bounded number in flight. A *job* is a zero-argument
 async callable, as in kata 01.
 
-Read README.md for the tasks, run ``tox -e kata5`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata5`` to see what is left to do.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ does it (consumers, or workers), with a queue between them. A *bounded* queue
 adds back-pressure: when the workers fall behind, the producer waits instead
 of piling up work in memory.
 
-Read README.md for the tasks, run ``tox -e kata6`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata6`` to see what is left to do.
 """
 
 from __future__ import annotations

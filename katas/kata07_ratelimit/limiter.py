@@ -4,7 +4,7 @@ An API allows 10 requests per second; a crawler must not hammer a site. A rate
 limiter makes callers wait so that no more than `rate` of them pass in any
 `per` seconds. Time here is the event loop's: ``asyncio.get_running_loop().time()``.
 
-Read README.md for the tasks, run ``tox -e kata7`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata7`` to see what is left to do.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Read a value, ``await`` something, write it back, and a concurrent update
 in between is lost. Here every read and write of a balance goes to a `Store`
 and takes loop time, just like a database round trip.
 
-Read README.md for the tasks, run ``tox -e kata8`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata8`` to see what is left to do.
 """
 
 from __future__ import annotations

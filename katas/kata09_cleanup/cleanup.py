@@ -4,7 +4,7 @@ Structured concurrency means no task outlives the block that started it, and
 no resource outlives the code that opened it, whatever happens: success, an
 error, a cancellation, a consumer that stops early.
 
-Read README.md for the tasks, run ``tox -e kata9`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata9`` to see what is left to do.
 """
 
 from __future__ import annotations

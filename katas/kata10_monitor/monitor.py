@@ -4,7 +4,7 @@ Everything so far, in the tool this course is for: check a list of HTTP
 endpoints on a schedule, with timeouts, retries with backoff, a limit on
 concurrent checks and an optional rate, and keep a report per service.
 
-Read README.md for the tasks, run ``tox -e kata10`` to see what is left to do.
+Read README.md for the tasks, run ``./tox -e kata10`` to see what is left to do.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
             asyncio.run(limited(demo(module), limit, dog.beat))
     except TimeoutError:
         print(f"\nThe demo did not finish in {limit:g} s: your code is stuck (a deadlock, a wait "
-              f"that never ends, a loop that never stops). `tox -e kata{number}` names the cause.")
+              f"that never ends, a loop that never stops). `{course.tox(f'kata{number}')}` "
+              "names the cause.")
         return 2
     except Hung as hung:
         print(f"\nThe demo was stopped: {hung}")
@@ -62,8 +63,9 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
         return 2
     except NotImplementedError as error:
         print(f"\nNot yet: your {kata} still raises NotImplementedError ({error}).\n"
-              f"Make some behaviours pass with `tox -e kata{number}`, or watch the reference: "
-              f"`tox -e demo -- {number} --impl reference`.")
+              f"Make some behaviours pass with `{course.tox(f'kata{number}')}`, or watch "
+              "the reference: "
+              f"`{course.tox('demo', number, '--impl reference')}`.")
         return 2
     except ImplementationError as error:
         print(f"\nCannot run the demo: {error}")
