@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from specs import blame, guard, http, loopwatch, report, watchdog, workers
+from specs import blame, course, guard, http, loopwatch, report, watchdog, workers
 from specs.implementation import (
     DEFAULT_ROOT,
     ImplementationError,
@@ -239,8 +239,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """The virtual time the session's kata specs simulated, against its wall time: only for a
     session of kata specs (the project's own tests, which wait on whole runs, have no say)."""
-    from specs import course  # this hook's own import: the rest of the plugin has no need
-
     folders = {kata.folder for kata in course.katas()}
     ran = (entry for entries in terminalreporter.stats.values() for entry in entries)
     specs_ran = any(Path(getattr(entry, "nodeid", "").split("::")[0]).parent.name in folders
@@ -258,6 +256,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None:
         result.learner_message = report.explain(call.excinfo)
         result.cause = blame.cause(call.excinfo.value)
+        if result.cause == blame.SPEC:
+            blame.record_crash(item.nodeid, result.learner_message)
     return result
 
 
