@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scripts.project import ALTERNATIVES, KATAS, REFERENCE, ROOT, kata_module, kata_names
+from specs import blame
 
 EQUIVALENTS = Path(__file__).with_name("equivalent_mutants.toml")
 OPERATORS = Path(__file__).with_name("mutmut_asyncio.py")
@@ -77,6 +78,7 @@ class Findings:
     statuses: dict[str, str] = field(default_factory=dict)
     operators: dict[str, str] = field(default_factory=dict)  # asyncio operator, or "generic"
     diffs: dict[str, str] = field(default_factory=dict)  # of the survivors
+    crashes: list[str] = field(default_factory=list)  # the spec's own crashes on a mutant
 
 
 def plan() -> list[Run]:
@@ -172,13 +174,17 @@ def diffs(workdir: Path, mutants: list[str]) -> dict[str, str]:
     return found
 
 
+CRASHES = "spec-crashes.log"  # in a run's scratch copy: where the spec kit logs its crashes
+
+
 def mutmut_run(run: Run, workdir: Path, mutating: threading.Event) -> None:
     """``mutmut run`` with the asyncio operators; `mutating` is set once mutmut has taken its
     stats and runs mutants (or has stopped)."""
     command = [sys.executable, "-m", OPERATORS.stem, *run.flags, "run",
                "--max-children", str(run.workers)]
     tail: deque[str] = deque(maxlen=60)
-    with subprocess.Popen(command, cwd=workdir, env=ENV, stdout=subprocess.PIPE,
+    env = {**ENV, blame.CRASH_LOG: str(workdir / CRASHES)}
+    with subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as mutmut:
         assert mutmut.stdout is not None
         for line in mutmut.stdout:  # spinner frames end in "\r": lines, here
@@ -202,6 +208,8 @@ def mutate(run: Run, mutating: threading.Event | None = None) -> Findings:
         statuses = listing(workdir, *MUTMUT, "results", "--all", "true")
         made_by = listing(workdir, sys.executable, "-m", OPERATORS.stem, *run.flags, "operators")
         changes = diffs(workdir, [m for m, s in statuses.items() if s == "survived"])
+        log = workdir / CRASHES
+        crashes = log.read_text().splitlines() if log.exists() else []
     unknown = sorted(set(statuses) - set(made_by))
     if unknown:
         raise SystemExit(f"mutation: no operator known for {len(unknown)} mutants of "
@@ -210,7 +218,14 @@ def mutate(run: Run, mutating: threading.Event | None = None) -> Findings:
           flush=True)
     return Findings({run.name(m): s for m, s in statuses.items()},
                    {run.name(m): made_by[m] for m in statuses},
-                   {run.name(m): d for m, d in changes.items()})
+                   {run.name(m): d for m, d in changes.items()},
+                   sorted({_crash(run, line) for line in crashes}))
+
+
+def _crash(run: Run, line: str) -> str:
+    """A line of the spec kit's crash log, as the report shows it."""
+    mutant, test, message = [*line.split("\t", 2), "", ""][:3]
+    return f"{run.name(mutant) if '.' in mutant else mutant or 'no mutant'}: {test}: {message}"
 
 
 def describe(run: Run) -> str:
@@ -346,6 +361,7 @@ def mutate_all(runs: list[Run]) -> Findings:
         found.statuses.update(outcome.statuses)
         found.operators.update(outcome.operators)
         found.diffs.update(outcome.diffs)
+        found.crashes += outcome.crashes
     return found
 
 
@@ -361,7 +377,12 @@ def main() -> int:
         return 1
     alternatives = [(kata, module.stem) for run in runs if run.tree != "reference"
                     for kata, module in run.modules.items()]
-    return report(found.statuses, equivalents, found.diffs, found.operators, alternatives)
+    status = report(found.statuses, equivalents, found.diffs, found.operators, alternatives)
+    print(f"mutation: spec_crashes={len(found.crashes)} (a mutant must be killed by a true "
+          "verdict, not by a crash of the spec's own code)")
+    for crash in found.crashes:
+        print(f"  SPEC CRASH {crash}")
+    return 1 if found.crashes else status
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ def now() -> float:
     return asyncio.get_running_loop().time()
 
 
-def secs(seconds: float) -> str:
-    """``1.5 s``: a duration as the specs print it."""
+def secs(seconds: float | None) -> str:
+    """``1.5 s``: a duration as the specs print it; what is not a number (None, where code
+    under test gave no time) is shown as it is, never a crash of the message."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return show(seconds)
     return f"{seconds:.1f} s" if abs(seconds - round(seconds, 1)) < 5e-4 else f"{seconds:.3f} s"
 
 

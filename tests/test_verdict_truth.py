@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scripts.project import KATAS, ROOT
 from tests.conftest import SpecRun, run_module
 
@@ -143,3 +145,16 @@ def test_a_missing_module_of_the_learners_tree_says_how_to_bring_it_back(tmp_pat
     assert ("katas/kata01_gather/gather.py is missing: `./tox -e reset -- 1` brings the stub "
             "back") in run.stdout, run.stdout[-800:] + run.stderr[-800:]
     assert "--impl" not in run.stdout
+
+
+def test_a_crash_of_the_spec_is_logged_for_the_mutation_check(
+        run_spec: SpecRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "crashes.log"
+    monkeypatch.setenv("KATAS_SPEC_CRASHES", str(log))
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "reference.kata99_probe.probe.x_nothing__mutmut_1")
+    run_spec(MODULE, SPEC)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 1, lines
+    mutant, test, message = lines[0].split("\t")
+    assert mutant.endswith("x_nothing__mutmut_1") and test.endswith("test_spec_crashes_on_none")
+    assert message.startswith("the spec itself failed"), message

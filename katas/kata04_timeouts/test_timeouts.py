@@ -519,6 +519,9 @@ async def test_worker_survives_a_failing_item() -> None:
     worker.put("b")
     await asyncio.sleep(10)
     await worker.stop()
+    assert isinstance(worker.failed, list) and all(
+        isinstance(entry, tuple) and len(entry) == 2 for entry in worker.failed), (
+        f"worker.failed is {show(worker.failed)}; expected a list of (item, error) pairs")
     failed = [(item, type(error).__name__) for item, error in worker.failed]
     assert worker.handled == ["b"] and failed == [("bad", "ValueError")], (
         f"handle('bad') raised ValueError; afterwards handled={worker.handled}, "

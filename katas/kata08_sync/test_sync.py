@@ -57,7 +57,14 @@ class Store:
 
 
 def account(name: str, balance: int = 0, latency: float = 0.1) -> Any:
-    return sync.Account(name, Store(balance, latency))
+    store = Store(balance, latency)
+    made = sync.Account(name, store)
+    assert made.store is store, (
+        f"Account({name!r}, store).store is {show(made.store)}; expected the store it was "
+        "given: the balance lives there")
+    assert callable(getattr(made.lock, "locked", None)), (
+        f"Account({name!r}, store).lock is {show(made.lock)}; expected an asyncio.Lock")
+    return made
 
 
 @dataclass(frozen=True)

@@ -701,6 +701,10 @@ async def test_a_check_cancelled_at_any_point_frees_its_place(point: str,
         "its place back however it ends, cancelled at any point too (hold the slot in an "
         "`async with`, and wait for the rate inside it)")
     report = monitor.reports[A]
+    assert all(isinstance(change, tuple | list) and len(change) > 1
+               for change in monitor.changes), (
+        f"monitor.changes is {show(monitor.changes)}; expected a list of (loop time, url, up) "
+        "tuples")
     assert report.checks == 0 and not [c for c in monitor.changes if c[1] == A], (
         f"{given_as}: the cancelled check was recorded (checks={report.checks}, changes "
         f"{monitor.changes}); a cancelled check records nothing")
