@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,10 +58,22 @@ class Terminal:
         return True
 
 
+Start = Callable[..., Terminal]
+
+
 @pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
+def start(tmp_path: Path) -> Iterator[Start]:
+    """``start("scripts", "watch", "1", ready="...")``: ``python -m`` those arguments in a
+    terminal of their own, once its output shows `ready`; killed at the test's end."""
     started: list[Terminal] = []
-    yield started
+
+    def run(*args: str, ready: str) -> Terminal:
+        terminal = Terminal([sys.executable, "-m", *args], tmp_path / f"run{len(started)}.log")
+        started.append(terminal)
+        terminal.wait_for(ready)
+        return terminal
+
+    yield run
     for terminal in started:
         if terminal.process.poll() is None:
             terminal.process.kill()
@@ -84,50 +96,38 @@ def assert_stopped(code: int, output: str, terminal: Terminal) -> None:
     assert not terminal.left_behind(), "a process of the run was left behind"
 
 
-def test_ctrl_c_during_a_kata_run(tmp_path: Path, terminals: list[Terminal]) -> None:
+def test_ctrl_c_during_a_kata_run(tmp_path: Path, start: Start) -> None:
     tree, mine = learner_tree(tmp_path, POLLS_FOREVER)
-    terminal = Terminal([sys.executable, "-m", "pytest", str(KATAS / "kata01_gather"),
-                         "--impl", str(tree), "--learner", "-p", "no:randomly"],
-                        tmp_path / "run.log")
-    terminals.append(terminal)
-    terminal.wait_for("test_gather.py ")  # the first spec is running: it polls
+    terminal = start("pytest", str(KATAS / "kata01_gather"), "--impl", str(tree), "--learner",
+                     "-p", "no:randomly", ready="test_gather.py ")  # the first spec polls
     code, output = terminal.ctrl_c()
     assert_stopped(code, output, terminal)
     assert "behaviours pass" not in output, output  # one line, no report
     assert mine.read_text() == POLLS_FOREVER
 
 
-def test_ctrl_c_stops_watch(tmp_path: Path, terminals: list[Terminal]) -> None:
+def test_ctrl_c_stops_watch(tmp_path: Path, start: Start) -> None:
     tree, mine = learner_tree(tmp_path)
     before = mine.read_bytes()
-    terminal = Terminal([sys.executable, "-m", "scripts", "watch", "1", "--impl", str(tree)],
-                        tmp_path / "watch.log")
-    terminals.append(terminal)
-    terminal.wait_for("behaviours pass")
+    terminal = start("scripts", "watch", "1", "--impl", str(tree), ready="behaviours pass")
     code, output = terminal.ctrl_c()
     assert_stopped(code, output, terminal)
     assert f"{STOPPED}: watched kata01_gather for" in output
     assert mine.read_bytes() == before
 
 
-def test_ctrl_c_ends_a_dojo_with_its_summary(tmp_path: Path, terminals: list[Terminal]) -> None:
+def test_ctrl_c_ends_a_dojo_with_its_summary(tmp_path: Path, start: Start) -> None:
     tree, _ = learner_tree(tmp_path)
-    terminal = Terminal([sys.executable, "-m", "scripts", "dojo", "1", "--impl", str(tree)],
-                        tmp_path / "dojo.log")
-    terminals.append(terminal)
-    terminal.wait_for("[dojo] turn 1")
+    terminal = start("scripts", "dojo", "1", "--impl", str(tree), ready="[dojo] turn 1")
     code, output = terminal.ctrl_c()
     assert code == STOPPED_CODE and "Traceback" not in output, output
     assert f"{STOPPED}: the dojo session is over" in output and "Dojo session:" in output
     assert not terminal.left_behind()
 
 
-def test_ctrl_c_stops_a_demo(tmp_path: Path, terminals: list[Terminal]) -> None:
+def test_ctrl_c_stops_a_demo(tmp_path: Path, start: Start) -> None:
     tree, _ = learner_tree(tmp_path, WAITS_FOREVER)
-    terminal = Terminal([sys.executable, "-m", "scripts", "demo", "1", "--impl", str(tree)],
-                        tmp_path / "demo.log")
-    terminals.append(terminal)
-    terminal.wait_for("=== demo 1")
+    terminal = start("scripts", "demo", "1", "--impl", str(tree), ready="=== demo 1")
     code, output = terminal.ctrl_c()
     assert_stopped(code, output, terminal)
 
