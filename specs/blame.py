@@ -38,8 +38,6 @@ CHECK, CODE, MODULE, STUB, SPEC = "check", "code", "module", "stub", "spec"
 CRASH_LOG = "KATAS_SPEC_CRASHES"  # a file every crash of the spec is added to, when set
 
 
-
-
 def spec_crash(error: BaseException) -> TracebackType | None:
     """The spec's frame where `error` was a crash of the spec's own code, or None."""
     if not isinstance(error, CRASHES):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from specs.implementation import is_learner_file
-from specs.messages import place, show
+from specs.messages import frames_of, place, show
 
 
 def names(message: str, word: str) -> bool:
@@ -98,11 +98,8 @@ def outcome(result: Any, error: BaseException | None) -> str:
 def raised_where(error: BaseException) -> str:
     """``, in compare() at kata01_gather/gather.py:54 (`return a / b`)``: the deepest frame of
     the learner's code that `error` went through; "" when it never did."""
-    deepest, frame = None, error.__traceback__
-    while frame is not None:
-        if is_learner_file(frame.tb_frame.f_code.co_filename):
-            deepest = frame
-        frame = frame.tb_next
+    deepest = next((frame for frame in reversed(frames_of(error))
+                    if is_learner_file(frame.tb_frame.f_code.co_filename)), None)
     if deepest is None:
         return ""
     return ", in " + place(deepest.tb_frame, source=True, lineno=deepest.tb_lineno)

@@ -48,7 +48,6 @@ import sys
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from types import FrameType
 from typing import Any
 
 import aiohttp
@@ -58,7 +57,7 @@ from specs import watchdog
 from specs.http import sessions_opened
 from specs.implementation import is_learner_file
 from specs.loopwatch import LoopWatch, awaiting
-from specs.messages import place
+from specs.messages import callers, place
 
 DEFAULT_BUDGET_S = 300.0
 BLOCKED_WALL_MARGIN_S = 0.5
@@ -200,19 +199,12 @@ _active: _Recorder | None = None
 def _sleep(seconds: float) -> None:
     if _active is not None and _in_event_loop():
         caller = sys._getframe(1)
-        learner = next((f for f in _outward(caller) if is_learner_file(f.f_code.co_filename)),
+        learner = next((f for f in callers(caller) if is_learner_file(f.f_code.co_filename)),
                        None)
         where = f", in {place(learner, source=True)}" if learner else ""
         _active.faults.append(BLOCKING_SLEEP.format(seconds=seconds, where=where))
         return  # recorded, and not slept: the spec fails fast instead of slowly
     _REAL[time, "sleep"](seconds)
-
-
-def _outward(frame: FrameType | None) -> Iterator[FrameType]:
-    """`frame` and its callers, innermost first."""
-    while frame is not None:
-        yield frame
-        frame = frame.f_back
 
 
 def waiting_at(loop: asyncio.AbstractEventLoop) -> str:

@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from specs import course, watchdog
-from specs.messages import exception_line, shown_path
+from specs.messages import exception_line, frames_of, shown_path
 
 DEFAULT_ROOT = "katas"
 IMPORT_PATIENCE_S = 3.0  # a first import of heavy packages may take a while on a cold disk
@@ -145,11 +145,8 @@ def _import_error(path: Path, error: BaseException) -> str:
 def _line_of(path: Path, error: BaseException) -> str:
     """`` (at katas/kata01_gather/gather.py:12: `x = y`)``: the module's own line the import
     failed on ("" when the failure came from elsewhere)."""
-    line, frame = None, error.__traceback__
-    while frame is not None:
-        if frame.tb_frame.f_code.co_filename == str(path):
-            line = frame.tb_lineno
-        frame = frame.tb_next
+    line = next((frame.tb_lineno for frame in reversed(frames_of(error))
+                 if frame.tb_frame.f_code.co_filename == str(path)), None)
     if line is None:
         return ""
     source = linecache.getline(str(path), line).strip()

@@ -8,7 +8,7 @@ import difflib
 import inspect
 import linecache
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -70,6 +70,13 @@ def place(frame: FrameType, *, source: bool = False, lineno: int | None = None) 
     number = frame.f_lineno if lineno is None else lineno
     line = linecache.getline(path, number).strip() if source else ""
     return f"{name}() at {shown_path(path)}:{number}" + (f" (`{line}`)" if line else "")
+
+
+def callers(frame: FrameType | None) -> Iterator[FrameType]:
+    """`frame` and the frames that called it, innermost first."""
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
 
 
 def frames_of(error: BaseException) -> list[TracebackType]:

@@ -203,7 +203,6 @@ class LearnerReport:
         self.behaviours: dict[str, Behaviour] = {}
         self.codes: dict[str, str] = {}  # nodeid -> the spec's source, for the JSON
         self.errors: list[str] = []
-        self.deselected = 0  # behaviours -k left out
         self.all_behaviours: list[Behaviour] = []  # collected, -k or not
 
     def results(self) -> dict[str, Any]:
@@ -352,8 +351,12 @@ class LearnerReport:
         except LookupError:
             return f"the module of {folder}"
 
+    @property
+    def deselected(self) -> int:
+        """How many behaviours -k left out."""
+        return len(self.all_behaviours) - len(self.behaviours)
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.deselected += len(items)
         self.all_behaviours += [describe(item) for item in items]
 
     def next_katas(self, done: set[str]) -> list[str]:

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from specs.messages import place
+from specs.messages import callers, place
 
 FIRST_LIMIT_S = 1.0  # the loop may stay frozen this long before the first hang of a run
 REPEAT_LIMIT_S = 0.1  # ... and this long once a freeze has been seen in the run
@@ -349,7 +349,7 @@ class Watchdog:
         frame = sys._current_frames().get(self._main)
         if frame is None:
             return None
-        stack = list(_walk(frame))
+        stack = list(callers(frame))
         learner = next((f for f in stack if self.is_learner_file(f.f_code.co_filename)), None)
         where = place(learner or stack[0], source=True)
         module = learner.f_code.co_filename if learner else None
@@ -434,13 +434,6 @@ def _thread_state(native_id: int | None) -> Callable[[], str] | None:
             return "?"
 
     return state
-
-
-def _walk(frame: FrameType | None) -> Iterator[FrameType]:
-    """Innermost first."""
-    while frame is not None:
-        yield frame
-        frame = frame.f_back
 
 
 def _threading_kind(stack: list[FrameType]) -> str | None:

@@ -101,10 +101,41 @@ def run(session: pytest.Session, files: list[list[pytest.Item]], processes: int,
         finally:  # whatever the workers reported before the run ended counts
             for output, status in zip(outputs, statuses, strict=False):
                 _replay(session, output, status)
+    _stop_if_asked(session)
+
+
+def _stop_if_asked(session: pytest.Session) -> None:
+    """End the session's loop as pytest's own does when a spec asked it to stop or fail."""
     if session.shouldfail:
         raise session.Failed(session.shouldfail)
     if session.shouldstop:
         raise session.Interrupted(session.shouldstop)
+
+
+def _ready_to_fork(session: pytest.Session, stop_watchdog: Callable[[], None]) -> None:
+    """No thread may be mid-way through a lock at a fork: the watchdog stops; the terminal
+    is given back by the capture."""
+    stop_watchdog()
+    capture = session.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        capture.suspend_global_capture(in_=True)
+
+
+def _fork_worker(session: pytest.Session, files: list[list[pytest.Item]], take: int,
+                 output: IO[bytes], start_watchdog: Callable[[OnKill | None], None]) -> int:
+    """Fork a worker that runs the files it takes from `take`, writing to `output`; its pid,
+    once it has capture files of its own (none are shared with this process then)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    ready, say_ready = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready)
+        _work(session, files, take, output, start_watchdog, say_ready)  # no return
+    os.close(say_ready)
+    os.read(ready, 1)
+    os.close(ready)
+    return pid
 
 
 def run_isolated(session: pytest.Session, items: list[pytest.Item],
@@ -113,26 +144,14 @@ def run_isolated(session: pytest.Session, items: list[pytest.Item],
     """Run each of `items` alone, in a process forked from this one once it has collected
     (``--isolate``): no behaviour's verdict can depend on what another left behind. One at a
     time, each reporting as a worker does."""
-    stop_watchdog()
-    capture = session.config.pluginmanager.getplugin("capturemanager")
-    if capture is not None:
-        capture.suspend_global_capture(in_=True)
+    _ready_to_fork(session, stop_watchdog)
     for item in items:
-        sys.stdout.flush()
-        sys.stderr.flush()
         take, fill = os.pipe()
         os.write(fill, _INDEX.pack(0))
         os.close(fill)
         with tempfile.TemporaryFile() as output:
-            ready, say_ready = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(ready)
-                _work(session, [[item]], take, output, start_watchdog, say_ready)  # no return
-            os.close(say_ready)
+            pid = _fork_worker(session, [[item]], take, output, start_watchdog)
             os.close(take)
-            os.read(ready, 1)
-            os.close(ready)
             try:
                 status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             except BaseException:  # a Ctrl-C: the child goes too
@@ -140,10 +159,7 @@ def run_isolated(session: pytest.Session, items: list[pytest.Item],
                     os.kill(pid, signal.SIGKILL)
                 raise
             _replay(session, output, status)
-        if session.shouldfail:
-            raise session.Failed(session.shouldfail)
-        if session.shouldstop:
-            raise session.Interrupted(session.shouldstop)
+        _stop_if_asked(session)
 
 
 def _fork_and_run(session: pytest.Session, files: list[list[pytest.Item]], take: int,
@@ -152,24 +168,11 @@ def _fork_and_run(session: pytest.Session, files: list[list[pytest.Item]], take:
                   start_watchdog: Callable[[OnKill | None], None]) -> None:
     """Fork a worker per output, run this process's share, wait for the workers (their
     exit statuses go to `statuses`)."""
-    stop_watchdog()  # no thread may be mid-way through a lock at the fork
-    capture = session.config.pluginmanager.getplugin("capturemanager")
-    if capture is not None:
-        capture.suspend_global_capture(in_=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _ready_to_fork(session, stop_watchdog)
     children: list[int] = []
     try:
         for output in outputs:
-            ready, say_ready = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(ready)
-                _work(session, files, take, output, start_watchdog, say_ready)  # no return
-            children.append(pid)
-            os.close(say_ready)
-            os.read(ready, 1)  # the worker has its own capture files: none are shared now
-            os.close(ready)
+            children.append(_fork_worker(session, files, take, output, start_watchdog))
         start_watchdog(None)
         _run_files(session, files, take)
     except BaseException:  # a Ctrl-C, or this process's share stopped the run: so do they
@@ -190,10 +193,7 @@ def _run_files(session: pytest.Session, files: list[list[pytest.Item]], take: in
         for position, item in enumerate(share):
             following = share[position + 1] if position + 1 < len(share) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-            if session.shouldfail:
-                raise session.Failed(session.shouldfail)
-            if session.shouldstop:
-                raise session.Interrupted(session.shouldstop)
+            _stop_if_asked(session)
 
 
 def _work(session: pytest.Session, files: list[list[pytest.Item]], take: int,
