@@ -5,7 +5,7 @@ Prints a table, then one line:
 ``bench: reference_wall_s=X virtual_s=Y speedup=Y/X learner_overhead=R mutation_wall_s=M
 mutants_per_s=P watch_s=W``, and whether each target (on a 2-core machine) was met.
 Wall times are medians of repeated runs; loop (virtual) time comes from the spec kit. The
-learner's overhead is `tox -e kata1` over the bare pytest of kata 1 in the same environment
+learner's overhead is `./tox -e kata1` over the bare pytest of kata 1 in the same environment
 (.tox/kata1), the two runs taken in turn so that a busy machine slows both alike; commands
 keep their compiled bytecode, as a learner's shell does (PYTHONDONTWRITEBYTECODE is dropped).
 """
@@ -64,9 +64,10 @@ def spec_session(target: Path) -> tuple[float, float]:
 
 
 def learner_overhead(runs: int) -> tuple[float, float]:
-    """Median wall seconds of `tox -e kata1` and of the bare pytest run it wraps, in the same
+    """Median wall seconds of `./tox -e kata1` and of the bare pytest run it wraps, in the same
     environment, taken in turn (one process each, in one run)."""
-    tox = [sys.executable, "-m", "tox", "-e", "kata1", "-q"]
+    wrapper = ROOT / ("tox.cmd" if sys.platform == "win32" else "tox")
+    tox = [str(wrapper), "-e", "kata1"]  # the learner's command, as the README gives it
     timed(tox)  # warm-up: creates .tox/kata1 if need be, compiles its bytecode
     folder = "Scripts" if sys.platform == "win32" else "bin"
     python = ROOT / ".tox" / "kata1" / folder / ("python.exe" if sys.platform == "win32"
@@ -154,7 +155,7 @@ def main() -> int:
           f"{met('reference_wall_s', reference_wall)}")
     print(f"{'virtual time simulated':<28}{virtual:>11.1f}s  loop time of every async spec")
     print(f"{'speed-up':<28}{figures['speedup']:>11.0f}x  {met('speedup', figures['speedup'])}")
-    print(f"{'tox -e kata1 (warm)':<28}{learner:>11.2f}s  median of {options.runs}")
+    print(f"{'./tox -e kata1 (warm)':<28}{learner:>11.2f}s  median of {options.runs}")
     print(f"{'pytest kata01 (bare)':<28}{bare:>11.2f}s  median of {options.runs}, in .tox/kata1")
     print(f"{'learner overhead':<28}{figures['learner_overhead']:>11.2f}x  "
           f"{met('learner_overhead', figures['learner_overhead'])}")

@@ -196,3 +196,75 @@ def test_git_keeps_the_wrapper_executable_and_its_environment_out() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", ".tox-bootstrap/pins.txt"],
                              cwd=ROOT, check=False)
     assert ignored.returncode == 0
+
+
+@pytest.fixture
+def kata_project(project: Path, tmp_path: Path) -> Path:
+    """A project with tox.ini and pyproject.toml, a current .tox-bootstrap whose fake tox
+    "runs kata 1's command" (writes tox's command log) unless the file `setup-fails` exists,
+    and a fake .tox/kata1 Python that records its calls and its VIRTUAL_ENV."""
+    for name in ("tox.ini", "pyproject.toml"):
+        shutil.copy2(ROOT / name, project / name)
+    (project / ".tox-bootstrap").mkdir()
+    shutil.copy2(PINS, project / ".tox-bootstrap" / "pins.txt")
+    log = tmp_path / "calls"
+    executable(project / ".tox-bootstrap" / "bin" / "python", f"""#!/bin/sh
+shift 2; printf '%s\\0' tox "$@" >> '{log}'; printf '\\n' >> '{log}'
+[ -e '{tmp_path}/setup-fails' ] && exit 1
+mkdir -p .tox/kata1/log && echo ran > '.tox/kata1/log/1-commands[0].log'
+exit 1
+""")
+    executable(project / ".tox" / "kata1" / "bin" / "python", f"""#!/bin/sh
+printf '%s\\0' kata1 "$VIRTUAL_ENV" "$@" >> '{log}'; printf '\\n' >> '{log}'
+exit 1
+""")
+    return project
+
+
+def test_a_kata_run_skips_tox_once_tox_has_run_it_until_its_configuration_changes(
+        kata_project: Path, tmp_path: Path) -> None:
+    """`./tox -e kata1` goes through tox the first time; once tox has run the kata's command,
+    the next runs call the environment's pytest with that command and the learner's
+    arguments (spaces kept, nothing globbed), exit as it does, and print nothing of their
+    own; a change to tox.ini sends the next run through tox again."""
+    root = kata_project.resolve()
+    env = str(root / ".tox" / "kata1")
+    command = ["-m", "pytest", "katas/kata01_gather", "--learner"]
+
+    through_tox = run(kata_project, "-e", "kata1", python="unused")
+    fast = run(kata_project, "-e", "kata1", "--", "-k", "clean up", "*", python="unused")
+    bare = run(kata_project, "-e", "kata1", python="unused")
+    with (kata_project / "tox.ini").open("a") as ini:
+        ini.write("\n# changed\n")
+    changed = run(kata_project, "-e", "kata1", python="unused")
+
+    assert [done.returncode for done in (through_tox, fast, bare, changed)] == [1] * 4
+    assert [done.stdout + done.stderr for done in (through_tox, fast, bare, changed)] == [""] * 4
+    assert calls(tmp_path) == [
+        ["tox", "-e", "kata1"],
+        ["kata1", env, *command, "-k", "clean up", "*"],
+        ["kata1", env, *command],
+        ["tox", "-e", "kata1"],
+    ]
+
+
+@pytest.mark.parametrize("args", [["-e", "kata1", "-r"], ["-e", "kata1,kata2"],
+                                  ["-e", "kata11"], ["-e", "lint"], ["-q", "-e", "kata1"]])
+def test_any_other_form_goes_through_tox(kata_project: Path, tmp_path: Path,
+                                         args: list[str]) -> None:
+    run(kata_project, "-e", "kata1", python="unused")  # kata 1 is ready
+    run(kata_project, *args, python="unused")
+    assert calls(tmp_path)[1] == ["tox", *args]
+
+
+def test_a_tox_run_that_stopped_before_the_command_leaves_the_kata_unready(
+        kata_project: Path, tmp_path: Path) -> None:
+    """tox failed to set the environment up (no command ran): the next run tries tox again;
+    so does a run after the environment's Python was removed."""
+    (tmp_path / "setup-fails").touch()
+    run(kata_project, "-e", "kata1", python="unused")
+    (tmp_path / "setup-fails").unlink()
+    run(kata_project, "-e", "kata1", python="unused")
+    (kata_project / ".tox" / "kata1" / "bin" / "python").unlink()
+    run(kata_project, "-e", "kata1", python="unused")
+    assert [call[0] for call in calls(tmp_path)] == ["tox"] * 3
