@@ -24,6 +24,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "course": ("scripts.course_check", "course.toml against the files"),
     "stubs": ("scripts.check_stubs", "every spec test fails on the untouched stubs"),
     "impostors": ("scripts.check_impostors", "every impostor caught, every alternative passes"),
+    "mistake": ("scripts.mistakes", "an impostor as its mistake: show, make or refresh a patch"),
     "mutation": ("scripts.mutation", "mutmut over the reference and the alternatives"),
     "soak": ("scripts.soak", "the reference suite many times in random order"),
     "bench": ("scripts.bench", "measure the feedback loop"),

@@ -1,9 +1,12 @@
 """Prove each kata's spec tells right from wrong, beyond the reference solution.
 
-An impostor, ``impostors/<kata>/<mistake>.py``, is a plausible wrong implementation:
-the spec must catch it: at least one behaviour fails (those are printed) by a check of the
-contract or by the impostor's own error, and not only because the impostor crashed reaching
-for a name that is not there (that is BROKEN). An alternative,
+An impostor is a plausible wrong implementation: ``impostors/<kata>/<mistake>.patch``, the
+reference (or an alternative) with one mistake, as a unified diff (`scripts.mistakes`), or
+``impostors/<kata>/<mistake>.py``, a module of a design of its own. The spec must catch it:
+at least one behaviour fails (those are printed, with the tasks they belong to) by a check
+of the contract or by the impostor's own error, and not only because the impostor crashed
+reaching for a name that is not there (that is BROKEN); a patch that no longer applies is
+BROKEN too, naming its hunk. An alternative,
 ``alternatives/<kata>/<style>.py``, is a correct implementation written unlike the
 reference: the spec must pass it, or it pins incidental details. Each module runs in a
 scratch tree shaped like ``katas/``; its docstring's first line says what it is. Each
@@ -22,13 +25,14 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts import mistakes
 from scripts.project import (
     ALTERNATIVES,
     IMPOSTORS,
@@ -42,7 +46,15 @@ from specs.report import Behaviour
 
 
 def modules(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    """The impostors (patches and modules) or alternatives in `folder`, by name."""
+    return sorted((p for p in (*folder.glob("*.py"), *folder.glob("*.patch"))
+                   if not p.name.startswith("_")), key=lambda p: p.stem)
+
+
+def source(module: Path) -> str:
+    """The text of the module `module` stands for: a patch applied to its base, or the module
+    itself; `mistakes.PatchError` when a patch no longer applies."""
+    return mistakes.read(module).apply() if module.suffix == ".patch" else module.read_text()
 
 
 @dataclass
@@ -65,7 +77,7 @@ def run(kata: str, module: Path) -> Run:
     with tempfile.TemporaryDirectory() as scratch:
         tree = Path(scratch) / "stand_in"
         (tree / kata).mkdir(parents=True)
-        shutil.copy(module, tree / kata / f"{kata_module(kata)}.py")
+        (tree / kata / f"{kata_module(kata)}.py").write_text(source(module))
         whole = run_specs(tree, sorted((KATAS / kata).glob("test_*.py")))
         failed = [b.test for b in whole if b.status == "failed"]
         alone = run_specs(tree, failed, "--isolate") if failed else []
@@ -94,8 +106,8 @@ def project_import(module: Path) -> str | None:
     """The first project module that `module` imports (``reference.kata06_queue.pipeline``),
     at any depth of its code; None if it is self-contained (or does not parse: its run says)."""
     try:
-        tree = ast.parse(module.read_text(), filename=str(module))
-    except SyntaxError:
+        tree = ast.parse(source(module), filename=str(module))
+    except (SyntaxError, mistakes.PatchError):
         return None
     for node in ast.walk(tree):
         for name in imported_names(node):
@@ -105,12 +117,20 @@ def project_import(module: Path) -> str | None:
 
 
 def not_self_contained(module: Path, kind: str) -> str | None:
-    """Why `module` (an impostor or an alternative, as `kind` says) is BROKEN before any run."""
+    """Why `module` (an impostor or an alternative, as `kind` says) is BROKEN before any run:
+    a patch that no longer applies, or a module that imports the project's."""
+    try:
+        source(module)
+    except mistakes.PatchError as error:
+        return str(error)
     imported = project_import(module)
     return imported and f"imports {imported}: {kind} must be self-contained"
 
 
 def summary(module: Path) -> str:
+    """The impostor's one-sentence description: a patch's first line, a module's docstring's."""
+    if module.suffix == ".patch":
+        return module.read_text().splitlines()[0]
     return (module.read_text().split('"""')[1].strip().splitlines() or ["?"])[0]
 
 
@@ -162,7 +182,26 @@ def check_impostor(kata: str, impostor: Path, outcomes: Run | None) -> str:
         print(f"      by {first_line(outcome)}")
     if len(caught or failed) > 3:
         print(f"      and {len(caught or failed) - 3} more")
+    if caught:
+        counts = Counter(o.task for o in caught)
+        print("      in " + ", ".join(f"task {task} ({n})" for task, n in sorted(counts.items())))
     return verdict
+
+
+def caught_elsewhere(kata: str, impostor: Path, outcomes: Run | None) -> str | None:
+    """For a patch whose mistake lies in tasks the catalogue can name (`Mistake.tasks`) but
+    no behaviour of which caught it: one line saying so, for a human to judge (a spec that
+    misses the mistake where it is, or a mistake that shows first elsewhere)."""
+    if impostor.suffix != ".patch" or outcomes is None or not_self_contained(impostor, ""):
+        return None
+    mistake = mistakes.read(impostor)
+    where = mistake.tasks()
+    caught = {o.task for o in outcomes.whole if o.status == "failed"
+              and o.cause in (blame.CHECK, blame.CODE) and not crashed(o)}
+    if not where or not caught or where & caught:
+        return None
+    return (f"{kata}/{impostor.stem}: its mistake is in task {', '.join(map(str, sorted(where)))}"
+            f", caught only by task {', '.join(map(str, sorted(caught)))}")
 
 
 def check_alternative(kata: str, alternative: Path, outcomes: Run | None) -> bool:
@@ -189,15 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     plan = [(kata, modules(IMPOSTORS / kata), modules(ALTERNATIVES / kata))
             for kata in kata_names() if not wanted or kata in wanted]
     jobs = [(kata, module) for kata, impostors, alternatives in plan
-            for module in impostors + alternatives if project_import(module) is None]
+            for module in impostors + alternatives
+            if not_self_contained(module, "") is None]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # one pytest process each
         outcomes = dict(zip(jobs, pool.map(lambda job: run(*job), jobs), strict=True))
     verdicts: dict[str, int] = {"checked": 0, "own error": 0, "escaped": 0, "broken": 0}
-    rejected, problems = [], []
+    rejected, problems, elsewhere = [], [], []
     for kata, impostors, alternatives in plan:
         print(f"{kata}: {len(impostors)} impostors, {len(alternatives)} alternatives")
         for module in impostors:
             verdicts[check_impostor(kata, module, outcomes.get((kata, module)))] += 1
+            if line := caught_elsewhere(kata, module, outcomes.get((kata, module))):
+                elsewhere.append(line)
             problems += untrue(outcomes[(kata, module)]) if (kata, module) in outcomes else []
         for module in alternatives:
             if not check_alternative(kata, module, outcomes.get((kata, module))):
@@ -212,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
           f"their own error only={verdicts['own error']}")
     print(f"alternatives: accepted={alternative_count - len(rejected)} rejected={len(rejected)} "
           f"total={alternative_count}")
+    if elsewhere:
+        print(f"caught outside the task of their mistake ({len(elsewhere)}; a human decides):")
+        for line in elsewhere:
+            print(f"  {line}")
     crashes = sum(problem.startswith("SPEC CRASH") for problem in problems)
     print(f"verdicts: spec_crashes={crashes} not_alone={len(problems) - crashes}")
     failed = (verdicts["escaped"] or verdicts["broken"] or rejected or problems

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.check_impostors import modules, source
 from scripts.learner import module_file
 from scripts.project import KATAS, REFERENCE, ROOT, shipped, shipped_stubs
 from specs import course
@@ -75,8 +76,9 @@ def test_json_report(tmp_path: Path) -> None:
 
 def test_progress(tree: Path) -> None:
     solve(tree, "kata01_gather")
-    shutil.copy(ROOT / "impostors" / "kata03_retry" / "off_by_one_backoff.py",
-                module_file("kata03_retry", tree))
+    impostor = next(path for path in modules(ROOT / "impostors" / "kata03_retry")
+                    if path.stem == "off_by_one_backoff")  # a patch or a module
+    module_file("kata03_retry", tree).write_text(source(impostor))
     start = time.perf_counter()
     out = run_module("scripts.progress", "--impl", str(tree)).stdout
     assert time.perf_counter() - start < 15
