@@ -18,6 +18,7 @@ An alternative's mutant is named after its file: ``alternatives.<kata>.<module>.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -81,11 +82,13 @@ class Findings:
     crashes: list[str] = field(default_factory=list)  # the spec's own crashes on a mutant
 
 
-def plan() -> list[Run]:
-    """The reference, then the alternatives packed into as few trees as they need."""
+def plan(katas: Sequence[str] = ()) -> list[Run]:
+    """The reference, then the alternatives packed into as few trees as they need: of every
+    kata, or of `katas` only (a shard)."""
+    chosen = [kata for kata in kata_names() if not katas or kata in katas]
     runs = [Run("reference", {kata: REFERENCE / kata / f"{kata_module(kata)}.py"
-                              for kata in kata_names()}, generic=True)]
-    stand_ins = {kata: alternatives_of(kata) for kata in kata_names()}
+                              for kata in chosen}, generic=True)]
+    stand_ins = {kata: alternatives_of(kata) for kata in chosen}
     for k in range(max(map(len, stand_ins.values()), default=0)):
         runs.append(Run("alternatives", {kata: found[k] for kata, found in stand_ins.items()
                                          if len(found) > k}, generic=False))
@@ -118,10 +121,9 @@ def mutmut_config(run: Run) -> str:
     settings = dict(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"])
     cli = list(settings["pytest_add_cli_args"])
     cli[cli.index("--impl") + 1] = run.tree
-    settings["source_paths"] = [f"{run.tree}/"]
+    settings["source_paths"] = [f"{run.tree}/{kata}/" for kata in run.modules]
     settings["pytest_add_cli_args"] = cli
-    if run.tree != "reference":
-        settings["pytest_add_cli_args_test_selection"] = [f"katas/{k}/" for k in run.modules]
+    settings["pytest_add_cli_args_test_selection"] = [f"katas/{k}/" for k in run.modules]
     return "[tool.mutmut]\n" + "".join(f"{key} = {json.dumps(value)}\n"
                                        for key, value in settings.items())
 
@@ -235,14 +237,21 @@ def describe(run: Run) -> str:
 
 
 def load_equivalents() -> dict[str, str]:
-    """Listed equivalent mutants: name -> reason (a reason is required)."""
+    """Listed equivalent mutants: name -> reason (a reason is required), from each
+    ``[[mutant]]`` (a name and its reason) and each ``[[reason]]`` (one `why`, its `mutants`)."""
     if not EQUIVALENTS.exists():
         return {}
-    entries = tomllib.loads(EQUIVALENTS.read_text()).get("mutant", [])
-    missing_reason = [e.get("name", "?") for e in entries if not e.get("reason", "").strip()]
+    listing = tomllib.loads(EQUIVALENTS.read_text())
+    entries = [(e.get("name", "?"), e.get("reason", "")) for e in listing.get("mutant", [])]
+    entries += [(name, shared.get("why", "")) for shared in listing.get("reason", [])
+                for name in shared.get("mutants", [])]
+    missing_reason = [name for name, reason in entries if not reason.strip()]
     if missing_reason:
         raise SystemExit(f"mutation: equivalent mutants listed without a reason: {missing_reason}")
-    return {e["name"]: e["reason"] for e in entries}
+    twice = sorted(name for name, count in Counter(n for n, _ in entries).items() if count > 1)
+    if twice:
+        raise SystemExit(f"mutation: equivalent mutants listed twice: {twice}")
+    return dict(entries)
 
 
 def kata_of(mutant: str) -> str:
@@ -275,14 +284,17 @@ def tabulate(statuses: dict[str, str], equivalents: dict[str, str], operators: d
 
 def report(statuses: dict[str, str], equivalents: dict[str, str], diffs: dict[str, str],
            operators: dict[str, str] | None = None,
-           alternatives: Sequence[tuple[str, str]] = ()) -> int:
+           alternatives: Sequence[tuple[str, str]] = (), katas: Sequence[str] = ()) -> int:
     """Print the table (a row per kata and tree) and the summary line; the exit status.
 
     `operators` tells the asyncio operator that made a mutant (others are generic);
-    `alternatives` lists the (kata, module) of every alternative mutated.
+    `alternatives` lists the (kata, module) of every alternative mutated; `katas`, those
+    mutated (default: all), whose listed equivalents must still survive.
     """
     operators = operators or {}
-    trees = [*((kata, "reference") for kata in kata_names()), *alternatives]
+    katas = katas or kata_names()
+    equivalents = {m: why for m, why in equivalents.items() if kata_of(m) in katas}
+    trees = [*((kata, "reference") for kata in katas), *alternatives]
     table = tabulate(statuses, equivalents, operators, trees)
     print(f"{'kata':<18}{'tree':<30}" + "".join(f"{c:>11}" for c in COLUMNS))
     for (kata, tree), row in sorted(table.items(), key=lambda i: (i[0][0], i[0][1] != "reference",
@@ -365,11 +377,50 @@ def mutate_all(runs: list[Run]) -> Findings:
     return found
 
 
-def main() -> int:
-    equivalents = load_equivalents()
+def verdict(found: Findings, alternatives: Sequence[tuple[str, str]],
+            katas: Sequence[str]) -> int:
+    """The report of what the runs found, the spec's crashes after it; the exit status."""
+    status = report(found.statuses, load_equivalents(), found.diffs, found.operators,
+                    alternatives, katas)
+    print(f"mutation: spec_crashes={len(found.crashes)} (a mutant must be killed by a true "
+          "verdict, not by a crash of the spec's own code)")
+    for crash in found.crashes:
+        print(f"  SPEC CRASH {crash}")
+    return 1 if found.crashes else status
+
+
+def gather(shards: Sequence[Path]) -> int:
+    """One report over the findings of shards (``--json`` files of runs of some katas each,
+    as CI's jobs write them): the survivors of all, and every kata's equivalents checked."""
+    found, alternatives, katas = Findings(), [], []
+    for shard in shards:
+        data = json.loads(shard.read_text())
+        for name in ("statuses", "operators", "diffs"):
+            getattr(found, name).update(data[name])
+        found.crashes += data["crashes"]
+        alternatives += [tuple(pair) for pair in data["alternatives"]]
+        katas += data["katas"]
+    missing = [kata for kata in kata_names() if kata not in katas]
+    status = verdict(found, alternatives, [k for k in kata_names() if k in katas])
+    if missing:
+        print(f"mutation: no shard ran {', '.join(missing)}")
+    return 1 if missing else status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kata", action="append", default=[], choices=kata_names(),
+                        help="mutate this kata only (again for more): a shard of the run")
+    parser.add_argument("--json", type=Path, help="also write the findings here, for --gather")
+    parser.add_argument("--gather", type=Path, nargs="+", metavar="JSON",
+                        help="mutate nothing: one report over the shards' --json files")
+    options = parser.parse_args(argv)
+    if options.gather:
+        return gather(options.gather)
+    load_equivalents()  # a listing without its reason stops the run before it starts
     watched = (KATAS, REFERENCE, ALTERNATIVES)
     before = digest(*watched)
-    runs = plan()
+    runs = plan(options.kata)
     found = mutate_all(runs)
     if digest(*watched) != before:
         print("mutation: katas/, reference/ or alternatives/ changed during the run: "
@@ -377,12 +428,12 @@ def main() -> int:
         return 1
     alternatives = [(kata, module.stem) for run in runs if run.tree != "reference"
                     for kata, module in run.modules.items()]
-    status = report(found.statuses, equivalents, found.diffs, found.operators, alternatives)
-    print(f"mutation: spec_crashes={len(found.crashes)} (a mutant must be killed by a true "
-          "verdict, not by a crash of the spec's own code)")
-    for crash in found.crashes:
-        print(f"  SPEC CRASH {crash}")
-    return 1 if found.crashes else status
+    katas = list(runs[0].modules)
+    if options.json:
+        options.json.write_text(json.dumps({
+            "katas": katas, "alternatives": alternatives, "statuses": found.statuses,
+            "operators": found.operators, "diffs": found.diffs, "crashes": found.crashes}))
+    return verdict(found, alternatives, katas)
 
 
 if __name__ == "__main__":

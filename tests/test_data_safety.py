@@ -30,6 +30,6 @@ def test_mutation_leaves_katas_and_reference_untouched(tmp_path: Path,
     monkeypatch.setattr(project, "KATAS", root / "katas")
     monkeypatch.setattr(mutation, "EQUIVALENTS", tmp_path / "none.toml")  # only kata01 here
     before = mutation.digest(root / "katas", root / "reference")
-    assert mutation.main() == 0
+    assert mutation.main(["--kata", "kata01_gather"]) == 0
     assert mutation.digest(root / "katas", root / "reference") == before
     assert not (root / "mutants").exists()

@@ -102,11 +102,11 @@ def test_the_plan_mutates_the_reference_and_each_alternative_once() -> None:
 def test_a_run_points_mutmut_at_its_tree_and_its_katas_specs() -> None:
     run = mutation.Run("alternatives", {"kata06_queue": Path("x.py")}, generic=False)
     settings = tomllib.loads(mutation.mutmut_config(run))["tool"]["mutmut"]
-    assert settings["source_paths"] == ["alternatives/"]
+    assert settings["source_paths"] == ["alternatives/kata06_queue/"]
     assert settings["pytest_add_cli_args"][:2] == ["--impl", "alternatives"]
     assert settings["pytest_add_cli_args_test_selection"] == ["katas/kata06_queue/"]
     reference = tomllib.loads(mutation.mutmut_config(mutation.plan()[0]))["tool"]["mutmut"]
-    assert reference["source_paths"] == ["reference/"]
+    assert reference["source_paths"] == [f"reference/{kata}/" for kata in kata_names()]
     assert reference["pytest_add_cli_args"][:2] == ["--impl", "reference"]
 
 
@@ -144,12 +144,31 @@ def test_the_run_fails_when_an_alternative_changes(tmp_path: Path, monkeypatch: 
         (tmp_path / name).mkdir()
         monkeypatch.setattr(mutation, name, tmp_path / name)
     monkeypatch.setattr(mutation, "ROOT", tmp_path)
-    monkeypatch.setattr(mutation, "plan", list)
+    monkeypatch.setattr(mutation, "plan", lambda katas: [])
 
     def mutate_all(runs: list[mutation.Run]) -> mutation.Findings:
         (tmp_path / "ALTERNATIVES" / "a.py").write_text("changed")
         return mutation.Findings({KILLED: "killed"})
 
     monkeypatch.setattr(mutation, "mutate_all", mutate_all)
-    assert mutation.main() == 1
+    assert mutation.main([]) == 1
     assert "alternatives/ changed during the run" in capsys.readouterr().out
+
+
+def test_a_shared_reason_lists_its_mutants_once(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A [[reason]] gives its `why` to each of its mutants; a reason left blank, or a mutant
+    listed twice, stops the run with its name."""
+    listing = tmp_path / "equivalent_mutants.toml"
+    monkeypatch.setattr(mutation, "EQUIVALENTS", listing)
+    listing.write_text('[[reason]]\nwhy = "only a message"\nmutants = ["a", "b"]\n\n'
+                       '[[mutant]]\nname = "c"\nreason = "its own"\n')
+    assert mutation.load_equivalents() == {"a": "only a message", "b": "only a message",
+                                           "c": "its own"}
+    listing.write_text('[[reason]]\nwhy = ""\nmutants = ["a"]\n')
+    with pytest.raises(SystemExit, match=r"without a reason: \['a'\]"):
+        mutation.load_equivalents()
+    listing.write_text('[[reason]]\nwhy = "x"\nmutants = ["a"]\n\n[[mutant]]\nname = "a"\n'
+                       'reason = "y"\n')
+    with pytest.raises(SystemExit, match=r"listed twice: \['a'\]"):
+        mutation.load_equivalents()
