@@ -23,11 +23,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from scripts.check_impostors import modules
 from scripts.demo import shows
 from scripts.project import KATAS, shipped, shipped_names
 from specs import course
 
 ROOT = course.ROOT
+WORKFLOW = ".github/workflows/ci.yml"  # CI on GitHub Actions: its mutation matrix names each kata
 MIN_IMPOSTORS = 10
 MIN_ALTERNATIVES = 3
 TREES = ("katas", "reference", "impostors", "alternatives")
@@ -43,10 +45,6 @@ def relative(path: Path) -> str:
         if path.parents[up].name in TREES:
             return str(path.relative_to(path.parents[up + 1]))
     return str(path)
-
-
-def modules(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
 def spec_tasks(spec: Path, kata: course.Kata) -> Iterator[str]:
@@ -127,7 +125,8 @@ def stub_todos(stub: Path, kata: course.Kata, root: Path) -> Iterator[str]:
 
 
 def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
-                  readme: str, learners: set[Path]) -> Iterator[str]:
+                  readme: str, learners: set[Path], workflow: str | None = None
+                  ) -> Iterator[str]:
     folder = root / "katas" / kata.folder
     stub, hints, notes = folder / f"{kata.module}.py", folder / "HINTS.md", folder / "README.md"
     specs = sorted(folder.glob("test_*.py"))
@@ -161,6 +160,8 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
         yield f"README.md: the table of katas lacks the row {row}"
     if not callable(getattr(shows, kata.demo, None)):
         yield f"scripts/demo/shows.py: no demo {kata.demo}() (course.toml, kata {kata.number})"
+    if workflow is not None and not re.search(rf"\b{kata.folder}\b", workflow):
+        yield f"{WORKFLOW}: the mutation job's matrix lacks {kata.folder} (its `kata:` list)"
 
 
 def folder_problems(kata: course.Kata, folder: Path, specs: list[Path],
@@ -214,8 +215,10 @@ def problems(root: Path = ROOT) -> list[str]:
     tox.read(root / "tox.ini")
     readme = (root / "README.md").read_text(encoding="utf-8")
     learners = learner_files(root)  # one git call for every kata
+    ci = root / WORKFLOW
+    workflow = ci.read_text(encoding="utf-8") if ci.is_file() else None
     found = [problem for kata in katas
-             for problem in kata_problems(kata, root, tox, readme, learners)]
+             for problem in kata_problems(kata, root, tox, readme, learners, workflow)]
     listed = {kata.folder for kata in katas}
     for tree in TREES:
         if not (root / tree).is_dir():

@@ -67,3 +67,14 @@ def test_every_mismatch_is_named_with_its_file(tmp_path: Path) -> None:
     assert any(p.startswith(f"katas/{kata.folder}/scratch.py: not part of the kata")
                for p in found), found
     assert len(found) == 4, found
+
+
+def test_the_ci_workflow_shards_mutation_over_every_kata(tmp_path: Path) -> None:
+    """A kata added to course.toml and not to the workflow's mutation matrix is named."""
+    root = copy_of_the_project(tmp_path)
+    workflow = root / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    text = (course.ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    workflow.write_text(text.replace("kata03_retry, ", ""))
+    assert problems(root) == [
+        ".github/workflows/ci.yml: the mutation job's matrix lacks kata03_retry (its `kata:` list)"]

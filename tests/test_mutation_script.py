@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -172,3 +173,28 @@ def test_a_shared_reason_lists_its_mutants_once(tmp_path: Path,
                        'reason = "y"\n')
     with pytest.raises(SystemExit, match=r"listed twice: \['a'\]"):
         mutation.load_equivalents()
+
+
+def test_gather_reports_the_shards_as_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """CI's summary job: the shards' findings make one report; a survivor in any shard fails
+    it, and so does a kata no shard ran."""
+    monkeypatch.setattr(mutation, "EQUIVALENTS", tmp_path / "none.toml")
+    katas = kata_names()
+
+    def shard(kata: str, status: str) -> Path:
+        name = f"reference.{kata}.m.x_f__mutmut_1"
+        path = tmp_path / f"mutation-{kata}.json"
+        path.write_text(json.dumps({"katas": [kata], "alternatives": [],
+                                    "statuses": {name: status}, "operators": {},
+                                    "diffs": {name: "-a\n+b"}, "crashes": []}))
+        return path
+
+    shards = [shard(kata, "killed") for kata in katas]
+    assert mutation.main(["--gather", *map(str, shards)]) == 0
+    assert f"killed={len(katas)} survived=0" in capsys.readouterr().out
+    assert mutation.main(["--gather", *map(str, shards[1:])]) == 1
+    assert f"no shard ran {katas[0]}" in capsys.readouterr().out
+    shards[2] = shard(katas[2], "survived")
+    assert mutation.main(["--gather", *map(str, shards)]) == 1
+    assert f"survived: reference.{katas[2]}.m.x_f__mutmut_1" in capsys.readouterr().out
