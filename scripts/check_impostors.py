@@ -130,8 +130,11 @@ def not_self_contained(module: Path, kind: str) -> str | None:
 def summary(module: Path) -> str:
     """The impostor's one-sentence description: a patch's first line, a module's docstring's."""
     if module.suffix == ".patch":
-        return module.read_text().splitlines()[0]
-    return (module.read_text().split('"""')[1].strip().splitlines() or ["?"])[0]
+        try:
+            return mistakes.read(module).summary
+        except mistakes.PatchError:
+            return module.read_text().partition("\n")[0] or "?"
+    return mistakes.docstring_sentence(module.read_text())
 
 
 def first_line(outcome: Behaviour) -> str:

@@ -146,9 +146,13 @@ def kata_problems(kata: course.Kata, root: Path, tox: configparser.ConfigParser,
     if not reference.is_file():
         yield f"{relative(reference)}: missing"
     for tree, least in (("impostors", MIN_IMPOSTORS), ("alternatives", MIN_ALTERNATIVES)):
-        found = len(modules(root / tree / kata.folder))
-        if found < least:
-            yield f"{tree}/{kata.folder}: {found} module(s); a kata needs at least {least}"
+        found = modules(root / tree / kata.folder)
+        if len(found) < least:
+            yield f"{tree}/{kata.folder}: {len(found)} module(s); a kata needs at least {least}"
+        names = [path.stem for path in found]
+        for twice in sorted({name for name in names if names.count(name) > 1}):
+            yield (f"{tree}/{kata.folder}/{twice}: both a patch and a module; keep the one "
+                   f"that is the mistake")
     command = tox.get("testenv", "commands", fallback="")
     if f"kata{kata.number}: pytest katas/{kata.folder} --learner {{posargs}}" not in command:
         yield (f"tox.ini: [testenv] commands lack "

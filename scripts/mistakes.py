@@ -9,7 +9,7 @@
     @@ -120,7 +120,7 @@
     ...
 
-Its first line is the one-sentence description (an impostor module's docstring holds it);
+Its first paragraph is the one-sentence description (an impostor module's docstring holds it);
 the ``---`` line names the base, a module of ``reference/`` or ``alternatives/`` (an
 alternative with a mistake is an impostor too); the hunks are the mistake. Applying one
 needs every line a hunk keeps or removes to read as it did: a hunk may have moved (lines
@@ -35,6 +35,7 @@ import ast
 import difflib
 import re
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def read(path: Path) -> Mistake:
     """The mistake stored in the patch at `path`."""
     text = path.read_text()
     head, sep, body = text.partition("\n--- ")
-    summary = head.strip().splitlines()[0] if head.strip() else ""
+    summary = " ".join(head.strip().split("\n\n")[0].split())  # its first paragraph
     if not sep or not summary:
         raise PatchError(f"{shown(path)}: a mistake is its one-sentence description, a blank "
                          f"line, then a unified diff (`--- reference/...`)")
@@ -225,7 +226,13 @@ def make(path: Path, impostor: str, base: Path, summary: str) -> str:
         raise PatchError(f"{shown(path)}: the impostor is its base, {shown(base)}: no mistake")
     body = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in diff)
-    return f"{summary.strip()}\n\n{body}"
+    return f"{textwrap.fill(' '.join(summary.split()), 96)}\n\n{body}"
+
+
+def docstring_sentence(module: str) -> str:
+    """The first paragraph of a module's docstring, on one line ("?" if it has none)."""
+    parts = module.split('"""')
+    return " ".join(parts[1].strip().split("\n\n")[0].split()) if len(parts) > 2 else "?"
 
 
 def patches(folder: Path = IMPOSTORS) -> list[Path]:
@@ -269,7 +276,7 @@ def write(path: Path, impostor: str, base: Path | None, summary: str | None) -> 
         kata = path.parent.name
         base = old.base if old else REFERENCE / kata / f"{kata_module(kata)}.py"
     if summary is None:
-        summary = old.summary if old else impostor.split('"""')[1].strip().splitlines()[0]
+        summary = old.summary if old else docstring_sentence(impostor)
     path.write_text(make(path, impostor, base.resolve(), summary))
     print(f"wrote {shown(path)}: {summary}")
 

@@ -124,3 +124,12 @@ def test_a_patch_that_is_not_one_is_refused_in_a_line(tmp_path: Path,
     assert mistakes.main(["show", str(patch)]) == 1
     assert "a mistake is its one-sentence description, a blank line, then a unified diff" in (
         capsys.readouterr().err)
+
+
+def test_every_stored_mistake_applies_to_its_base_and_names_one() -> None:
+    """Fast, before any spec runs: each patch of impostors/ reads, applies to today's base,
+    and has a one-sentence description (`./tox -e impostors` then runs each)."""
+    for patch in mistakes.patches():
+        mistake = mistakes.read(patch)
+        assert mistake.apply() != mistake.base.read_text(), patch
+        assert mistake.summary.endswith("."), f"{patch}: {mistake.summary!r}"
