@@ -113,10 +113,11 @@ class Mistake:
         return rows
 
     def tasks(self) -> set[int]:
-        """The kata's tasks the mistake is in: those whose title names (in backticks) the
-        function or method holding a changed line (``retry_async(``, ``Worker.stop``, a class's
-        ``__init__`` as ``Worker(``), or, for a helper, the tasks of the functions that call it
-        (at any depth); empty when it is in none of them (at the top level, say)."""
+        """The kata's tasks the mistake may be in: those whose title names (in backticks) the
+        function or method holding a changed line (``retry_async(``, ``Worker.stop``; for a
+        class's ``__init__`` or ``__aexit__``, ``Worker`` or any ``Worker.`` method), or, for
+        a helper, the tasks of the functions that call it (at any depth); with, after the
+        first of them, every task whose title names no code. Empty when it is in none."""
         kata = next((k for k in course.katas() if k.folder == self.base.parent.name), None)
         if kata is None:
             return set()
@@ -132,8 +133,15 @@ class Mistake:
                  for node, prefix in defs}
 
         def own(name: str) -> set[int]:
-            keys = {name, name.removesuffix(".__init__")}
-            return {named[key] for key in keys if key in named}
+            """The tasks naming `name`; for ``Class.__init__``, those naming the class or
+            any of its methods."""
+            if name in named:
+                return {named[name]}
+            cls, _, method = name.rpartition(".")
+            if cls and method.startswith("__"):  # __init__, __aexit__, ...: the class's
+                return {task for key, task in named.items()
+                        if key == cls or key.startswith(f"{cls}.")}
+            return set()
 
         found: set[int] = set()
         todo, seen = list(enclosing(defs, self.changed_lines())), set()
@@ -147,7 +155,11 @@ class Mistake:
             else:  # a helper: the tasks of whoever uses it
                 short = name.rpartition(".")[2]
                 todo += [caller for caller, used in calls.items() if short in used]
-        return found
+        # A task whose title names no code ("add retries, a limit and a rate") extends
+        # the functions of the tasks before it: a mistake there may be one of its own.
+        extending = {number for number, title in enumerate(kata.tasks, 1)
+                     if "`" not in title}
+        return found | {task for task in extending if found and task > min(found)}
 
 
 def enclosing(defs: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str]],
