@@ -117,20 +117,24 @@ class Mistake:
         function or method holding a changed line (``retry_async(``, ``Worker.stop``; for a
         class's ``__init__`` or ``__aexit__``, ``Worker`` or any ``Worker.`` method), or, for
         a helper, the tasks of the functions that call it (at any depth); with, after the
-        first of them, every task whose title names no code. Empty when it is in none."""
+        first of them, every task whose title names none of the base's code. Empty when it
+        is in none."""
         kata = next((k for k in course.katas() if k.folder == self.base.parent.name), None)
         if kata is None:
             return set()
-        named: dict[str, int] = {}
-        for number, title in enumerate(kata.tasks, 1):
-            for span in re.findall(r"`([^`]*)`", title):
-                if (word := re.match(r"[\w.]+", span)) and word[0] not in named:
-                    named[word[0]] = number
-        defs = _defs(ast.parse(self.base.read_text()), "")
+        tree = ast.parse(self.base.read_text())
+        defs = _defs(tree, "")
         calls = {prefix + node.name: {n.id if isinstance(n, ast.Name) else n.attr
                                       for n in ast.walk(node)
                                       if isinstance(n, ast.Name | ast.Attribute)}
                  for node, prefix in defs}
+        classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        named: dict[str, int] = {}  # a function, method or class of the base: its task
+        for number, title in enumerate(kata.tasks, 1):
+            for span in re.findall(r"`([^`]*)`", title):
+                word = re.match(r"[\w.]+", span)
+                if word and word[0] not in named and (word[0] in calls or word[0] in classes):
+                    named[word[0]] = number
 
         def own(name: str) -> set[int]:
             """The tasks naming `name`; for ``Class.__init__``, those naming the class or
@@ -155,10 +159,10 @@ class Mistake:
             else:  # a helper: the tasks of whoever uses it
                 short = name.rpartition(".")[2]
                 todo += [caller for caller, used in calls.items() if short in used]
-        # A task whose title names no code ("add retries, a limit and a rate") extends
-        # the functions of the tasks before it: a mistake there may be one of its own.
-        extending = {number for number, title in enumerate(kata.tasks, 1)
-                     if "`" not in title}
+        # A task whose title names none of the base's code ("add retries, a limit and a
+        # rate", "retry only the exceptions in `retry_on`") extends the functions of the
+        # tasks before it: a mistake there may be one of its own.
+        extending = set(range(1, len(kata.tasks) + 1)) - set(named.values())
         return found | {task for task in extending if found and task > min(found)}
 
 
