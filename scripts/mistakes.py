@@ -133,8 +133,11 @@ class Mistake:
         for number, title in enumerate(kata.tasks, 1):
             for span in re.findall(r"`([^`]*)`", title):
                 word = re.match(r"[\w.]+", span)
-                if word and word[0] not in named and (word[0] in calls or word[0] in classes):
-                    named[word[0]] = number
+                name = word[0] if word else ""
+                if name not in calls and name[:1].islower():  # `pool.acquire()`: Pool's
+                    name = name[:1].upper() + name[1:]
+                if name not in named and (name in calls or name in classes):
+                    named[name] = number
 
         def own(name: str) -> set[int]:
             """The tasks naming `name`; for ``Class.__init__``, those naming the class or
@@ -156,9 +159,14 @@ class Mistake:
             seen.add(name)
             if tasks := own(name):
                 found |= tasks
-            else:  # a helper: the tasks of whoever uses it
-                short = name.rpartition(".")[2]
+            else:  # a helper: the tasks of whoever uses it (a dunder method: its class)
+                cls, _, short = name.rpartition(".")
+                if cls and short.startswith("__"):
+                    short = cls.rpartition(".")[2]
                 todo += [caller for caller, used in calls.items() if short in used]
+        if not found:  # a method no task reaches: the tasks of its class
+            found = {task for name in seen if "." in name for task in own(
+                f"{name.rpartition('.')[0]}.__class__")}
         # A task whose title names none of the base's code ("add retries, a limit and a
         # rate", "retry only the exceptions in `retry_on`") extends the functions of the
         # tasks before it: a mistake there may be one of its own.
