@@ -77,6 +77,22 @@ def same(got: Any, want: Any, tolerance: float = 1e-6) -> bool:
     return bool(got == want)
 
 
+CLOCK_RESOLUTION = 1e-4
+"""Seconds within which two loop times are the same moment: the loop clock's resolution for
+the specs' purposes. A correct solution may read a moment a few µs off the exact float: the kit
+moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (as aiolimiter's
+leaky bucket does), and sums of float delays drift by ulps. 0.1 ms is far above that, and far
+below what a spec must catch: a 10 ms poll, a rounded time or a wall clock is late by 100 times
+as much. Non-time numbers (counts, exact ratios, sizes) are compared exactly."""
+
+
+def same_time(got: Any, want: Any) -> bool:
+    """`got` is the loop time (or duration of loop time) `want`, within `CLOCK_RESOLUTION`:
+    numbers, inside lists and tuples too; True, False and None by identity. One-sided checks
+    ("no later than `due`") allow the same: ``ended <= due + CLOCK_RESOLUTION``."""
+    return same(got, want, CLOCK_RESOLUTION)
+
+
 async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
     """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised."""
     try:

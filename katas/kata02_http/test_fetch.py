@@ -21,7 +21,7 @@ from specs import (
     settle,
     show,
 )
-from specs.checks import names, shows
+from specs.checks import names, same_time, shows
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 fetch = implementation("kata02_http", "fetch")
@@ -58,7 +58,7 @@ async def test_fetch_url_returns_the_response(url: str, http_mock: MockHttp) -> 
         f"GET {url} answered 200 'pong'. fetch_url returned url={got.url!r}, "
         f"status={got.status!r}, body={show(got.body)}{no_response(got)}"
     )
-    assert got.elapsed == pytest.approx(0.4), (
+    assert same_time(got.elapsed, 0.4), (
         f"The response took 0.4 s of loop time; fetch_url reported elapsed={secs(got.elapsed)}. "
         "Measure with the event loop's clock, from the call to the end of the body"
     )
@@ -141,7 +141,7 @@ async def test_connection_error_is_a_result(http_mock: MockHttp) -> None:
     assert (got.status, got.body, got.ok) == (None, None, False), (
         f"No response arrived, yet the result says status={got.status!r}, body={got.body!r}"
     )
-    assert got.elapsed == pytest.approx(0.3), f"elapsed={secs(got.elapsed)}; the failure took 0.3 s"
+    assert same_time(got.elapsed, 0.3), f"elapsed={secs(got.elapsed)}; the failure took 0.3 s"
 
 
 @task2
@@ -161,7 +161,7 @@ async def test_timeout_is_a_result(timeout: float | None, expected: float,
         f"error={got.error!r}, status={got.status!r}; expected a TimeoutError result "
         "(use asyncio.timeout: aiohttp's own timeouts are not simulated here)"
     )
-    assert took == pytest.approx(expected), (
+    assert same_time(took, expected), (
         f"fetch_url gave up after {secs(took)} of loop time; it should give up after "
         f"{secs(expected)}"
     )
@@ -194,7 +194,7 @@ async def test_cancellation_is_not_a_result(http_mock: MockHttp) -> None:
         "CancelledError (or BaseException) swallows cancellation; catch aiohttp.ClientError "
         "and TimeoutError"
     )
-    assert ended == pytest.approx(1.0), (
+    assert same_time(ended, 1.0), (
         f"fetch_url was cancelled at 1.0 s, its response due at 5.0 s; the cancellation reached "
         f"the caller at {secs(ended)}. A cancelled fetch stops at once: cancel the request "
         "with it, do not wait for the response"
@@ -263,7 +263,7 @@ async def test_fetch_many_is_concurrent(http_mock: MockHttp) -> None:
     assert bodies == ["0", "1", "2"], (
         f"fetch_many returned bodies {show(bodies)}; expected ['0', '1', '2'], in input order"
     )
-    assert took == pytest.approx(3.0), (
+    assert same_time(took, 3.0), (
         f"3 responses taking 3.0 s, 1.0 s and 2.0 s took {secs(took)} in all; "
         "fetched concurrently they take 3.0 s, the slowest"
     )
@@ -301,7 +301,7 @@ async def test_fetch_many_keeps_every_result(http_mock: MockHttp) -> None:
         "(ok, HTTP error, connection error, timeout), one result per URL"
     )
     assert isinstance(got[3].error, TimeoutError), f"the hung URL gave error={got[3].error!r}"
-    assert took == pytest.approx(2.0), (
+    assert same_time(took, 2.0), (
         f"the batch took {secs(took)}; with timeout=2.0 the hung URL should give up at 2.0 s"
     )
 
@@ -312,7 +312,7 @@ async def test_fetch_many_default_timeout(http_mock: MockHttp) -> None:
     http_mock.hang(API)
     start = now()
     await fetch.fetch_many([API])
-    assert now() - start == pytest.approx(10.0), f"gave up after {secs(now() - start)}, not 10 s"
+    assert same_time(now() - start, 10.0), f"gave up after {secs(now() - start)}, not 10 s"
 
 
 @task4
@@ -336,7 +336,7 @@ async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp)
         f"fetch_many was cancelled after 1 s and left {len(open_)} of {len(opened)} sessions "
         "open: `async with aiohttp.ClientSession()` closes it even on cancellation"
     )
-    assert ended == pytest.approx(1.0), (
+    assert same_time(ended, 1.0), (
         f"fetch_many was cancelled at 1.0 s, its responses due at 5.0 s; the cancellation "
         f"reached the caller at {secs(ended)}. Cancelling fetch_many cancels every fetch in "
         "flight and ends at once: do not wait for the responses"
@@ -471,7 +471,7 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
     body_ok = (isinstance(result.body, str) if kind.startswith("json") and wanted[1] is not None
                else result.body == wanted[2])
     if (result.url, result.status) == wanted[:2] and body_ok and json_ok and error_ok and (
-            result.elapsed == pytest.approx(wanted[4], abs=1e-6)):
+            same_time(result.elapsed, wanted[4])):
         return None
     return (f"got url={result.url!r}, status={result.status!r}, body={show(result.body)}, "
             f"json={show(result.json)}, elapsed={secs(result.elapsed)}, error={result.error!r}; "
@@ -604,7 +604,7 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
             "every fetch at once, one per listing")
     finish = max((servers[i][4] if limit is None else min(servers[i][4], limit)
                   for i in order), default=0.0)
-    assert ended == pytest.approx(finish), (
+    assert same_time(ended, finish), (
         f"{given_as}: fetch_many returned at {secs(ended)}; the slowest fetch ended at "
         f"{secs(finish)}: return then, no later")
     assert len(closed) == (1 if order else len(closed)) and len(closed) <= 1 and all(closed), (

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from specs import checks, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
 retry = implementation("kata03_retry", "retry")
@@ -159,11 +160,6 @@ def make_on_retry(style: str, seconds: float,
             "a function returning an object with __await__": awaitable}[style]
 
 
-def same(got: list[Any], expected: list[Any]) -> bool:
-    """Equal lists of numbers or tuples of numbers, to 10 µs of the loop's clock."""
-    return checks.same(got, expected, tolerance=1e-5)
-
-
 def at(times: list[float]) -> str:
     return listing(secs(t) for t in times)
 
@@ -231,7 +227,7 @@ async def test_first_success_returns_at_once() -> None:
     got = await retry.retry_async(operation)
     assert got == {"id": 7}, f"retry_async returned {show(got)}; the operation returned {{'id': 7}}"
     assert len(operation.calls) == 1, f"a successful operation was called {len(operation.calls)}x"
-    assert now() == 0, f"nothing failed, yet retry_async waited {secs(now())}"
+    assert same_time(now(), 0), f"nothing failed, yet retry_async waited {secs(now())}"
 
 
 @task2
@@ -240,7 +236,7 @@ async def test_retries_after_failures_with_backoff() -> None:
     operation = Flaky(*failures(2), result="third time lucky")
     got = await retry.retry_async(operation)
     assert got == "third time lucky", f"retry_async returned {show(got)} after two failures"
-    assert operation.waits == pytest.approx([1.0, 2.0]), (
+    assert same_time(operation.waits, [1.0, 2.0]), (
         f"The operation failed twice; retry_async waited {operation.waits} s between attempts. "
         "Expected [1.0, 2.0]: backoff_delay(0), then backoff_delay(1)"
     )
@@ -257,7 +253,7 @@ async def test_any_callable_returning_any_awaitable(style: str) -> None:
     result = object()
     operation = Flaky(*failures(1), result=result)
     got, error = await settle(retry.retry_async(STYLES[style](operation)))
-    assert error is None and got is result and operation.waits == pytest.approx([1.0]), (
+    assert error is None and got is result and same_time(operation.waits, [1.0]), (
         f"With an operation given as a {style} that failed once, then returned an object: "
         f"retry_async {outcome(got, error)} after {len(operation.calls)} call(s), waiting "
         f"{operation.waits} s. Expected that object after one retry, 1 s later: call "
@@ -275,7 +271,7 @@ async def test_gives_up_with_the_last_error() -> None:
         f"The operation failed 3 times; retry_async {outcome(result, error)}. Expected the last "
         f"attempt's own error, {operation.raised[-1]!r}, re-raised unchanged"
     )
-    assert now() == pytest.approx(3.0), (
+    assert same_time(now(), 3.0), (
         f"3 failed attempts took {secs(now())}: 1 s + 2 s of backoff is 3.0 s. Sleeping after "
         "the last attempt only delays the bad news"
     )
@@ -298,7 +294,7 @@ async def test_backoff_is_capped_and_configurable() -> None:
     """uses base_delay, factor and max_delay for the waits"""
     operation = Flaky(*failures(5))
     await retry.retry_async(operation, attempts=6, base_delay=1, factor=10, max_delay=15)
-    assert operation.waits == pytest.approx([1, 10, 15, 15, 15]), (
+    assert same_time(operation.waits, [1, 10, 15, 15, 15]), (
         f"With base_delay=1, factor=10, max_delay=15 the waits were {operation.waits}; "
         "expected [1, 10, 15, 15, 15]"
     )
@@ -349,7 +345,7 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
                 + f", and an operation ({style}) whose attempts take {secs(latency)} each and "
                 f"fail {fails} time(s) with ConnectionError or TimeoutError, then return "
                 f"{result!r}")
-    assert operation.calls == pytest.approx(calls, abs=1e-5), (
+    assert same_time(operation.calls, calls), (
         f"{given_as}: the attempts started at {at(operation.calls)}; expected at {at(calls)}: "
         "a failed attempt, then on_retry (awaited when it returns an awaitable), then "
         "backoff_delay(n) of sleep, and `attempts` attempts in all")
@@ -361,12 +357,12 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
         assert error is operation.raised[-1], (
             f"{given_as}: retry_async {outcome(got, error)}; expected the last attempt's own "
             f"error, {operation.raised[-1]!r}, re-raised unchanged")
-    assert ended == pytest.approx(end, abs=1e-5), (
+    assert same_time(ended, end), (
         f"{given_as}: retry_async ended at {secs(ended)}; expected at {secs(end)}, the moment "
         "the last attempt ended (no sleep after the last attempt)")
     if on_retry != "none":
         seen = [(e.attempt, e.delay, when) for e, when in told]
-        assert same(seen, events), (
+        assert same_time(seen, events), (
             f"{given_as}: on_retry was told (attempt, delay, at) {seen}; expected {events}: "
             "once before each backoff sleep, the failed attempt numbered from 1, the delay about "
             "to be waited")
@@ -389,7 +385,7 @@ async def test_other_errors_propagate_at_once(boom: Exception, retry_on: Any) ->
     """
     operation = Flaky(boom)
     result, error = await settle(retry.retry_async(operation, retry_on=retry_on))
-    assert error is boom and len(operation.calls) == 1 and now() == 0, (
+    assert error is boom and len(operation.calls) == 1 and same_time(now(), 0), (
         f"retry_on={retry_on!r} and the operation raised {boom!r}: it ran "
         f"{len(operation.calls)} times and retry_async {outcome(result, error)} after "
         f"{secs(now())}. Expected one call and that very error, at once: only what matches "
@@ -461,7 +457,7 @@ def test_an_error_not_in_retry_on_propagates_at_any_attempt(attempts: int, fails
                 f"{fatal}")
     assert raised is error, (
         f"{given_as}: retry_async {outcome(got, raised)}; expected that very {error!r}, at once")
-    assert operation.calls == pytest.approx(calls, abs=1e-5) and ended == pytest.approx(end), (
+    assert same_time(operation.calls, calls) and same_time(ended, end), (
         f"{given_as}: the attempts started at {at(operation.calls)} and retry_async ended at "
         f"{secs(ended)}; expected attempts at {at(calls)} and the end at {secs(end)}, the moment "
         "the error that is not retried was raised")
@@ -483,7 +479,7 @@ async def test_cancel_during_backoff_ends_at_once() -> None:
         f"retry_async was cancelled during its 10 s backoff sleep and {outcome(result, error)}; "
         "the cancellation should propagate"
     )
-    assert now() == start and len(operation.calls) == 1, (
+    assert same_time(now(), start) and len(operation.calls) == 1, (
         f"after the cancel at 1.0 s, retry_async went on for {secs(now() - start)} and "
         f"{len(operation.calls) - 1} more attempt(s): a cancelled call stops at once"
     )
@@ -562,9 +558,9 @@ def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: floa
     assert isinstance(error, asyncio.CancelledError), (
         f"{given_as}: retry_async {outcome(got, error)}; a cancellation is a request to stop, "
         "never a failure to retry or to report: let asyncio.CancelledError propagate")
-    assert ended == pytest.approx(moment), (
+    assert same_time(ended, moment), (
         f"{given_as}: retry_async ended at {secs(ended)}; expected at once, at {secs(moment)}")
-    assert operation.calls == pytest.approx(before, abs=1e-5), (
+    assert same_time(operation.calls, before), (
         f"{given_as}: the attempts started at {at(operation.calls)}; expected {at(before)} and "
         "none after the cancellation")
 
@@ -614,9 +610,10 @@ async def test_jitter_without_rng_is_random() -> None:
             runs.append(operation.waits)
     finally:
         random.setstate(state)
-    outside = [w for run in runs for w in run if not 0.5 <= w <= 1.5]
+    outside = [w for run in runs for w in run
+               if not 0.5 - CLOCK_RESOLUTION <= w <= 1.5 + CLOCK_RESOLUTION]
     assert not outside, f"with a 1 s delay and jitter=0.5, waits {outside} fell outside 0.5..1.5 s"
-    assert all(run != [1.0] * 6 for run in runs) and runs[0] != runs[1], (
+    assert all(not same_time(run, [1.0] * 6) for run in runs) and not same_time(*runs[:2]), (
         f"Without rng, two runs with jitter=0.5 around 1 s waited {runs[0]} and {runs[1]}. "
         "Expected waits spread at random, different from run to run: draw from the random "
         "module (or a fresh random.Random()) when no rng is given; a fixed seed makes every "
@@ -631,8 +628,9 @@ async def test_jitter_is_repeatable_with_a_seeded_rng() -> None:
         operation = Flaky(*failures(4))
         await retry.retry_async(operation, attempts=5, jitter=0.3, rng=random.Random(42))
         runs.append(operation.waits)
-    assert runs[0] == runs[1], f"two runs with rng=random.Random(42) waited {runs[0]} and {runs[1]}"
-    assert runs[0] != [1.0, 2.0, 4.0, 8.0], "jitter=0.3 left the delays exactly as they were"
+    assert same_time(*runs), f"two runs with rng=random.Random(42) waited {runs[0]} and {runs[1]}"
+    assert not same_time(runs[0], [1.0, 2.0, 4.0, 8.0]), (
+        "jitter=0.3 left the delays exactly as they were")
 
 
 @task5
@@ -670,14 +668,15 @@ def test_jitter_for_any_numbers(fails: int, jitter: float, seed: int, base: floa
     plain = [min(cap, base * factor ** n) for n in range(fails)]
     wrong = [f"wait {n + 1}: {secs(w)} for a delay of {secs(d)}"
              for n, (w, d) in enumerate(zip(waits, plain, strict=False))
-             if not d * (1 - jitter) - 1e-5 <= w <= min(cap, d * (1 + jitter)) + 1e-5]
+             if not (d * (1 - jitter) - CLOCK_RESOLUTION <= w
+                     <= min(cap, d * (1 + jitter)) + CLOCK_RESOLUTION)]
     assert len(waits) == fails and not wrong, (
         f"{given_as}: the waits were {at(waits)}; {listing(wrong)} fell outside delay * "
         f"(1 ± {jitter}), capped at max_delay={cap}")
-    assert same(delays, waits), (
+    assert same_time(delays, waits), (
         f"{given_as}: on_retry was told delays of {at(delays)}, but retry_async waited "
         f"{at(waits)}: tell on_retry the delay it is about to wait, jitter included")
-    assert waits == pytest.approx(again, abs=1e-5), (
+    assert same_time(waits, again), (
         f"{given_as}: two runs, each with a fresh random.Random({seed}), waited {at(waits)} and "
         f"{at(again)}: draw the jitter from `rng` when it is given, so a run can be repeated")
 
@@ -708,7 +707,7 @@ async def test_async_on_retry_is_awaited() -> None:
     operation = Flaky(*failures(1))
     await retry.retry_async(operation, on_retry=on_retry)
     assert told == [1], f"an async on_retry should be awaited once; it completed for {told}"
-    assert operation.waits == pytest.approx([1.5]), (
+    assert same_time(operation.waits, [1.5]), (
         f"the retry came {operation.waits[0]} s after the failure: 0.5 s in on_retry, then 1 s"
     )
 

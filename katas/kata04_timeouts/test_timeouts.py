@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, checks, implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import running_tasks
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time
 from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
@@ -56,7 +56,7 @@ async def test_result_in_time(jobs: Jobs) -> None:
     """returns the result when the work finishes before the deadline"""
     got = await timeouts.timeout_after(2.0, jobs.make(1.0, result="done")())
     assert got == "done", f"timeout_after(2.0, <1 s of work>) returned {show(got)}; expected 'done'"
-    assert now() == pytest.approx(1.0), f"it took {secs(now())}; the work takes 1.0 s"
+    assert same_time(now(), 1.0), f"it took {secs(now())}; the work takes 1.0 s"
 
 
 @task1
@@ -67,7 +67,7 @@ async def test_timeout_at_the_deadline(seconds: float, jobs: Jobs) -> None:
     assert isinstance(error, TimeoutError), (
         f"timeout_after({seconds}, <10 s of work>) {outcome(result, error)}; expected TimeoutError"
     )
-    assert now() == pytest.approx(seconds), (
+    assert same_time(now(), seconds), (
         f"TimeoutError came after {secs(now())} of loop time; the deadline was {secs(seconds)}"
     )
 
@@ -83,7 +83,7 @@ async def test_timeout_cancels_and_cleans_up_first(jobs: Jobs) -> None:
         f"{'had run' if work.cleaned_up else 'had not finished'}: the timed-out work must be "
         "cancelled, and the caller must hear of it only after the clean-up"
     )
-    assert now() == pytest.approx(2.5), f"the clean-up takes 0.5 s after 2.0 s; took {secs(now())}"
+    assert same_time(now(), 2.5), f"the clean-up takes 0.5 s after 2.0 s; took {secs(now())}"
 
 
 @task1
@@ -108,7 +108,7 @@ async def test_errors_of_the_work_propagate_unchanged(error: Exception, jobs: Jo
         f"The work raised {error!r} after 1 s (deadline 5 s); timeout_after "
         f"{outcome(result, raised)}. Expected that very exception"
     )
-    assert now() == pytest.approx(1.0), f"the error surfaced after {secs(now())}, not at 1.0 s"
+    assert same_time(now(), 1.0), f"the error surfaced after {secs(now())}, not at 1.0 s"
 
 
 @task1
@@ -130,7 +130,7 @@ async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
         f"{'had run' if work.cleaned_up else 'had not finished'}: a cancelled caller cancels "
         "the work too, and hears of it only after the work's clean-up"
     )
-    assert now() == pytest.approx(1.5), (
+    assert same_time(now(), 1.5), (
         f"The caller was cancelled at 1.0 s and the work's clean-up takes 0.5 s; the "
         f"cancellation reached the caller at {secs(now())}, not at 1.5 s: cancel the work at "
         "once, and wait for its clean-up only"
@@ -149,7 +149,7 @@ async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> 
             else asyncio.get_running_loop().create_future())
     asyncio.get_running_loop().call_later(1.0, work.cancel)
     result, error = await settle(timeouts.timeout_after(5.0, work))
-    assert isinstance(error, asyncio.CancelledError) and now() == pytest.approx(1.0), (
+    assert isinstance(error, asyncio.CancelledError) and same_time(now(), 1.0), (
         f"The {kind} given to timeout_after(5.0, ...) was cancelled by someone else at 1.0 s; "
         f"timeout_after {outcome(result, error)} at {secs(now())}. Expected the work's own "
         "outcome, CancelledError, at 1.0 s: TimeoutError means the deadline passed, and it "
@@ -262,7 +262,7 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
                 + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
                    else "") + f" to return {result!r}")
     if seconds is None or work < seconds:
-        assert error is None and got is result and ended == pytest.approx(work), (
+        assert error is None and got is result and same_time(ended, work), (
             f"{given_as}, timeout_after {outcome(got, error)} at {secs(ended)}; expected "
             f"{result!r} at {secs(work)}, when the work finished")
         assert not cancelled_later, (
@@ -277,12 +277,12 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
     assert isinstance(error, TimeoutError), (
         f"{given_as}, timeout_after {outcome(got, error)}; expected TimeoutError at the "
         f"deadline, {secs(seconds)}")
-    assert ended == pytest.approx(cleaned), (
+    assert same_time(ended, cleaned), (
         f"{given_as}, TimeoutError reached the caller at {secs(ended)}; expected at "
         f"{secs(cleaned)}: the work is cancelled at the deadline, {secs(seconds)}, and the "
         "caller hears of it once the work's clean-up is over")
     if shape != "Future" and not unstarted:
-        assert seen.get("cancelled") == pytest.approx(seconds) and "cleaned up" in seen, (
+        assert same_time(seen.get("cancelled"), seconds) and "cleaned up" in seen, (
             f"{given_as}, when TimeoutError was raised the work had been cancelled at "
             f"{seen.get('cancelled', 'no time')} and had {'' if 'cleaned up' in seen else 'not '}"
             f"finished its clean-up; expected it cancelled at {secs(seconds)} and cleaned up")
@@ -342,17 +342,17 @@ def test_a_cancelled_caller_at_any_moment(seconds: float, extra: float, cleanup:
     if moment > seconds or (shape != "Future" and moment + cleanup > seconds - 0.001):
         # The deadline came during the clean-up, and its own cancellation may cut it short.
         latest = max(over, moment + (0 if shape == "Future" else cleanup))
-        assert moment - 1e-5 <= ended <= latest + 1e-5, (
+        assert moment - CLOCK_RESOLUTION <= ended <= latest + CLOCK_RESOLUTION, (
             f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected from "
             f"{secs(moment)} to {secs(latest)}, when the work's clean-up is over")
         return
     done_at = moment + (0 if shape == "Future" else cleanup)
-    assert ended == pytest.approx(done_at), (
+    assert same_time(ended, done_at), (
         f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected at "
         f"{secs(done_at)}: the work is cancelled at once, and the caller hears of it once the "
         "work's clean-up is over")
     if shape != "Future":
-        assert seen.get("cancelled") == pytest.approx(moment) and "cleaned up" in seen, (
+        assert same_time(seen.get("cancelled"), moment) and "cleaned up" in seen, (
             f"{given_as}; when the cancellation reached the caller the work had been cancelled "
             f"at {seen.get('cancelled', 'no time')} and had "
             f"{'' if 'cleaned up' in seen else 'not '}finished its clean-up; expected it "
@@ -370,7 +370,7 @@ async def test_cancel_and_wait_waits_for_the_clean_up(jobs: Jobs) -> None:
     await asyncio.sleep(1.0)
     got = await timeouts.cancel_and_wait(work)
     assert got is True, f"cancel_and_wait on a running task returned {show(got)}; expected True"
-    assert work.done() and jobs.records[0].cleaned_up and now() == pytest.approx(1.5), (
+    assert work.done() and jobs.records[0].cleaned_up and same_time(now(), 1.5), (
         f"cancel_and_wait returned at {secs(now())} with the task "
         f"{'done' if work.done() else 'still running'}: it should return after the task's "
         "0.5 s clean-up, at 1.5 s"
@@ -477,7 +477,7 @@ def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: floa
         assert (got, error, state) == (True, None, "cancelled"), (
             f"{given_as} {outcome(got, error)} and left the {kind} {state}; expected True, "
             "with the target cancelled and done")
-        assert ended == pytest.approx(done_at), (
+        assert same_time(ended, done_at), (
             f"{given_as} returned at {secs(ended)}; expected at {secs(done_at)}, once the "
             f"{kind} is done" + (" (its clean-up included)" if kind == "task" else ""))
     else:
@@ -485,7 +485,7 @@ def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: floa
             f"{given_as} {outcome(got, error)} and left the {kind} {state}; it had finished "
             "first: expected False, without raising what the target raised")
         expected = boom if fails else "result"
-        assert left is expected and ended == pytest.approx(moment), (
+        assert left is expected and same_time(ended, moment), (
             f"{given_as} returned at {secs(ended)} with the {kind}'s outcome now {left!r}; "
             f"expected at once, leaving its {'error' if fails else 'result'} {expected!r} "
             "in place")
@@ -684,14 +684,14 @@ def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: fl
                 + (f", failing: {[n for n, f in enumerate(fails) if f]}" if any(fails) else "")
                 + f", handle as {style}, grace={grace} and stop() at {secs(stop_at)}")
     seen = [at for _, at in handler.started]
-    assert [i for i, _ in handler.started] == items[:len(starts)] and same(seen, starts), (
+    assert [i for i, _ in handler.started] == items[:len(starts)] and same_time(seen, starts), (
         f"{given_as}: the worker started {handler.started}; expected "
         f"{list(zip(items, starts, strict=False))}: each item in the order put, the moment it "
         "is put or the item before it is done, and none once stop() was called")
     assert got == verdict, f"{given_as}: stop() returned {show(got)}; expected {verdict!r}"
     finished = {"idle": stop_at, "finished": end_of_busy,
                 "cancelled": stop_at + grace + cleanup}[verdict]
-    assert ended == pytest.approx(finished), (
+    assert same_time(ended, finished), (
         f"{given_as}: stop() returned at {secs(ended)}; expected at {secs(finished or 0)}"
         + {"idle": ", at once", "finished": ", the moment the item in progress finished",
            "cancelled": f": {secs(grace)} of grace, then one cancel and {secs(cleanup)} of "
@@ -715,11 +715,6 @@ def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: fl
         "that says how it ended; an item cancelled by stop() is in neither")
 
 
-def same(got: list[float], expected: list[float]) -> bool:
-    """Equal lists of times, to 10 µs of the loop's clock."""
-    return checks.same(got, expected, tolerance=1e-5)
-
-
 @task4
 async def test_stop_when_idle() -> None:
     """stops at once when no item is in progress, and says "idle\""""
@@ -727,7 +722,7 @@ async def test_stop_when_idle() -> None:
     worker.start()
     await asyncio.sleep(1.0)
     got = await worker.stop()
-    assert got == "idle" and now() == 1.0, (
+    assert got == "idle" and same_time(now(), 1.0), (
         f"stop() of an idle worker returned {show(got)} after {secs(now() - 1.0)}; "
         "expected 'idle' at once"
     )
@@ -746,7 +741,7 @@ async def test_stop_lets_the_item_finish_within_grace() -> None:
         f"stop() at 1 s, with 2 s of item 'a' left and grace=5: it returned {show(got)}, "
         f"handled={worker.handled}. Expected 'finished' and ['a']"
     )
-    assert now() == pytest.approx(3.5), (
+    assert same_time(now(), 3.5), (
         f"stop() returned at {secs(now())}; item 'a' ends (with its clean-up) at 3.5 s, and stop "
         "should return then, not wait out the whole grace"
     )
@@ -776,7 +771,7 @@ async def test_stop_cancels_the_item_after_grace() -> None:
         f"{len(handler.cleanups)} time(s); expected one cancellation and one complete clean-up "
         "(a second cancel interrupts the clean-up)"
     )
-    assert now() == pytest.approx(3.5), (
+    assert same_time(now(), 3.5), (
         f"stop() returned at {secs(now())}: 1 s + 2 s of grace + 0.5 s of clean-up is 3.5 s"
     )
 
@@ -800,7 +795,7 @@ async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> No
     worker.put("a")
     await asyncio.sleep(1.0)
     got = await worker.stop()
-    assert cancels == [pytest.approx(3.0)], (
+    assert same_time(cancels, [3.0]), (
         f"stop() at 1 s with grace=2, item 'a' needing 9 s more: the item was cancelled at "
         f"{listing(secs(t) for t in cancels)}; expected once, at 3.0 s, when the grace is over"
     )
@@ -810,7 +805,7 @@ async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> No
         f"returned {show(got)}; expected 'cancelled': the item did not finish within the grace, "
         "whatever it did with its cancellation"
     )
-    assert now() == pytest.approx(3.5), (
+    assert same_time(now(), 3.5), (
         f"stop() returned at {secs(now())}; the item ends (after its cancellation) at 3.5 s"
     )
 
@@ -853,7 +848,7 @@ async def test_default_grace_is_five_seconds() -> None:
     worker.put("a")
     await asyncio.sleep(1.0)
     got = await worker.stop()
-    assert (got, now()) == ("cancelled", pytest.approx(6.5)), (
+    assert got == "cancelled" and same_time(now(), 6.5), (
         f"With the default grace, stop() at 1 s returned {show(got)} at {secs(now())}; expected "
         "'cancelled' at 6.5 s (5 s of grace, then 0.5 s of clean-up)"
     )
@@ -887,7 +882,7 @@ async def test_async_with_starts_and_stops() -> None:
         f"Leaving the block at 2 s (grace 1 s) should have stopped the worker, cancelling 'b': "
         f"handled={worker.handled}, cancellations={handler.cancels}"
     )
-    assert now() == pytest.approx(3.5), (
+    assert same_time(now(), 3.5), (
         f"the block ended at {secs(now())}; leaving at 2 s, plus 1 s of grace and 0.5 s of "
         "clean-up for 'b', is 3.5 s"
     )
@@ -912,7 +907,7 @@ async def test_async_with_lets_an_error_in_the_block_propagate() -> None:
         f"The block raised {boom!r} at 0.5 s; `async with Worker(...)` {outcome(result, error)}. "
         "Leaving the block stops the worker; it must not swallow the block's exception"
     )
-    assert worker is not None and worker.handled == ["a"] and now() == pytest.approx(1.5), (
+    assert worker is not None and worker.handled == ["a"] and same_time(now(), 1.5), (
         f"after the block raised at 0.5 s, handled={worker and worker.handled} at "
         f"{secs(now())}; expected ['a'] at 1.5 s, when 'a' ends (with its 0.5 s clean-up): "
         "the worker is stopped, with its grace, on the way out"

@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, iterable_shapes, run_virtual, shaped
 
 pool = implementation("kata05_semaphore", "pool")
@@ -22,7 +23,6 @@ task4 = pytest.mark.task(4)
 task5 = pytest.mark.task(5)
 
 OFF_GRID = 0.0005  # half a millisecond: a failure or a cancel that ties with no other event
-CLOCK_STEPS = 1e-4  # the kit may move the clock by 1 µs steps: an exact moment may come late
 
 
 class _Awaiting:
@@ -56,7 +56,7 @@ async def test_never_more_than_limit_in_flight(limit: int, jobs: Jobs) -> None:
         f"expected exactly {limit}: never more, and no slot left idle"
     )
     expected = -(-10 // limit)
-    assert now() == pytest.approx(expected), (
+    assert same_time(now(), expected), (
         f"10 one-second jobs, {limit} at a time, took {secs(now())}; expected {secs(expected)}"
     )
 
@@ -80,12 +80,12 @@ async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
     """starts the next job the moment a slot frees, not in fixed batches of `limit`"""
     await pool.run_tasks(jobs.many([4.0, 1.0, 1.0, 1.0]), 2)
     starts = [r.starts[0] if r.starts else None for r in jobs.records]
-    assert starts == [0.0, 0.0, 1.0, 2.0], (
+    assert same_time(starts, [0.0, 0.0, 1.0, 2.0]), (
         f"Jobs of 4, 1, 1 and 1 s with limit=2 started at {starts}; expected [0.0, 0.0, 1.0, "
         "2.0]: job2 takes job1's slot when it frees at 1 s, job3 at 2 s. Batches of 2 would "
         "wait for the 4 s job"
     )
-    assert now() == pytest.approx(4.0), f"the pool took {secs(now())}; expected 4.0 s"
+    assert same_time(now(), 4.0), f"the pool took {secs(now())}; expected 4.0 s"
 
 
 @task2
@@ -152,16 +152,16 @@ def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: i
     for index, record in enumerate(jobs.records):
         due = sorted(start for position, start in zip(order, expected, strict=True)
                      if position == index)
-        assert record.calls == pytest.approx(due), (
+        assert same_time(record.calls, due), (
             f"{given_as}, job {index} was called at {record.calls or 'no time'}; expected "
             f"at {listing(secs(t) for t in due)}: once per listing, when it gets a slot")
-        assert record.starts == pytest.approx(due), (
+        assert same_time(record.starts, due), (
             f"{given_as}, job {index} started at {record.starts}; a work-conserving pool "
             f"starts it at {listing(secs(t) for t in due)}, the moment a slot frees (slots "
             "go to the jobs in input order)")
     assert jobs.peak <= limit, f"{given_as}, {jobs.peak} jobs were in flight at once"
     finish = max(s + d for s, d in zip(expected, listed, strict=True))
-    assert ended == pytest.approx(finish), (
+    assert same_time(ended, finish), (
         f"{given_as}, run_tasks returned at {secs(ended)}; the last job finished at "
         f"{secs(finish)}: return when every job is done, no later")
 
@@ -171,7 +171,7 @@ async def test_jobs_are_called_only_when_they_get_a_slot(jobs: Jobs) -> None:
     """calls a job (creating its coroutine) only when it gets a slot"""
     await pool.run_tasks(jobs.many([1.0] * 4), 2)
     calls = [r.calls for r in jobs.records]
-    assert calls == [[0.0], [0.0], [1.0], [1.0]], (
+    assert same_time(calls, [[0.0], [0.0], [1.0], [1.0]]), (
         f"With limit=2, jobs 0 to 3 were called at {calls}; expected [[0.0], [0.0], [1.0], "
         "[1.0]]: calling a job creates its coroutine and whatever it holds; do it when the "
         "job gets its slot, not all up front (and call each job once)"
@@ -195,7 +195,7 @@ async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
     """a job that fails frees its slot for the next one"""
     work = [jobs.make(1.0, error=ValueError("x")), jobs.make(1.0, "b")]
     got = await pool.run_tasks(work, 1, return_exceptions=True)
-    assert got[1] == "b" and jobs.records[1].starts == [1.0], (
+    assert got[1] == "b" and same_time(jobs.records[1].starts, [1.0]), (
         f"With limit=1, job0 failed at 1 s; job1 started at {jobs.records[1].starts} and the "
         f"results were {show(got)}. The failed job's slot must go to job1 at 1.0 s"
     )
@@ -221,7 +221,7 @@ async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
         "job0 was still running when the error reached the caller: cancel the jobs in flight "
         "and wait for their clean-up"
     )
-    assert now() == pytest.approx(1.5), (
+    assert same_time(now(), 1.5), (
         f"the error reached the caller at {secs(now())}; expected 1.5 s (job1 fails at 1 s, "
         "job0's clean-up takes 0.5 s)"
     )
@@ -244,7 +244,7 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
         f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s and "
         f"{outcome(result, error)}; the cancellation must reach the caller, never be a result"
     )
-    assert not jobs.still_running and now() == pytest.approx(1.5), (
+    assert not jobs.still_running and same_time(now(), 1.5), (
         f"The cancellation reached the caller at {secs(now())} while "
         f"{listing(jobs.still_running)} still ran; cancel the jobs in flight and wait for "
         "their clean-up (0.5 s) before you return: expected at 1.5 s, with none running"
@@ -396,17 +396,17 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         f"{given_as}, {what}. {listing(missed)} still ran then and was never cancelled: cancel "
         "the jobs in flight at that moment")
     late = [f"job{i} at {secs(t)}" for i, t in sorted(crew.cancelled.items())
-            if abs(t - moment) > CLOCK_STEPS]
+            if not same_time(t, moment)]
     assert not late, (
         f"{given_as}, {what}; {listing(late)} was cancelled. Cancel the jobs in flight at that "
         "very moment, not earlier or later")
     started_late = [f"job{i}" for i, times in enumerate(crew.starts)
-                    if any(t > moment - CLOCK_STEPS for t in times)]
+                    if any(t > moment - CLOCK_RESOLUTION for t in times)]
     assert not started_late, (
         f"{given_as}, {what}; yet {listing(started_late)} started after that. No job may start "
         "once the pool is stopping")
     due = moment + (cleanup if crew.cancelled else 0.0)
-    assert not running and ended == pytest.approx(due, abs=CLOCK_STEPS), (
+    assert not running and same_time(ended, due), (
         f"{given_as}, {what}. The error reached the caller at {secs(ended)} with "
         f"{listing(f'job{i}' for i in running)} still running; expected at {secs(due)}: once "
         "every cancelled job has finished its clean-up, no later")

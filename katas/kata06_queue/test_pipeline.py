@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, secs, settle, show
-from specs.checks import rejects_naming, running_tasks
+from specs.checks import CLOCK_RESOLUTION, rejects_naming, running_tasks, same_time
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 pipes = implementation("kata06_queue", "pipeline")
@@ -24,9 +24,6 @@ task4 = pytest.mark.task(4)
 task5 = pytest.mark.task(5)
 
 OFF_GRID = 0.0005  # half a millisecond: a failure or a cancel that ties with no other event
-# The kit moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (a real
-# clock always moves): an exact moment may come a few such steps late.
-CLOCK_STEPS = 1e-4
 
 
 class Line:
@@ -80,7 +77,7 @@ def handed_by(moment: float, starts: list[float]) -> int:
     """How many items handle() had started on by loop time `moment`. A moment, not a count at
     the pull: a handle may be called (its item handed over) a loop step before its body runs,
     as when a worker wraps it in a task, and the producer may pull in between."""
-    return sum(1 for start in starts if start <= moment + CLOCK_STEPS)
+    return sum(1 for start in starts if start <= moment + CLOCK_RESOLUTION)
 
 
 # --- the model and the instruments of the properties -----------------------------------------
@@ -212,7 +209,7 @@ KINDS: dict[str, Callable[[int], list[Any]]] = {
 def in_flight_at(moment: float, starts: list[float], seconds: list[float]) -> list[int]:
     """The items whose handle() runs across `moment` (started before it, due to end after)."""
     return [i for i, (s, d) in enumerate(zip(starts, seconds, strict=False))
-            if s + CLOCK_STEPS < moment < round(s + d, 6) - CLOCK_STEPS]
+            if s + CLOCK_RESOLUTION < moment < round(s + d, 6) - CLOCK_RESOLUTION]
 
 
 # --- task 1: every item once, in order ------------------------------------------------------
@@ -295,14 +292,14 @@ def test_every_item_is_handled_once_the_moment_a_worker_is_free(
     starts = worker_starts(listed, workers)
     for value in range(len(values)):
         due = sorted(s for v, s in zip(order, starts, strict=True) if v == value)
-        assert sorted(feed.starts[value]) == pytest.approx(due, abs=CLOCK_STEPS), (
+        assert same_time(sorted(feed.starts[value]), due), (
             f"{given_as}, handle({show(values[value])}) started at "
             f"{listing(secs(t) for t in feed.starts[value])}; expected at "
             f"{listing(secs(t) for t in due)}: once per listing, the moment a worker is free "
             "(workers take the items in input order, and none idles while one is ready)")
     assert feed.peak <= workers, f"{given_as}, {feed.peak} items were handled at once"
     finish = max((s + d for s, d in zip(starts, listed, strict=True)), default=0.0)
-    assert ended == pytest.approx(finish, abs=CLOCK_STEPS) and in_flight == 0 and not alive, (
+    assert same_time(ended, finish) and in_flight == 0 and not alive, (
         f"{given_as}, pipeline returned at {secs(ended)} with {in_flight} handle() call(s) "
         f"still running and tasks {alive or 'none'} alive; expected at {secs(finish)}, when "
         "the last item is done, with every task ended")
@@ -316,7 +313,7 @@ def test_every_item_is_handled_once_the_moment_a_worker_is_free(
                 f"{started} item(s) had been handed to handle: {ahead} ahead. A bounded queue "
                 f"holds {maxsize}, plus one waiting in put(): pull lazily, and await put()")
             latest = starts[pulled - maxsize] if pulled >= maxsize else 0.0
-            assert when <= latest + CLOCK_STEPS, (
+            assert when <= latest + CLOCK_RESOLUTION, (
                 f"{given_as}, the producer pulled item {pulled} at {secs(when)}; the queue had "
                 f"room for it at {secs(latest)}. Keep the queue filled: put the next item as "
                 "soon as there is room, so no worker waits for work that is ready")
@@ -396,7 +393,7 @@ async def test_a_failing_handle_does_not_hang() -> None:
         "error, at once: waiting on queue.join() for an item that will never be done is the "
         "classic deadlock"
     )
-    assert now() == pytest.approx(2.0) and line.started < 30 and line.in_flight == 0, (
+    assert same_time(now(), 2.0) and line.started < 30 and line.in_flight == 0, (
         f"the error reached the caller at {secs(now())} after {line.started} items had started, "
         f"with {line.in_flight} still being handled; item 4 fails at 2.0 s, and the other items "
         "should be cancelled then"
@@ -413,7 +410,7 @@ async def test_a_failing_producer_does_not_hang() -> None:
         f"The items ran out with {line.error!r} after item 4; pipeline {outcome(result, error)}. "
         "Expected that very error; the workers waiting for more must be stopped"
     )
-    assert now() == 0.0 and line.in_flight == 0, (
+    assert same_time(now(), 0.0) and line.in_flight == 0, (
         f"the error reached the caller at {secs(now())} with {line.in_flight} item(s) still "
         "being handled; the source fails at 0.0 s: cancel the workers then, do not finish "
         "the queued work first"
@@ -434,7 +431,7 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
         f"pipeline was cancelled at 1.25 s and {outcome(result, error)}; the cancellation must "
         "reach the caller"
     )
-    assert not left and line.in_flight == 0 and now() == pytest.approx(1.25), (
+    assert not left and line.in_flight == 0 and same_time(now(), 1.25), (
         f"When the cancellation reached the caller at {secs(now())}, {line.in_flight} item(s) "
         f"were still being handled and tasks {left or 'none'} were alive; cancel the producer "
         "and every worker, and wait for them, before the cancellation propagates"
@@ -532,7 +529,7 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     assert moment >= 0, f"{given_as}, the items were never pulled as far as item {at}"
     if fault == "the items raise":
         earliest = starts[at - maxsize - 1] if at > maxsize else 0.0
-        assert moment >= earliest - CLOCK_STEPS, (
+        assert moment >= earliest - CLOCK_RESOLUTION, (
             f"{given_as}, {what}, before {secs(earliest)}: the producer ran more than "
             f"maxsize={maxsize} (+1) items ahead of the workers")
     must_cancel = [i for i in in_flight_at(moment, starts, seconds) if i != at
@@ -542,19 +539,19 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         f"{given_as}, {what}. handle() of item(s) {listing(missed)} was still running then, "
         "and was never cancelled; every task still running must be cancelled at that moment")
     late = [f"item {i} at {secs(t)}" for i, t in sorted(feed.cancelled.items())
-            if abs(t - moment) > CLOCK_STEPS]
+            if not same_time(t, moment)]
     assert not late, (
         f"{given_as}, {what}; handle() was cancelled for {listing(late)}. Cancel every task "
         "still running at that very moment, not earlier or later")
-    started_late = [i for i, times in enumerate(feed.starts) if any(t > moment + CLOCK_STEPS
+    started_late = [i for i, times in enumerate(feed.starts) if any(t > moment + CLOCK_RESOLUTION
                                                                     for t in times)]
-    finished_late = [i for i, t in feed.done.items() if t > moment + CLOCK_STEPS]
+    finished_late = [i for i, t in feed.done.items() if t > moment + CLOCK_RESOLUTION]
     assert not started_late and not finished_late, (
         f"{given_as}, {what}; yet handle() started for item(s) {listing(started_late)} and "
         f"finished for item(s) {listing(finished_late)} after that. Stop pulling and "
         "handling at once")
     due = moment + (cleanup if feed.cancelled else 0.0)
-    assert in_flight == 0 and not alive and ended == pytest.approx(due, abs=CLOCK_STEPS), (
+    assert in_flight == 0 and not alive and same_time(ended, due), (
         f"{given_as}, {what}. It reached the caller at {secs(ended)} with {in_flight} "
         f"handle() call(s) still running and tasks {alive or 'none'} alive; expected at "
         f"{secs(due)}: once every cancelled task has ended (its clean-up included), no later")

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import implementation, listing, now, outcome, secs, settle, show
-from specs.checks import rejects_naming
+from specs.checks import CLOCK_RESOLUTION, rejects_naming, same_time
 from specs.properties import durations, run_virtual
 
 limits = implementation("kata07_ratelimit", "limiter")
@@ -21,9 +21,6 @@ task5 = pytest.mark.task(5)
 
 
 OFF_GRID = 0.0005  # half a millisecond: a cancel that ties with no pass
-# The kit moves the virtual clock by 1 µs when float arithmetic sets a timer at "now" (a real
-# clock always moves): an exact pass may come a few such steps late.
-CLOCK_STEPS = 1e-4
 
 
 def times(values: list[float]) -> list[float]:
@@ -57,7 +54,7 @@ def crowded_windows(passed: list[float], rate: int, per: float) -> list[str]:
     """Windows of `per` seconds in which more than `rate` acquisitions passed."""
     ordered = sorted(passed)
     return [f"{ordered[i]}..{ordered[i + rate]}" for i in range(len(ordered) - rate)
-            if ordered[i + rate] - ordered[i] < per - 1e-9]
+            if ordered[i + rate] - ordered[i] < per - CLOCK_RESOLUTION]
 
 
 def window_passes(arrivals: list[float], cancels: list[float | None], rate: int,
@@ -145,7 +142,7 @@ def check_passes(given_as: str, passed: list[float | None], order: list[int],
             f"{'never' if e is None else at(e)}"
             for i, (t, e) in enumerate(zip(passed, expected, strict=True))
             if (t is None) != (e is None) or (t is not None and e is not None
-                                              and abs(t - e) > CLOCK_STEPS)]
+                                              and not same_time(t, e))]
     assert not late, (
         f"{given_as}: they passed at {show(passed)}; expected {show(expected)}. Off: "
         f"{listing(late[:3])}. Each waiter, in arrival order, passes the moment fewer than "
@@ -172,7 +169,7 @@ async def test_burst_from_idle_then_wait() -> None:
     """from idle, `rate` acquisitions pass at once; the next waits a full period"""
     limiter = limits.RateLimiter(5, 1.0)
     passed = await one_by_one(limiter, 6)
-    assert passed == [0, 0, 0, 0, 0, 1.0], (
+    assert same_time(passed, [0, 0, 0, 0, 0, 1.0]), (
         f"RateLimiter(5, per=1.0), 6 acquisitions from idle passed at {passed}; expected "
         "[0, 0, 0, 0, 0, 1.0]: a burst of 5 at once, then the 6th when the first leaves the window"
     )
@@ -182,7 +179,7 @@ async def test_burst_from_idle_then_wait() -> None:
 async def test_default_period_is_one_second() -> None:
     """`per` is 1 second by default"""
     passed = await one_by_one(limits.RateLimiter(2), 3)
-    assert passed == [0, 0, 1.0], f"RateLimiter(2) passed 3 acquisitions at {passed}"
+    assert same_time(passed, [0, 0, 1.0]), f"RateLimiter(2) passed 3 acquisitions at {passed}"
 
 
 @task2
@@ -204,7 +201,7 @@ async def test_never_more_than_rate_in_any_window(rate: int, per: float, runner:
 async def test_a_steady_stream_gets_the_full_rate(runner: Any) -> None:
     """a steady stream passes at the full rate, not slower"""
     passed = await runner(limits.RateLimiter(5, 2.0), 23)
-    assert max(passed) == pytest.approx(8.0), (
+    assert same_time(max(passed), 8.0), (
         f"23 acquisitions with RateLimiter(5, per=2.0) took until {max(passed)} s; at the full "
         "rate the 23rd passes at 8.0 s (bursts of 5 at 0, 2, 4, 6 and 8 s). Do not wait longer "
         "than needed"
@@ -217,7 +214,7 @@ async def test_waits_follow_the_loop_clock() -> None:
     limiter = limits.RateLimiter(1, 10.0)
     await limiter.acquire()
     await limiter.acquire()
-    assert now() == 10.0, (
+    assert same_time(now(), 10.0), (
         f"RateLimiter(1, per=10.0): the second acquisition passed at {now():.6f} s of loop time, "
         "not 10.0 s. asyncio.sleep counts loop time; a limiter that reads time.monotonic() or "
         "time.time() measures another clock (here a virtual one runs far ahead of it). Use "
@@ -235,7 +232,7 @@ async def test_the_window_slides() -> None:
             await asyncio.sleep(at - now())
         await limiter.acquire()
         passed.append(round(now(), 6))
-    assert passed == [0.0, 0.4, 1.0, 1.4, 2.0], (
+    assert same_time(passed, [0.0, 0.4, 1.0, 1.4, 2.0]), (
         f"RateLimiter(2, per=1.0), acquiring at 0, 0.4, 0.5, 1.2 and 1.25 s: passed at {passed}; "
         "expected [0.0, 0.4, 1.0, 1.4, 2.0], each one as soon as the window holds fewer than 2. "
         "Measure with asyncio.get_running_loop().time(): a wall clock knows nothing of loop time"
@@ -250,7 +247,7 @@ async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
     await asyncio.sleep(5.0)
     start = now()
     passed = await one_by_one(limiter, 3)
-    assert passed == [start] * 3, (
+    assert same_time(passed, [start] * 3), (
         f"After 5 idle seconds, 3 acquisitions on RateLimiter(3, 1.0) passed at {passed}; "
         f"expected all at once, at {start}"
     )
@@ -425,7 +422,7 @@ async def test_async_with_acquires() -> None:
     for _ in range(3):
         async with limiter as entered:
             passed.append(now())
-    assert passed == [0, 0, 3.0], (
+    assert same_time(passed, [0, 0, 3.0]), (
         f"three `async with` blocks on RateLimiter(2, per=3) were entered at {passed}; "
         "expected [0, 0, 3.0]"
     )
@@ -461,7 +458,7 @@ async def test_leaving_the_block_gives_nothing_back(ending: str) -> None:
         f"{outcome(result, error)}. __aexit__ must let any exception through (return None), "
         "a cancellation too")
     await limiter.acquire()
-    assert now() == pytest.approx(2.0), (
+    assert same_time(now(), 2.0), (
         f"RateLimiter(1, per=2.0): after an `async with` block entered at 0 s that {what}, "
         f"acquire() passed at {secs(now())}; expected 2.0 s. Leaving the block gives nothing "
         "back, however it ends: a rate limit counts acquisitions, it is not a Semaphore")

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import names, running_tasks
+from specs.checks import CLOCK_RESOLUTION, names, running_tasks, same_time
 from specs.properties import (
     CALLABLE_STYLES,
     callable_styles,
@@ -328,11 +328,11 @@ async def test_nobody_starts_before_the_gate_opens(jobs: Jobs) -> None:
     got = await call
     starts = [r.starts for r in jobs.records]
     assert not early, f"{listing(early)} was called before the gate opened at 5.0 s"
-    assert starts == [[5.0], [5.0], [5.0]] and got == [0, 1, 2], (
+    assert same_time(starts, [[5.0], [5.0], [5.0]]) and got == [0, 1, 2], (
         f"The gate opened at 5.0 s; the jobs started at {starts} and returned {show(got)}. "
         "Expected all to start at 5.0 s, together, results in input order"
     )
-    assert now() == pytest.approx(7.0), f"the jobs ran together: done at 7.0 s, not {now()}"
+    assert same_time(now(), 7.0), f"the jobs ran together: done at 7.0 s, not {now()}"
 
 
 @task2
@@ -341,7 +341,8 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
     ready = asyncio.Event()
     ready.set()
     await sync.run_when_ready(jobs.many([1.0, 1.0]), ready)
-    assert now() == 1.0 and jobs.peak == 2, f"two 1 s jobs behind an open gate took {secs(now())}"
+    assert same_time(now(), 1.0) and jobs.peak == 2, (
+        f"two 1 s jobs behind an open gate took {secs(now())}")
 
 
 @task2
@@ -375,7 +376,7 @@ async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> No
         + ("cancel the jobs and wait for every one's clean-up, the slowest too" if opened else
            "stop waiting for the gate, and leave no waiter of yours behind"))
     if opened:
-        assert jobs.cancelled == ["job0", "job1", "job2"] and now() == pytest.approx(3.5), (
+        assert jobs.cancelled == ["job0", "job1", "job2"] and same_time(now(), 3.5), (
             f"{what}; {listing(jobs.cancelled) or 'no job'} got the cancellation, and it came "
             f"through at {secs(now())}. Expected job0, job1 and job2 cancelled at once, and the "
             "cancellation through at 3.5 s, once the last of their clean-ups (0.5 s, 1.5 s and "
@@ -438,13 +439,13 @@ def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens:
         f"input order: {order}")
     for index, record in enumerate(jobs.records):
         due = [gate] * order.count(index)
-        assert record.calls == pytest.approx(due) and record.starts == pytest.approx(due), (
+        assert same_time(record.calls, due) and same_time(record.starts, due), (
             f"{given_as}, job {index} was called at {record.calls or 'no time'} and started at "
             f"{record.starts or 'no time'}; expected at {secs(gate)}, once per listing: no job "
             "before the event is set, and every job the moment it is (await `ready.wait()`, "
             "do not poll `is_set()`)")
     finish = gate + max(seconds)
-    assert ended == pytest.approx(finish), (
+    assert same_time(ended, finish), (
         f"{given_as}, run_when_ready returned at {secs(ended)}; the jobs run together from "
         f"{secs(gate)}, so the last one is done at {secs(finish)}: return then, no later")
 
@@ -484,7 +485,7 @@ async def test_a_late_get_joins_the_load_in_flight() -> None:
     first = asyncio.create_task(flight.get("k", loader))
     await asyncio.sleep(0.5)
     second = await flight.get("k", loader)
-    assert await first == second and len(loader.calls) == 1 and now() == 1.0, (
+    assert await first == second and len(loader.calls) == 1 and same_time(now(), 1.0), (
         f"a get at 0.5 s, during the load that started at 0 s, led to {len(loader.calls)} "
         f"loads and returned at {secs(now())}; expected to join it: one load, done at 1.0 s"
     )
@@ -495,7 +496,7 @@ async def test_different_keys_load_concurrently() -> None:
     """loads of different keys run concurrently"""
     flight, loader = sync.SingleFlight(), Loader()
     await asyncio.gather(*(flight.get(key, loader) for key in "abc"))
-    assert len(loader.calls) == 3 and now() == 1.0, (
+    assert len(loader.calls) == 3 and same_time(now(), 1.0), (
         f"gets of keys a, b and c made {len(loader.calls)} loads and took {secs(now())}; "
         "expected 3 loads, concurrently: 1.0 s"
     )
@@ -565,7 +566,7 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None
     outcomes = [await settle(get) for get in gets]
     which = ["the first", "the second", "the third"][quitter]
     stayed = [outcome(*o) for i, o in enumerate(outcomes) if i != quitter]
-    assert len(loader.calls) == 1 and ended == pytest.approx(1.0) and late_error is None \
+    assert len(loader.calls) == 1 and same_time(ended, 1.0) and late_error is None \
         and late == "value of k #1" and stayed == ["returned 'value of k #1'"] * 2, (
         f"three gets of 'k' at 0, 0.1 and 0.2 s, {which} cancelled at 0.5 s, then a get at "
         f"0.75 s: the loader was called {len(loader.calls)} time(s); of the other two, one "
@@ -604,7 +605,7 @@ async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
         await asyncio.wait(pending)
     outcomes = [outcome(*w.result()) if w in done else "was still waiting at 10.0 s"
                 for w in waiters]
-    assert not pending and ended == pytest.approx(1.0) and all(
+    assert not pending and same_time(ended, 1.0) and all(
         isinstance(w.result()[1], asyncio.CancelledError) for w in waiters), (
         f"the load of 'k' ended cancelled at 1.0 s (its loader raised CancelledError); the 3 "
         f"waiters: {listing(outcomes)}" + ("" if pending else f", by {secs(ended)}")
@@ -782,7 +783,7 @@ def test_any_gets_share_loads_as_the_contract_says(
                 f" ({plan_words}, in turn, with a {style} as the loader)")
     for key in calls:
         due = [flight.start for flight in loads if flight.key == key]
-        assert calls[key] == pytest.approx(due), (
+        assert same_time(calls[key], due), (
             f"{given_as}: the loader was called for {key!r} at "
             f"{listing(secs(t) for t in calls[key]) if calls[key] else 'no time'}; expected at "
             f"{listing(secs(t) for t in due) if due else 'no time'}: join a load in flight, "
@@ -791,8 +792,8 @@ def test_any_gets_share_loads_as_the_contract_says(
         flight = joined[index]
         did = f"{given_as}: {get_words(index)} {outcome(result, error)} at {secs(at)}"
         if index in quitters:
-            assert isinstance(error, asyncio.CancelledError) and at == pytest.approx(
-                quitters[index]), f"{did}; expected CancelledError at {secs(quitters[index])}"
+            assert isinstance(error, asyncio.CancelledError) and same_time(
+                at, quitters[index]), f"{did}; expected CancelledError at {secs(quitters[index])}"
             continue
         if flight is None:  # a fresh value, returned at once
             before = [f for f in loads if f.key == drawn[index][1] and f.finish < drawn[index][0]]
@@ -809,12 +810,12 @@ def test_any_gets_share_loads_as_the_contract_says(
             shown = (repr(error_expected) if error_expected is not None else
                      "(a ConnectionError: the load was stopped before it could raise it)")
             assert error_expected is not None and error is error_expected \
-                and at == pytest.approx(due), (
+                and same_time(at, due), (
                     f"{did}; {how}, so it raises that load's own exception {shown}, "
                     f"at {secs(due)}: every waiter gets the same exception")
         else:
             assert error is None and type(result) is type(expected) and result == expected \
-                and at == pytest.approx(due), (
+                and same_time(at, due), (
                     f"{did}; {how}, so it returns {show(expected)} at {secs(due)}")
 
 
@@ -867,7 +868,8 @@ async def test_a_transfer_holds_both_locks(held: str, amount: int) -> None:
     accesses = sorted((at, f"{name}'s {what}", both)
                       for name, store in (("alice", alice.store), ("bob", bob.store))
                       for at, what, both in store.accesses)
-    early = [f"{what} at {secs(at)}" for at, what, _ in accesses if at < 1.0]
+    early = [f"{what} at {secs(at)}" for at, what, _ in accesses
+             if at < 1.0 - CLOCK_RESOLUTION]
     loose = [f"{what} at {secs(at)}" for at, what, both in accesses if not both]
     assert not early, (
         f"{held}'s lock was held by someone else until 1.0 s, yet transfer(alice, bob, "
