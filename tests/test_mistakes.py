@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts import check_impostors, mistakes
-from scripts.project import REFERENCE
+from scripts.project import IMPOSTORS, REFERENCE
 from specs.report import Behaviour
 
 GATHER = REFERENCE / "kata01_gather" / "gather.py"
@@ -133,3 +133,28 @@ def test_every_stored_mistake_applies_to_its_base_and_names_one() -> None:
         mistake = mistakes.read(patch)
         assert mistake.apply() != mistake.base.read_text(), patch
         assert mistake.summary.endswith("."), f"{patch}: {mistake.summary!r}"
+
+
+def test_a_change_to_a_reference_line_a_stored_patch_touches_fails_the_gate_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The same on the project's own files: kata 1's reference as it is today, with one line
+    that `awaits_in_turn.patch` removes changed (in a copy of the project's layout), fails
+    the impostors check, which names that patch and its hunk."""
+    patch = IMPOSTORS / "kata01_gather" / "awaits_in_turn.patch"
+    for source, target in ((GATHER, tmp_path / "reference" / "kata01_gather" / "gather.py"),
+                           (patch, tmp_path / "impostors" / "kata01_gather" / patch.name)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+    removed = next(line[1:] for line in patch.read_text().splitlines()
+                   if line.startswith("-") and not line.startswith("---") and line[1:].strip())
+    reference = tmp_path / "reference" / "kata01_gather" / "gather.py"
+    reference.write_text(reference.read_text().replace(removed, removed + "  # changed", 1))
+    monkeypatch.setattr(mistakes, "ROOT", tmp_path)
+    monkeypatch.setattr(check_impostors, "IMPOSTORS", tmp_path / "impostors")
+    monkeypatch.setattr(check_impostors, "ALTERNATIVES", tmp_path / "no-alternatives")
+    assert check_impostors.main(["kata01_gather"]) == 1
+    out = capsys.readouterr().out
+    assert "  BROKEN  awaits_in_turn: run_concurrently awaits each job in turn" in out
+    assert ("      impostors/kata01_gather/awaits_in_turn.patch: hunk 1 (@@ -58,13 +58,7 @@) "
+            "no longer applies to reference/kata01_gather/gather.py") in out
