@@ -3,6 +3,18 @@
 The ``http_mock`` fixture gives a `MockHttp`. Latency is loop time, so a reply that
 "takes" 30 s costs nothing. aioresponses ignores ``aiohttp.ClientTimeout``: a
 timeout that a spec relies on must be an asyncio one (``asyncio.timeout``).
+
+A slow body: aioresponses hands over a response whose body is all there. A `Reply` with
+``body_latency`` (``reply(url, body=..., body_latency=30.0)``) is given, once aioresponses has
+built it, a fresh ``aiohttp.StreamReader`` on the running loop that receives the body that many
+seconds of loop time after the headers: ``read()``, ``text()`` and ``json()`` wait for it as
+they would on a slow network, and a deadline that ends before the body ends cuts them short.
+
+Released responses: a mocked response is opened as aiohttp's ``ClientResponse.start()`` opens a
+real one, its end of body hooked to ``_response_eof``. So ``response.closed`` turns True as in
+aiohttp: by ``release()``, ``close()``, leaving ``async with``, a failed ``read()``, or the whole
+body having arrived. `MockHttp.unreleased()` lists the responses still open: a response still
+open when the fetch is over holds its connection (only a slow body can leave one open).
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from typing import Any
 from unittest import mock
 
 import aiohttp
+import aioresponses.core as aioresponses_core
 from aioresponses import aioresponses
 from yarl import URL
 
@@ -32,6 +45,7 @@ class Reply:
     body: str = ""
     latency: float = 0.0
     content_type: str | None = None  # default: application/json with a JSON payload, else text
+    body_latency: float = 0.0  # loop seconds from the headers to the end of the body
 
 
 Answer = int | Reply | Exception  # a status, a full response, or an error to raise
@@ -46,10 +60,11 @@ class MockHttp:
 
     def reply(self, url: str, status: int = 200, *, json: Any = None, body: str = "",
               latency: float = 0.0, method: str = "GET", repeat: bool = True,
-              content_type: str | None = None) -> None:
-        """Answer `url` with `status`, after `latency` seconds of loop time."""
-        self._add(url, Reply(status, json, body, latency, content_type), method=method,
-                  repeat=repeat)
+              content_type: str | None = None, body_latency: float = 0.0) -> None:
+        """Answer `url` with `status`, after `latency` seconds of loop time; its body arrives
+        `body_latency` seconds later still."""
+        self._add(url, Reply(status, json, body, latency, content_type, body_latency),
+                  method=method, repeat=repeat)
 
     def fail(self, url: str, error: Exception | None = None, *, latency: float = 0.0,
              method: str = "GET", repeat: bool = True) -> None:
@@ -75,6 +90,15 @@ class MockHttp:
         """How many requests were made to `url` with `method`."""
         return len(self._mocked.requests.get((method.upper(), URL(url)), []))
 
+    def responses(self) -> list[aiohttp.ClientResponse]:
+        """Every response handed out so far, in order."""
+        return list(self._mocked._responses)
+
+    def unreleased(self) -> list[aiohttp.ClientResponse]:
+        """The responses handed out that are still open: neither released, closed, nor read to
+        the end of a body that has arrived."""
+        return [response for response in self._mocked._responses if not response.closed]
+
     def times(self, url: str, method: str = "GET") -> list[float]:
         """The loop times at which requests to `url` arrived, rounded to the microsecond."""
         return [round(t, 6) for t in self._times.get((method.upper(), URL(url)), [])]
@@ -94,10 +118,52 @@ class MockHttp:
         if isinstance(answer, Exception):
             self._mocked.add(url, method, exception=answer, repeat=repeat, callback=wait)
             return
-        self._mocked.add(url, method, status=answer.status, repeat=repeat, callback=wait,
+        extra: dict[str, Any] = {}
+        if answer.body_latency:
+            extra["response_class"] = type("SlowBodyResponse", (_response_class(),),
+                                           {"body_latency": answer.body_latency})
+        self._mocked.add(url, method, status=answer.status, repeat=repeat, callback=wait, **extra,
                          payload=answer.json, body=answer.body,
                          content_type=answer.content_type or (
                              "application/json" if answer.json is not None else "text/plain"))
+
+
+class _Wire:
+    """The protocol a slow body's StreamReader reads from: a connection that stays up."""
+
+    connected = True
+
+    def pause_reading(self, *_args: Any, **_kwargs: Any) -> None:
+        pass
+
+    def resume_reading(self, *_args: Any, **_kwargs: Any) -> None:
+        pass
+
+
+def _response_class() -> type[aiohttp.ClientResponse]:
+    """The class aioresponses builds responses of (http_compat may have swapped it)."""
+    return aioresponses_core.ClientResponse  # type: ignore[no-any-return]
+
+
+def _open(response: Any) -> None:
+    """Open a mocked response as ``ClientResponse.start()`` opens a real one.
+
+    A slow-bodied one gets its body `body_latency` seconds of loop time from now.
+    """
+    delay = getattr(response, "body_latency", 0.0)
+    if delay:
+        loop = asyncio.get_running_loop()
+        body = b"".join(response.content._buffer)
+        response.content = aiohttp.StreamReader(_Wire(), 2 ** 16, loop=loop)  # type: ignore[arg-type]
+
+        def arrive() -> None:
+            if response.content.exception() is None and not response.content.is_eof():
+                response.content.feed_data(body)
+                response.content.feed_eof()
+
+        loop.call_later(delay, arrive)
+    response._closed = False
+    response.content.on_eof(response._response_eof)
 
 
 @contextlib.contextmanager
@@ -111,7 +177,9 @@ def mocked_server() -> Iterator[aioresponses]:
     mocked = aioresponses()
 
     async def request(session: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> Any:
-        return await mocked._request_mock(session, *args, **kwargs)
+        response = await mocked._request_mock(session, *args, **kwargs)
+        _open(response)
+        return response
 
     mocked.patcher = mock.patch.object(  # type: ignore[assignment]
         aiohttp.ClientSession, "_request", request)

@@ -1,6 +1,7 @@
 """Behaviour spec of kata 02: async HTTP with aiohttp. HTTP is mocked; times are loop time."""
 
 import asyncio
+import math
 from typing import Any
 
 import aiohttp
@@ -94,6 +95,39 @@ async def test_fetch_url_json_is_none_for_text(text: str, http_mock: MockHttp) -
 
 
 @task1
+@pytest.mark.parametrize("media_type", ["application/problem+json", "application/vnd.api+json",
+                                        "Application/JSON"])
+async def test_fetch_url_parses_json_based_types(media_type: str, http_mock: MockHttp) -> None:
+    """parses a JSON-based media type too: application/problem+json, any application/...+json"""
+    http_mock.reply(API + "/problem", 404, body='{"title": "Not Found"}', content_type=media_type)
+    async with aiohttp.ClientSession() as session:
+        got = await fetch.fetch_url(session, API + "/problem")
+    assert got.json == {"title": "Not Found"} and got.error is None, (
+        f"A 404 response of Content-Type {media_type} with body '{{\"title\": \"Not Found\"}}' "
+        f"gave json={show(got.json)}, error={got.error!r}{no_response(got)}; expected the parsed "
+        "JSON and error None: application/json and every application/...+json type are JSON "
+        "(media types are case-insensitive)"
+    )
+
+
+@task1
+@pytest.mark.parametrize("text", ["null", "", " \n"], ids=["null", "empty", "blank"])
+async def test_fetch_url_null_or_empty_json_is_none(text: str, http_mock: MockHttp) -> None:
+    """a JSON `null` body, or an empty one, gives json None and no error; the body tells them
+    apart from a response that is not JSON"""
+    http_mock.reply(API + "/nothing", body=text, content_type="application/json")
+    async with aiohttp.ClientSession() as session:
+        got = await fetch.fetch_url(session, API + "/nothing")
+    assert (got.status, got.body, got.json, got.error) == (200, text, None, None), (
+        f"An application/json response with body {text!r} gave status={got.status!r}, "
+        f"body={show(got.body)}, json={show(got.json)}, error={got.error!r}; expected status "
+        f"200, body {text!r}, json None and error None: "
+        + ("JSON null parses to None" if text == "null" else
+           "an empty JSON body holds no value, like aiohttp's response.json(): None, not an error")
+    )
+
+
+@task1
 @pytest.mark.parametrize(("status", "ok"), [(100, True), (200, True), (302, True), (399, True),
                                             (400, False), (503, False), (None, False)])
 def test_result_ok(status: int | None, ok: bool) -> None:
@@ -123,7 +157,32 @@ async def test_http_error_status_is_a_response(http_mock: MockHttp) -> None:
         f"The server answered 503 'down for maintenance'. fetch_url returned status="
         f"{got.status!r}, body={show(got.body)}, ok={got.ok!r}{no_response(got)}"
     )
-    assert got.error is None, f"a response arrived, so error should be None, not {got.error!r}"
+    assert got.error is None, (
+        f"A 503 response is a response, not a failed fetch: error should be None, not "
+        f"{got.error!r}; `ok` and `status` tell an HTTP error")
+
+
+@task2
+@pytest.mark.parametrize("status", [200, 500])
+async def test_invalid_json_is_a_result(status: int, http_mock: MockHttp) -> None:
+    """a body that is not the JSON its Content-Type announces keeps status and body, json None,
+    and the ValueError in `error`"""
+    http_mock.reply(API, status, body="{not json", content_type="application/json")
+    async with aiohttp.ClientSession() as session:
+        got, raised = await settle(fetch.fetch_url(session, API))
+    assert raised is None, (
+        f"An application/json {status} response with body '{{not json' made fetch_url "
+        f"{outcome(got, raised)}; a failed parse is a result, not an exception")
+    assert (got.status, got.body, got.json, got.ok) == (status, "{not json", None, status < 400), (
+        f"An application/json {status} response with body '{{not json' gave status="
+        f"{got.status!r}, body={show(got.body)}, json={show(got.json)}, ok={got.ok!r}; expected "
+        f"status {status}, the body, json None and ok {status < 400}: a response arrived"
+    )
+    assert isinstance(got.error, ValueError), (
+        f"An application/json response with body '{{not json' gave error={got.error!r}; expected "
+        "the ValueError (json.JSONDecodeError) that parsing raised, so that the caller can tell "
+        "bad JSON from a JSON null"
+    )
 
 
 @task2
@@ -179,6 +238,74 @@ async def test_no_timeout_waits_as_long_as_it_takes(http_mock: MockHttp) -> None
 
 
 @task2
+@pytest.mark.parametrize(("timeout", "expected"), [(2.0, 2.0), (None, 10.0)],
+                         ids=["timeout=2", "default"])
+async def test_timeout_covers_the_body(timeout: float | None, expected: float,
+                                       http_mock: MockHttp) -> None:
+    """the time limit covers the whole fetch, body included: headers in 0.5 s and a body that
+    takes 200 s more give a TimeoutError result at the limit"""
+    http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
+    kwargs = {} if timeout is None else {"timeout": timeout}
+    async with aiohttp.ClientSession() as session:
+        call = asyncio.create_task(fetch.fetch_url(session, API, **kwargs))
+        done, _ = await asyncio.wait({call}, timeout=expected + 5.0)
+        if not done:
+            call.cancel()
+        got, raised = await settle(call)
+        ended = now()
+    assert done and raised is None and isinstance(got.error, TimeoutError), (
+        f"The headers came after 0.5 s, the body 200 s later. fetch_url(..., "
+        f"{kwargs or 'default timeout'}) " + (
+            f"{outcome(got, raised)}" if done else f"was still running at {secs(expected + 5.0)}")
+        + f"; expected a TimeoutError result at {secs(expected)}: the limit covers the whole "
+        "fetch, the body read included (read the body inside the asyncio.timeout block)"
+    )
+    assert same_time(ended, expected) and same_time(got.elapsed, expected), (
+        f"fetch_url gave up at {secs(ended)} with elapsed={secs(got.elapsed)}; the limit of "
+        f"{secs(expected)} from the call covers headers and body"
+    )
+
+
+async def _fetch_and_stop(session: aiohttp.ClientSession, url: str, cancel_at: float | None,
+                          timeout: float) -> tuple[Any, BaseException | None]:
+    call = asyncio.create_task(fetch.fetch_url(session, url, timeout=timeout))
+    if cancel_at is not None:
+        await asyncio.sleep(cancel_at)
+        call.cancel()
+    return await settle(call)
+
+
+RELEASES = {  # situation: (status, body, content type, body latency, timeout, cancelled at)
+    "a 200 whose body takes 1 s": (200, "fine", None, 1.0, 10.0, None),
+    "a 503 whose body takes 1 s": (503, "down", None, 1.0, 10.0, None),
+    "bad JSON whose body takes 1 s": (200, "{not json", "application/json", 1.0, 10.0, None),
+    "a timeout at 2 s in the middle of a 50 s body": (200, "slow", None, 50.0, 2.0, None),
+    "a cancellation at 2 s in the middle of a 50 s body": (200, "slow", None, 50.0, 10.0, 2.0),
+}
+
+
+@task2
+@pytest.mark.parametrize("situation", list(RELEASES))
+async def test_every_response_is_released(situation: str, http_mock: MockHttp) -> None:
+    """releases the response by the time it returns, whatever happened: success, an HTTP error,
+    bad JSON, a timeout or a cancellation in the middle of the body"""
+    status, body, content_type, body_latency, timeout, cancel_at = RELEASES[situation]
+    http_mock.reply(API, status, body=body, content_type=content_type, body_latency=body_latency)
+    async with aiohttp.ClientSession() as session:
+        got, raised = await _fetch_and_stop(session, API, cancel_at, timeout)
+        left_open = http_mock.unreleased()
+        http_mock_responses = len(http_mock.responses())
+        for response in left_open:
+            response.close()
+    assert not left_open, (
+        f"After {situation}, fetch_url {outcome(got, raised)} and left {len(left_open)} of "
+        f"{http_mock_responses} response(s) open: an unreleased response holds its connection "
+        "until garbage collection. `async with session.get(url) as response:` releases it "
+        "whatever happens (read(), text() and json() release it only once the body is in)"
+    )
+
+
+@task2
 async def test_cancellation_is_not_a_result(http_mock: MockHttp) -> None:
     """cancelling fetch_url cancels it at once, request and all: the cancellation is not
     turned into a result"""
@@ -212,24 +339,50 @@ async def test_rejects_invalid_urls(url: str, http_mock: MockHttp) -> None:
 
 
 @task3
-async def test_rejects_a_url_that_is_not_a_str() -> None:
-    """rejects a URL that is not a str: TypeError"""
+@pytest.mark.parametrize("url", [42, b"https://api.example.com"], ids=["int", "bytes"])
+async def test_rejects_a_url_that_is_not_a_str(url: object, http_mock: MockHttp) -> None:
+    """rejects a URL that is not a str, bytes included: TypeError"""
+    http_mock.reply(API)
     async with aiohttp.ClientSession() as session:
-        await rejects(TypeError, lambda: fetch.fetch_url(session, 42),
-                      shown="fetch_url(session, 42)", named="42")
+        await rejects(TypeError, lambda: fetch.fetch_url(session, url),
+                      shown=f"fetch_url(session, {url!r})", named=str(url))
+    assert http_mock.requests(API) == 0, "a request was sent for a URL given as bytes"
 
 
 @task3
-@pytest.mark.parametrize("bad", [API, None, 42], ids=["a URL", "None", "int"])
+@pytest.mark.parametrize("timeout", [math.inf, 1e300])
+async def test_an_infinite_timeout_is_no_limit(timeout: float, http_mock: MockHttp) -> None:
+    """timeout=math.inf is no limit, as None is: a 100 s response arrives"""
+    http_mock.reply(API, body="slow but sure", latency=100.0)
+    async with aiohttp.ClientSession() as session:
+        got, raised = await settle(fetch.fetch_url(session, API, timeout=timeout))
+    assert raised is None and got.body == "slow but sure", (
+        f"fetch_url(session, url, timeout={timeout!r}) on a 100 s response "
+        + (f"{outcome(got, raised)}" if raised else f"gave body={show(got.body)}"
+           f"{no_response(got)}")
+        + f"; expected the response: a timeout of {timeout!r} seconds never ends, like None")
+
+
+@task3
+@pytest.mark.parametrize("bad", [API, None, 42, "coroutine"],
+                         ids=["a URL", "None", "int", "a coroutine"])
 async def test_rejects_a_session_that_is_not_a_client_session(bad: object,
                                                              http_mock: MockHttp) -> None:
     """rejects a `session` that is not a ClientSession: TypeError showing the bad value or naming
     `session`
 
-    A URL given as `session` (the arguments swapped) is rejected the same way.
+    A URL given as `session` (the arguments swapped) is rejected the same way, and so is a
+    coroutine that would make a session (`make_session()` where `await make_session()` was meant).
     """
     http_mock.reply(API)
+    if bad == "coroutine":
+        async def make_session() -> aiohttp.ClientSession:
+            return aiohttp.ClientSession()
+
+        bad = make_session()
     result, error = await settle(fetch.fetch_url(bad, API))
+    if asyncio.iscoroutine(bad):
+        bad.close()
     assert isinstance(error, TypeError) and (shows(str(error), bad)
                                              or names(str(error), "session")), (
         f"Called fetch_url({bad!r}, {API!r}). It {outcome(result, error)}; the spec expected "
@@ -239,10 +392,13 @@ async def test_rejects_a_session_that_is_not_a_client_session(bad: object,
 
 @task3
 @pytest.mark.parametrize(("timeout", "error"), [(0, ValueError), (-1.5, ValueError),
-                                                ("abc", TypeError), (True, TypeError)])
+                                                (math.nan, ValueError), (-math.inf, ValueError),
+                                                ("abc", TypeError), (True, TypeError),
+                                                ("10", TypeError)])
 async def test_rejects_a_bad_timeout(timeout: object, error: type[Exception],
                                      http_mock: MockHttp) -> None:
-    """rejects a timeout that is not a positive number of seconds"""
+    """rejects a timeout that is not a positive number of seconds: NaN is a ValueError, a bool or
+    a str a TypeError"""
     http_mock.reply(API)
     async with aiohttp.ClientSession() as session:
         await rejects(error, lambda: fetch.fetch_url(session, API, timeout=timeout),
@@ -382,7 +538,8 @@ def test_fetch_many_checks_every_url_first(good: int, at: int, bad: Any, shape: 
 
 @task4
 @pytest.mark.parametrize(("timeout", "error"), [(0, ValueError), (-1, ValueError),
-                                                ("abc", TypeError), (True, TypeError)])
+                                                (math.nan, ValueError), ("abc", TypeError),
+                                                (True, TypeError), (False, TypeError)])
 async def test_fetch_many_checks_the_timeout_first(timeout: object, error: type[Exception],
                                                    http_mock: MockHttp) -> None:
     """rejects a timeout that is not a positive number of seconds before sending any request"""
@@ -393,11 +550,45 @@ async def test_fetch_many_checks_the_timeout_first(timeout: object, error: type[
 
 
 @task4
-@pytest.mark.parametrize("urls", [API, 42], ids=["one str", "int"])
-async def test_fetch_many_wants_a_collection(urls: object) -> None:
-    """rejects a single URL string or a non-iterable in place of a collection: TypeError"""
+@pytest.mark.parametrize("urls", [API, 42, API.encode()], ids=["one str", "int", "bytes"])
+async def test_fetch_many_wants_a_collection(urls: object, http_mock: MockHttp) -> None:
+    """rejects a single URL string (or bytes) or a non-iterable in place of a collection:
+    TypeError"""
+    http_mock.reply(API)
     await rejects(TypeError, lambda: fetch.fetch_many(urls), shown=f"fetch_many({urls!r})",
                   named=str(urls))
+    assert http_mock.requests(API) == 0, f"fetch_many({urls!r}) sent a request"
+
+
+@task4
+async def test_fetch_many_with_an_infinite_timeout(http_mock: MockHttp) -> None:
+    """timeout=math.inf is no limit: a batch with a 100 s response waits for it"""
+    http_mock.reply(API, body="slow but sure", latency=100.0)
+    got, raised = await settle(fetch.fetch_many([API], timeout=math.inf))
+    assert raised is None and [r.body for r in got] == ["slow but sure"], (
+        f"fetch_many([url], timeout=math.inf) on a 100 s response {outcome(got, raised)}; "
+        "expected its result: an infinite timeout is no limit")
+
+
+@task4
+async def test_fetch_many_timeout_covers_the_body(http_mock: MockHttp) -> None:
+    """the time limit of each fetch covers its body: a body that never ends gives a TimeoutError
+    result, and the batch ends at the limit"""
+    http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
+    http_mock.reply(STATUS, body="fine")
+    call = asyncio.create_task(fetch.fetch_many([API, STATUS], timeout=3.0))
+    done, _ = await asyncio.wait({call}, timeout=10.0)
+    if not done:
+        call.cancel()
+    got, raised = await settle(call)
+    errors = [type(r.error).__name__ if r.error else None for r in got or []]
+    assert done and raised is None and errors == ["TimeoutError", None], (
+        "The first URL's headers came after 0.5 s and its body 200 s later. "
+        "fetch_many(urls, timeout=3.0) " + (outcome(got, raised) if done else
+                                            "was still running at 10.0 s")
+        + f" (errors {errors}); expected a TimeoutError result for it at 3.0 s, the second "
+        "fine: the limit covers each whole fetch, body included")
+    assert same_time(now(), 3.0), f"the batch ended at {secs(now())}; its limit was 3.0 s"
 
 
 @task4
@@ -427,12 +618,12 @@ def test_summarize_counts_the_batch() -> None:
 STATUSES = [200, 201, 404, 418, 500, 503]
 BODIES = ["", "0", "pong", "ünïcode ✓"]
 PAYLOADS = [{}, [], 0, False, "", {"up": True, "n": [1, 2]}]
-# A JSON response's Content-Type may carry parameters: it is still application/json.
-KINDS = ["text", "json", "json; charset=utf-8", "refused"]
+# A JSON response's Content-Type may carry parameters, or be JSON-based (+json): it is JSON.
+KINDS = ["text", "json", "json; charset=utf-8", "problem+json", "refused"]
 
 
 def server(kind: str, status: int, body: str, payload: Any) -> str:
-    if kind.startswith("json"):
+    if "json" in kind:
         return f"answers {status} JSON {payload!r} (Content-Type: application/{kind})"
     return {"text": f"answers {status} {body!r}", "refused": "refuses the connection"}[kind]
 
@@ -441,7 +632,7 @@ def register(http: MockHttp, url: str, kind: str, status: int, body: str, payloa
              latency: float) -> None:
     if kind == "refused":
         http.fail(url, latency=latency)
-    elif kind.startswith("json"):
+    elif "json" in kind:
         http.reply(url, status, json=payload, latency=latency, content_type=f"application/{kind}")
     else:
         http.reply(url, status, body=body, latency=latency)
@@ -458,7 +649,7 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
         wanted = (url, None, None, None, latency, aiohttp.ClientError)
         how = f"an aiohttp.ClientError result after {secs(latency)}"
     else:
-        json = kind.startswith("json")
+        json = "json" in kind
         wanted = (url, status, None if json else body, payload if json else None, latency, None)
         how = (f"url, status {status}, " + (f"json {payload!r}" if json else
                                              f"body {body!r} and json None")
@@ -468,7 +659,7 @@ def expect(result: Any, url: str, kind: str, status: int, body: str, payload: An
                 "aiohttp normalised it), so that the caller can tell which result is which")
     error_ok = (result.error is None if wanted[5] is None else isinstance(result.error, wanted[5]))
     json_ok = repr(result.json) == repr(wanted[3])
-    body_ok = (isinstance(result.body, str) if kind.startswith("json") and wanted[1] is not None
+    body_ok = (isinstance(result.body, str) if "json" in kind and wanted[1] is not None
                else result.body == wanted[2])
     if (result.url, result.status) == wanted[:2] and body_ok and json_ok and error_ok and (
             same_time(result.elapsed, wanted[4])):

@@ -53,14 +53,21 @@ def _check_timeout(timeout: object) -> None:
         return
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
-    if timeout <= 0:
+    if not timeout > 0:  # NaN is not positive either
         raise ValueError(f"timeout must be positive, got {timeout!r}")
+
+
+def _is_json(media_type: str) -> bool:
+    """application/json, or a JSON-based type such as application/problem+json."""
+    kind, _, subtype = media_type.lower().partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 async def fetch_url(session: aiohttp.ClientSession, url: str, *,
                     timeout: float | None = 10.0) -> FetchResult:
     """GET `url` with `session`; failures come back as results, never as exceptions.
 
+    The timeout covers the whole fetch, body included; the response is released whatever happens.
     A cancellation is not a failed fetch: it propagates at once, the request cancelled with it.
     """
     if not isinstance(session, aiohttp.ClientSession):
@@ -72,10 +79,15 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
     try:
         async with asyncio.timeout(timeout), session.get(url) as response:
             body = await response.text()
-            data = await response.json() if response.content_type == "application/json" else None
+            data, bad_json = None, None
+            if _is_json(response.content_type):
+                try:
+                    data = await response.json()  # an empty body gives None
+                except ValueError as error:
+                    bad_json = error
     except (aiohttp.ClientError, TimeoutError) as error:
         return FetchResult(url, None, None, None, loop.time() - start, error)
-    return FetchResult(url, response.status, body, data, loop.time() - start)
+    return FetchResult(url, response.status, body, data, loop.time() - start, bad_json)
 
 
 async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> list[FetchResult]:
@@ -83,7 +95,7 @@ async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> li
 
     Cancelling it cancels every fetch in flight: the cancellation propagates at once.
     """
-    if isinstance(urls, str) or not isinstance(urls, Iterable):
+    if isinstance(urls, str | bytes) or not isinstance(urls, Iterable):
         raise TypeError(f"urls must be an iterable of URLs, got {urls!r}")
     checked = [_check_url(url) for url in urls]
     _check_timeout(timeout)
