@@ -24,10 +24,13 @@ class FetchResult:
     """What one GET gave: a response, or the error that stood in its way.
 
     ``url`` is the URL as it was given. ``status``, ``body`` (the text) and
-    ``json`` (the parsed body when the response is ``application/json``, else
-    None) are None when no response arrived; then ``error`` holds the exception
-    (an ``aiohttp.ClientError`` or a ``TimeoutError``). ``elapsed`` is the
-    seconds of loop time from the call to the end of the fetch.
+    ``json`` (the parsed body when the media type is ``application/json`` or
+    ends in ``+json``, else None; a JSON ``null`` or an empty body is None too)
+    are None when no response arrived; then ``error`` holds the exception
+    (an ``aiohttp.ClientError`` or a ``TimeoutError``). A response whose JSON
+    does not parse keeps status and body, its ``ValueError`` in ``error``; an
+    HTTP error status has ``error`` None. ``elapsed`` is the seconds of loop
+    time from the call to the end of the fetch.
     """
 
     url: str
@@ -64,13 +67,14 @@ async def fetch_url(session: aiohttp.ClientSession, url: str, *,
     """GET `url` with `session` and return a `FetchResult`; never raise for a failed fetch.
 
     An HTTP error status (404, 503) is a response like any other. A connection
-    error, or no complete response within `timeout` seconds (an asyncio timeout;
-    None: no limit), gives a result with ``error`` set and ``status`` None.
-    The session belongs to the caller: use it, do not close it. A cancellation
+    error, or no complete response, body included, within `timeout` seconds (an
+    asyncio timeout; None or math.inf: no limit), gives a result with ``error``
+    set and ``status`` None. The session belongs to the caller: use it, do not
+    close it; release the response whatever happens. A cancellation
     is not a failed fetch: it propagates at once, the request cancelled with it.
     Raises TypeError when `session` is not a ClientSession, `url` not a str or
     `timeout` not a number (a bool is not); ValueError when `url` is not an
-    http(s) URL with a host, or `timeout` is not positive. Each message shows
+    http(s) URL with a host, or `timeout` is not positive (NaN is not). Each message shows
     the bad value (for `session`, naming the argument will do); nothing is sent then.
     """
     raise NotImplementedError("TODO: tasks 1 to 3, fetch one URL")
@@ -84,7 +88,7 @@ async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> li
     session is closed before the call ends, whatever happens (errors, cancellation).
     Cancelling `fetch_many` cancels every fetch in flight: it propagates at once.
     Every URL is checked before any request is made (TypeError/ValueError as
-    `fetch_url`; TypeError for a single str, or a non-iterable, instead of a
+    `fetch_url`; TypeError for a single str or bytes, or a non-iterable, instead of a
     collection of URLs).
     """
     raise NotImplementedError("TODO: task 4, fetch many URLs at once")

@@ -297,6 +297,12 @@ async def test_every_response_is_released(situation: str, http_mock: MockHttp) -
         http_mock_responses = len(http_mock.responses())
         for response in left_open:
             response.close()
+    expected = asyncio.CancelledError if cancel_at is not None else type(None)
+    assert isinstance(raised, expected) and http_mock_responses == 1, (
+        f"After {situation}, fetch_url {outcome(got, raised)} having received "
+        f"{http_mock_responses} response(s); expected "
+        + ("the cancellation to propagate" if cancel_at is not None else "a result")
+        + " for the one response the server sent")
     assert not left_open, (
         f"After {situation}, fetch_url {outcome(got, raised)} and left {len(left_open)} of "
         f"{http_mock_responses} response(s) open: an unreleased response holds its connection "
