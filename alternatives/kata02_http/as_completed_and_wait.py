@@ -48,15 +48,22 @@ def _limit(timeout):
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
             raise TypeError(f"timeout={timeout!r} is not a number of seconds")
-        if timeout <= 0:
+        if not timeout > 0:
             raise ValueError(f"timeout={timeout!r} is not positive")
 
 
 async def _request(session, url):
     async with session.get(url) as response:
         text = await response.text()
-        data = await response.json() if response.content_type == "application/json" else None
-        return response.status, text, data
+        media = response.content_type.lower()
+        data, problem = None, None
+        if media == "application/json" or (media.startswith("application/")
+                                            and media.endswith("+json")):
+            try:
+                data = await response.json()
+            except ValueError as error:
+                problem = error
+        return response.status, text, data, problem
 
 
 async def fetch_url(session, url, *, timeout=10.0):
@@ -82,12 +89,12 @@ async def fetch_url(session, url, *, timeout=10.0):
         if isinstance(error, aiohttp.ClientError):
             return FetchResult(url, None, None, None, loop.time() - start, error)
         raise error
-    status, text, data = request.result()
-    return FetchResult(url, status, text, data, loop.time() - start)
+    status, text, data, problem = request.result()
+    return FetchResult(url, status, text, data, loop.time() - start, problem)
 
 
 async def fetch_many(urls, *, timeout=10.0):
-    if isinstance(urls, str):
+    if isinstance(urls, (str, bytes)):
         raise TypeError(f"one URL string {urls!r} given; pass a list of URLs")
     try:
         listed = [_url(url) for url in iter(urls)]

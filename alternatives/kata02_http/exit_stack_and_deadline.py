@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json as jsonlib
 import numbers
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -59,7 +60,7 @@ def _timeout(timeout):
 
 def _is_json(response):
     media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return media == "application/json"
+    return media == "application/json" or re.fullmatch(r"application/[^/]+\+json", media)
 
 
 async def fetch_url(session, url, *, timeout=10.0):
@@ -79,8 +80,13 @@ async def fetch_url(session, url, *, timeout=10.0):
     except (aiohttp.ClientError, TimeoutError) as error:
         return FetchResult(url, None, None, None, loop.time() - began, error)
     body = raw.decode(response.get_encoding())
-    data = jsonlib.loads(body) if _is_json(response) else None
-    return FetchResult(url, response.status, body, data, loop.time() - began)
+    data, problem = None, None
+    if _is_json(response) and body.strip():
+        try:
+            data = jsonlib.loads(body)
+        except ValueError as error:
+            problem = error
+    return FetchResult(url, response.status, body, data, loop.time() - began, problem)
 
 
 async def fetch_many(urls, *, timeout=10.0):

@@ -21,7 +21,7 @@ class FetchResult:
 
     @property
     def ok(self):
-        return self.error is None and self.status is not None and 100 <= self.status <= 399
+        return self.status is not None and 100 <= self.status <= 399
 
 
 class Summary(NamedTuple):
@@ -66,12 +66,19 @@ async def fetch_url(session, url, *, timeout=10.0):
     except TimeoutError as error:
         return FetchResult(url, None, None, None, clock() - began, error)
     text = raw.decode()
-    parsed = json.loads(text) if kind.startswith("application/json") else None
-    return FetchResult(url, status, text, parsed, clock() - began)
+    media = kind.partition(";")[0].strip().lower()
+    parsed = trouble = None
+    if media.startswith("application/") and (media == "application/json"
+                                              or media.endswith("+json")) and text.strip():
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as error:
+            trouble = error
+    return FetchResult(url, status, text, parsed, clock() - began, trouble)
 
 
 async def fetch_many(urls, *, timeout=10.0):
-    if isinstance(urls, str):
+    if isinstance(urls, str | bytes):
         raise TypeError(f"fetch_many wants a list of URLs, not the single string {urls!r}")
     try:
         urls = [_url(url) for url in urls]

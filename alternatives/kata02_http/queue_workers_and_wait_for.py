@@ -51,9 +51,14 @@ def _valid_timeout(timeout):
 async def _get(session, url):
     async with session.get(url) as response:
         text = await response.text()
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-        return response.status, text, (await response.json() if kind == "application/json"
-                                       else None)
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json" and not (kind.startswith("application/")
+                                                and kind.endswith("+json")):
+            return response.status, text, None, None
+        try:
+            return response.status, text, await response.json(), None
+        except ValueError as error:
+            return response.status, text, None, error
 
 
 async def fetch_url(session, url, *, timeout=10.0):
@@ -64,14 +69,14 @@ async def fetch_url(session, url, *, timeout=10.0):
     loop = asyncio.get_running_loop()
     began = loop.time()
     try:
-        status, text, data = await asyncio.wait_for(_get(session, url), timeout)
+        status, text, data, problem = await asyncio.wait_for(_get(session, url), timeout)
     except (TimeoutError, aiohttp.ClientError) as problem:
         return FetchResult(url, None, None, None, loop.time() - began, problem)
-    return FetchResult(url, status, text, data, loop.time() - began)
+    return FetchResult(url, status, text, data, loop.time() - began, problem)
 
 
 async def fetch_many(urls, *, timeout=10.0):
-    if isinstance(urls, str) or not hasattr(urls, "__iter__"):
+    if isinstance(urls, (str, bytes, bytearray)) or not hasattr(urls, "__iter__"):
         raise TypeError(f"fetch_many needs a collection of URLs, not {urls!r}")
     listed = list(urls)
     for url in listed:
