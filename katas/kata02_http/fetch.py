@@ -25,7 +25,7 @@ class FetchResult:
 
     ``url`` is the URL as it was given. ``status``, ``body`` (the text) and
     ``json`` (the parsed body when the media type is ``application/json`` or
-    ends in ``+json``, else None; a JSON ``null`` or an empty body is None too)
+    ``application/...+json``, else None; a JSON ``null`` or an empty body is None too)
     are None when no response arrived; then ``error`` holds the exception
     (an ``aiohttp.ClientError`` or a ``TimeoutError``). A response whose JSON
     does not parse keeps status and body, its ``ValueError`` in ``error``; an

@@ -80,17 +80,24 @@ async def test_fetch_url_parses_json(http_mock: MockHttp) -> None:
 
 
 @task1
-@pytest.mark.parametrize("text", ["plain words", '{"looks": ["like", "json"]}', "0"],
-                         ids=["words", "json-like object", "json-like number"])
-async def test_fetch_url_json_is_none_for_text(text: str, http_mock: MockHttp) -> None:
-    """leaves `json` None when the response is not JSON, even if its text would parse as JSON"""
-    http_mock.reply(API + "/text", body=text)
+@pytest.mark.parametrize(("text", "media_type"), [
+    ("plain words", "text/plain"), ('{"looks": ["like", "json"]}', "text/plain"),
+    ("0", "text/plain"), ('{"looks": "like json"}', "application/xml"),
+    ('{"looks": "like json"}', "text/json"), ("[1, 2]", "text/x+json")],
+    ids=["words", "json-like object", "json-like number", "application/xml", "text/json",
+         "text/x+json"])
+async def test_fetch_url_json_is_none_for_text(text: str, media_type: str,
+                                               http_mock: MockHttp) -> None:
+    """leaves `json` None when the response is not JSON, even if its text would parse as JSON:
+    only application/json and application/...+json are JSON"""
+    http_mock.reply(API + "/text", body=text, content_type=media_type)
     async with aiohttp.ClientSession() as session:
         got = await fetch.fetch_url(session, API + "/text")
-    assert got.json is None and got.body == text, (
-        f"A text/plain response {text!r} gave json={show(got.json)}, body={show(got.body)}; "
-        "expected json=None and the text as body: only an application/json response is "
-        "parsed, whatever its text looks like"
+    assert got.json is None and got.body == text and got.error is None, (
+        f"A {media_type} response {text!r} gave json={show(got.json)}, body={show(got.body)}, "
+        f"error={got.error!r}; expected json=None, the text as body and error None: only an "
+        "application/json or application/...+json response is parsed, whatever its text "
+        "looks like"
     )
 
 

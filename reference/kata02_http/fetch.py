@@ -59,8 +59,9 @@ def _check_timeout(timeout: object) -> None:
 
 def _is_json(media_type: str) -> bool:
     """application/json, or a JSON-based type such as application/problem+json."""
-    kind, _, subtype = media_type.lower().partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+    media = media_type.lower()
+    return media == "application/json" or (media.startswith("application/")
+                                            and media.endswith("+json"))
 
 
 async def fetch_url(session: aiohttp.ClientSession, url: str, *,
