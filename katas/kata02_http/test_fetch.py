@@ -223,7 +223,8 @@ async def test_timeout_is_a_result(timeout: float | None, expected: float,
         got = await fetch.fetch_url(session, API, **kwargs)
     took = now() - start
     assert isinstance(got.error, TimeoutError), (
-        f"The server never answered. fetch_url(..., {kwargs or 'default timeout'}) returned "
+        "The server never answered. fetch_url(session, url"
+        + (f", timeout={timeout!r})" if kwargs else ") with the default timeout") + " returned "
         f"error={got.error!r}, status={got.status!r}; expected a TimeoutError result "
         "(use asyncio.timeout: aiohttp's own timeouts are not simulated here)"
     )
@@ -261,8 +262,8 @@ async def test_timeout_covers_the_body(timeout: float | None, expected: float,
         got, raised = await settle(call)
         ended = now()
     assert done and raised is None and isinstance(got.error, TimeoutError), (
-        f"The headers came after 0.5 s, the body 200 s later. fetch_url(..., "
-        f"{kwargs or 'default timeout'}) " + (
+        "The headers came after 0.5 s, the body 200 s later. fetch_url(session, url"
+        + (f", timeout={timeout!r})" if kwargs else ") with the default timeout") + " " + (
             f"{outcome(got, raised)}" if done else f"was still running at {secs(expected + 5.0)}")
         + f"; expected a TimeoutError result at {secs(expected)}: the limit covers the whole "
         "fetch, the body read included (read the body inside the asyncio.timeout block)"
@@ -602,6 +603,13 @@ async def test_fetch_many_timeout_covers_the_body(http_mock: MockHttp) -> None:
         + f" (errors {errors}); expected a TimeoutError result for it at 3.0 s, the second "
         "fine: the limit covers each whole fetch, body included")
     assert same_time(now(), 3.0), f"the batch ended at {secs(now())}; its limit was 3.0 s"
+    left_open = http_mock.unreleased()
+    for response in left_open:
+        response.close()
+    assert not left_open, (
+        f"fetch_many returned with {len(left_open)} response(s) still open, the one whose body "
+        "was cut short by the time limit among them: release every response "
+        "(`async with session.get(url) as response:`)")
 
 
 @task4
