@@ -29,14 +29,17 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     job's place in the results and the others go on. Otherwise the first
     Exception propagates (itself, not an ExceptionGroup): no further job
     starts, and the jobs in flight are cancelled and have finished their
-    clean-up by then. A slot is freed whenever a job ends, however it ends.
+    clean-up by then. A slot is freed whenever a job ends, however it ends, once: the bound
+    holds for the whole run, after any number of failures and however slow a job.
     Cancelling the call cancels the jobs in flight, whatever `return_exceptions`
     says, and they have finished their clean-up when the cancellation reaches
-    the caller. A job that ends cancelled (raises CancelledError itself) is no
-    result either: the call raises CancelledError, with no job left running.
+    the caller. A job is cancelled once, and its clean-up runs to its end. A job that ends
+    cancelled (raises CancelledError itself) is no result either: it stops the pool at that
+    moment, as a failure does, and the call raises CancelledError, with no job left running.
 
     `jobs` is any iterable (a one-pass generator too); a job is any zero-argument
-    callable returning an awaitable, and a job listed twice is called twice.
+    callable returning an awaitable (an awaitable itself is no job), and a job listed twice
+    is called twice, each place in the results holding what its own call returned.
 
     Raises, before any job is called: TypeError when `limit` is not an int
     (naming `limit` and its value), when `jobs` is not an iterable (naming it)
