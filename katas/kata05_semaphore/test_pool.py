@@ -267,11 +267,17 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
     work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(4)]
     caller = asyncio.create_task(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
     await asyncio.sleep(1.0)
-    caller.cancel()
+    caller.cancel("the caller's reason")
     result, error = await settle(caller)
     assert isinstance(error, asyncio.CancelledError), (
         f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s and "
         f"{outcome(result, error)}; the cancellation must reach the caller, never be a result"
+    )
+    assert error.args == ("the caller's reason",), (
+        f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s with "
+        f"task.cancel(\"the caller's reason\"); the caller got {error!r}. Let the caller's own "
+        "cancellation propagate (re-raise it), its message kept, rather than raise a new "
+        "CancelledError: that one is for a job that ended cancelled by itself"
     )
     assert not jobs.still_running and same_time(now(), 1.5), (
         f"The cancellation reached the caller at {secs(now())} while "
