@@ -36,18 +36,17 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     item no later than the moment the queue has room. Both bounds hold for the
     whole run, however slow an item.
 
-    When `pipeline` returns, every task it started has ended. If `handle` or
-    the producer (iterating `items`) raises, that exception (itself, not a
-    group) propagates at once: every other task is cancelled, and the exception
-    reaches the caller as soon as they have all ended (clean-up included); the
-    pipeline must not hang waiting for work that will never be done. Each task
-    is cancelled once, and its clean-up runs to its end.
-    Cancelling `pipeline` cancels its tasks the same way, and the cancellation
-    propagates. A `handle` that ends cancelled (it raises ``CancelledError``
-    itself while nothing cancelled the pipeline) is a failure too: the other
-    tasks are cancelled the same way and `pipeline` raises ``CancelledError``,
-    never returning without that item's result. So is a `handle` that cancels
-    the task it runs in (``asyncio.current_task().cancel()``).
+    When `pipeline` returns, every task it started has ended. If `handle` or the producer
+    (iterating `items`) raises, that exception (itself, not a group) propagates at once:
+    every other task is cancelled, and the exception reaches the caller as soon as they
+    have all ended (clean-up included); the pipeline must not hang waiting for work that
+    will never be done. Each task is cancelled once, and its clean-up runs to its end.
+    Cancelling `pipeline` cancels its tasks the same way, and the cancellation propagates
+    (the caller's own, its message kept). A `handle` that ends cancelled (it raises
+    ``CancelledError`` itself while nothing cancelled the pipeline) is a failure too: the
+    other tasks are cancelled the same way and `pipeline` raises ``CancelledError``, never
+    returning without that item's result. So is a `handle` that cancels the task it runs
+    in (``asyncio.current_task().cancel()``).
 
     Raises TypeError when `items` is not iterable, `handle` not callable, or
     `workers`/`maxsize` not an int (a bool, ``2.0``, ``nan``, ``inf`` are no

@@ -535,12 +535,18 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     caller = asyncio.create_task(pipes.pipeline(line.items(), line.handle, workers=3,
                                                 maxsize=2))
     await asyncio.sleep(1.25)
-    caller.cancel()
+    caller.cancel("the caller's reason")
     result, error = await settle(caller)
     left = running_tasks()
     assert isinstance(error, asyncio.CancelledError), (
         f"pipeline was cancelled at 1.25 s and {outcome(result, error)}; the cancellation must "
         "reach the caller"
+    )
+    assert error.args == ("the caller's reason",), (
+        "pipeline was cancelled at 1.25 s with task.cancel(\"the caller's reason\"); the "
+        f"caller got {error!r}. Let the caller's own cancellation propagate (re-raise it), its "
+        "message kept, rather than raise a new CancelledError: that one is for a handle that "
+        "ended cancelled by itself"
     )
     assert not left and line.in_flight == 0 and same_time(now(), 1.25), (
         f"When the cancellation reached the caller at {secs(now())}, {line.in_flight} item(s) "
