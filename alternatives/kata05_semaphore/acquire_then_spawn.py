@@ -7,6 +7,10 @@ import asyncio
 from collections.abc import Iterable
 
 
+class _EndedCancelled(Exception):
+    """A job raised CancelledError itself, while nothing cancelled it: the pool stops."""
+
+
 def _checked(jobs, limit):
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"limit must be an int, got {limit!r}")
@@ -24,14 +28,23 @@ def _checked(jobs, limit):
 async def run_tasks(jobs, limit, *, return_exceptions=False):
     checked = _checked(jobs, limit)
     slots = asyncio.Semaphore(limit)
+    caller = asyncio.current_task()
+    stopping = False
 
     async def holding_a_slot(job):
+        nonlocal stopping
         try:
             return await job()
         except Exception as error:
             if return_exceptions:
                 return error
+            stopping = True
             raise
+        except asyncio.CancelledError:
+            if stopping or caller.cancelling():  # the pool is stopping: this is its cancel
+                raise
+            stopping = True  # the job ended cancelled by itself: stop the pool, as a failure
+            raise _EndedCancelled from None
         finally:
             slots.release()
 
@@ -42,5 +55,7 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
                 await slots.acquire()  # a failure cancels this wait: no further job starts
                 tasks.append(group.create_task(holding_a_slot(job)))
     except BaseExceptionGroup as failures:
+        if isinstance(failures.exceptions[0], _EndedCancelled):
+            raise asyncio.CancelledError from None
         raise failures.exceptions[0] from None
     return [task.result() for task in tasks]

@@ -7,6 +7,10 @@ import asyncio
 from collections.abc import Iterable
 
 
+class _EndedCancelled(Exception):
+    """A job raised CancelledError itself, while nothing cancelled it: the pool stops."""
+
+
 async def run_tasks(jobs, limit, *, return_exceptions=False):
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"limit={limit!r}: expected an int")
@@ -21,6 +25,7 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
     running = 0
     turn = 0
     stopped = False
+    caller = asyncio.current_task()
 
     async def take_turn(position, job):
         nonlocal running, turn, stopped
@@ -38,6 +43,11 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
                 return error
             stopped = True
             raise
+        except asyncio.CancelledError:
+            if stopped or caller.cancelling():  # the pool is stopping: this is its cancel
+                raise
+            stopped = True  # the job ended cancelled by itself: stop the pool, as a failure
+            raise _EndedCancelled from None
         finally:
             async with changed:
                 running -= 1
@@ -47,5 +57,7 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(take_turn(i, job)) for i, job in enumerate(queue)]
     except BaseExceptionGroup as group_error:
+        if isinstance(group_error.exceptions[0], _EndedCancelled):
+            raise asyncio.CancelledError from None
         raise group_error.exceptions[0] from None
     return [task.result() for task in tasks]

@@ -3,6 +3,10 @@
 import asyncio
 
 
+class _EndedCancelled(Exception):
+    """A job raised CancelledError itself, while nothing cancelled it: the pool stops."""
+
+
 async def run_tasks(jobs, limit, *, return_exceptions=False):
     if type(limit) is not int:
         raise TypeError(f"limit={limit!r} must be an int")
@@ -18,6 +22,7 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
     results = [None] * len(jobs)
     queue = iter(enumerate(jobs))
     stop = False
+    caller = asyncio.current_task()
 
     async def worker():
         nonlocal stop
@@ -31,12 +36,18 @@ async def run_tasks(jobs, limit, *, return_exceptions=False):
                     stop = True
                     raise
                 results[index] = error
+            except asyncio.CancelledError:
+                if stop or caller.cancelling():  # the pool is stopping: this is its cancel
+                    raise
+                stop = True  # the job ended cancelled by itself: stop the pool, as a failure
+                raise _EndedCancelled from None
 
     try:
         async with asyncio.TaskGroup() as group:
-            crew = [group.create_task(worker()) for _ in range(min(limit, len(jobs)))]
+            for _ in range(min(limit, len(jobs))):
+                group.create_task(worker())
     except ExceptionGroup as failures:
+        if isinstance(failures.exceptions[0], _EndedCancelled):
+            raise asyncio.CancelledError from None
         raise failures.exceptions[0] from None
-    for member in crew:
-        member.result()  # a job that ended cancelled ended its worker so: CancelledError
     return results

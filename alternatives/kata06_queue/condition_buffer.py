@@ -52,6 +52,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             raise ValueError(f"{name}: {value!r} is less than 1")
     buffer = _Buffer(maxsize)
     results = {}
+    caller = asyncio.current_task()  # a failure in the TaskGroup cancels it too
 
     async def produce():
         for entry in enumerate(items):
@@ -63,7 +64,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             try:
                 results[entry[0]] = await handle(entry[1])
             except asyncio.CancelledError:
-                if not asyncio.current_task().cancelling():  # handle() ended so by itself
+                if not caller.cancelling():  # handle() ended so by itself
                     raise _HandleCancelled from None
                 raise
 

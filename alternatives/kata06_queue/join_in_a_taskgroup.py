@@ -25,6 +25,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
     _check_count("maxsize", maxsize)
     queue = asyncio.Queue(maxsize=maxsize)
     results = {}
+    caller = asyncio.current_task()  # the TaskGroup cancels it too when it stops
 
     async def produce():
         count = 0
@@ -39,7 +40,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             try:
                 results[index] = await handle(item)
             except asyncio.CancelledError:
-                if asyncio.current_task().cancelling() == 0:
+                if caller.cancelling() == 0:
                     raise _Finished(-1) from None  # handle() ended cancelled by itself
                 raise
             finally:

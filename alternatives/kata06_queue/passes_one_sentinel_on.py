@@ -39,6 +39,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     _check_count("maxsize", maxsize)
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
     results: dict[int, Any] = {}
+    caller = asyncio.current_task()  # a failure in the TaskGroup cancels it too
 
     async def produce() -> None:
         for entry in enumerate(items):  # lazily: put() waits while the queue is full
@@ -55,7 +56,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
             try:
                 results[index] = await handle(item)
             except asyncio.CancelledError:
-                if asyncio.current_task().cancelling():  # stopped: by the caller, or a failure
+                if caller.cancelling():  # stopped: by the caller, or a failure
                     raise
                 raise _EndedCancelled from None  # a BaseException the TaskGroup would not see
 

@@ -26,6 +26,8 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
     _count("maxsize", maxsize)
     queue = asyncio.Queue(maxsize)
     results = []
+    caller = asyncio.current_task()
+    stopping = False  # set before the pipeline cancels its tasks
 
     async def produce():
         for item in source:
@@ -42,7 +44,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
             try:
                 results[entry[0]] = await handle(entry[1])
             except asyncio.CancelledError as cancelled:
-                if asyncio.current_task().cancelling():
+                if stopping or caller.cancelling():  # the pipeline's own stop
                     raise
                 raise RuntimeError(_ENDED_CANCELLED) from cancelled  # FIRST_EXCEPTION sees it
 
@@ -57,6 +59,7 @@ async def pipeline(items, handle, *, workers=4, maxsize=10):
                 raise error.__cause__
             raise error
     finally:
+        stopping = True
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks)

@@ -25,18 +25,21 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     when it gets a slot, and the next job starts the moment any slot frees:
     not in fixed batches of `limit`. An empty input gives ``[]``.
 
-    With ``return_exceptions=True`` an Exception raised by a job takes the
-    job's place in the results and the others go on. Otherwise the first
-    Exception propagates (itself, not an ExceptionGroup): no further job
-    starts, and the jobs in flight are cancelled and have finished their
-    clean-up by then. A slot is freed whenever a job ends, however it ends.
-    Cancelling the call cancels the jobs in flight, whatever `return_exceptions`
-    says, and they have finished their clean-up when the cancellation reaches
-    the caller. A job that ends cancelled (raises CancelledError itself) is no
-    result either: the call raises CancelledError, with no job left running.
+    With ``return_exceptions=True`` an Exception raised by a job takes the job's place in
+    the results and the others go on. Otherwise the first Exception propagates (itself,
+    not an ExceptionGroup): no further job starts, and the jobs in flight are cancelled
+    and have finished their clean-up by then. A slot is freed whenever a job ends, however
+    it ends, once: the bound holds for the whole run, after any number of failures and
+    however slow a job. Cancelling the call cancels the jobs in flight, whatever
+    `return_exceptions` says, and they have finished their clean-up when the cancellation
+    (the caller's own, its message kept) reaches the caller. A job is cancelled once, and
+    its clean-up runs to its end. A job that ends cancelled (raises CancelledError itself)
+    is no result either: it stops the pool at that moment, as a failure does, and the call
+    raises CancelledError, with no job left running.
 
     `jobs` is any iterable (a one-pass generator too); a job is any zero-argument
-    callable returning an awaitable, and a job listed twice is called twice.
+    callable returning an awaitable (an awaitable itself is no job), and a job listed twice
+    is called twice, each place in the results holding what its own call returned.
 
     Raises, before any job is called: TypeError when `limit` is not an int
     (naming `limit` and its value), when `jobs` is not an iterable (naming it)

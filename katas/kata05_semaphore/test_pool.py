@@ -69,6 +69,35 @@ async def test_results_in_input_order(jobs: Jobs) -> None:
 
 
 @task1
+@pytest.mark.parametrize("limit", [1, 2])
+async def test_a_job_listed_twice_keeps_each_calls_result(limit: int, jobs: Jobs) -> None:
+    """a job listed twice is called twice, and each place holds what its own call returned
+
+    Results are kept per position in the input, never per job (nor per id(job)).
+    """
+    calls: list[float] = []
+
+    async def stamp(called: float) -> str:
+        await asyncio.sleep(1.0)
+        return f"called at {secs(called)}"
+
+    def clock() -> Awaitable[str]:  # what it returns tells its calls apart: when it was called
+        calls.append(now())
+        return stamp(now())
+
+    slow = jobs.make(2.0, "slow")
+    got, error = await settle(pool.run_tasks([clock, slow, clock], limit))
+    expected = [f"called at {secs(t)}" for t in calls[:1]] + ["slow"] + [
+        f"called at {secs(t)}" for t in calls[1:2]]
+    assert error is None and len(calls) == 2 and got == expected, (
+        f"run_tasks([clock, slow, clock], {limit}), where each call of clock returns the loop "
+        f"time it was called at, called clock at {listing(secs(t) for t in calls) or 'no time'} "
+        f"and {outcome(got, error)}; expected {show(expected)}: the same job listed twice is "
+        "called twice, and each place in the results holds what its own call returned (keep "
+        "the results by position, not in a dict keyed by the job)")
+
+
+@task1
 async def test_no_jobs(jobs: Jobs) -> None:
     """an empty input gives an empty list"""
     got = await pool.run_tasks([], 4)
@@ -238,11 +267,17 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
     work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(4)]
     caller = asyncio.create_task(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
     await asyncio.sleep(1.0)
-    caller.cancel()
+    caller.cancel("the caller's reason")
     result, error = await settle(caller)
     assert isinstance(error, asyncio.CancelledError), (
         f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s and "
         f"{outcome(result, error)}; the cancellation must reach the caller, never be a result"
+    )
+    assert error.args == ("the caller's reason",), (
+        f"run_tasks(..., return_exceptions={return_exceptions}) was cancelled at 1 s with "
+        f"task.cancel(\"the caller's reason\"); the caller got {error!r}. Let the caller's own "
+        "cancellation propagate (re-raise it), its message kept, rather than raise a new "
+        "CancelledError: that one is for a job that ended cancelled by itself"
     )
     assert not jobs.still_running and same_time(now(), 1.5), (
         f"The cancellation reached the caller at {secs(now())} while "
@@ -264,7 +299,7 @@ async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bo
     left running
 
     A job ends cancelled when it raises CancelledError itself: whatever return_exceptions says, it
-    is no exception to collect. It frees its slot, as any job that ends.
+    is no exception to collect.
     """
     work = [jobs.make(1.0, "a"), jobs.make(0.5, error=asyncio.CancelledError()),
             jobs.make(2.0, "c")]
@@ -281,23 +316,109 @@ async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bo
         f"{listing(jobs.still_running)} still ran; no job may be left running")
 
 
+@task4
+@pytest.mark.parametrize("return_exceptions", [False, True])
+async def test_a_job_that_ends_cancelled_stops_the_pool_then(return_exceptions: bool,
+                                                             jobs: Jobs) -> None:
+    """a job that ends cancelled stops the pool at that moment, as a failure does: no job starts
+    after it, the jobs in flight are cancelled then, and CancelledError comes after their clean-up
+    """
+    work = [jobs.make(3.0, "a", cleanup_s=0.5), jobs.make(1.0, error=asyncio.CancelledError()),
+            jobs.make(1.0, "c"), jobs.make(1.0, "d")]
+    result, error = await settle(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
+    started = [r.name for r in jobs.records if r.started]
+    said = (f"job1 ended cancelled at 1 s (it raised CancelledError itself) while job0 (3 s, a "
+            f"clean-up of 0.5 s) ran, limit=2, return_exceptions={return_exceptions}; run_tasks "
+            f"{outcome(result, error)} at {secs(now())}")
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{said}. Expected CancelledError: a job that ends cancelled is never a result")
+    assert started == ["job0", "job1"], (
+        f"{said}, and {listing(started)} had started. A job that ends cancelled stops the pool "
+        "at that moment, as a failure does: no job starts after it")
+    assert jobs.records[0].cancelled and same_time(now(), 1.5) and not jobs.still_running, (
+        f"{said}; job0 was {jobs.records[0].fate()}. Expected job0 cancelled at 1.0 s and "
+        "CancelledError at 1.5 s, once its clean-up is over: a job ending cancelled stops the "
+        "pool at once, not when the other jobs are done")
+
+
+@task4
+@given(seconds=st.lists(st.sampled_from([0.25, 1.0, 2.5, 12.0, 30.0]) | durations(0.001, 3.0),
+                        min_size=8, max_size=24),
+       failing=st.sets(st.integers(0, 23), max_size=12), limit=st.integers(1, 4),
+       style=st.sampled_from(sorted(STYLES)))
+@example(seconds=[30.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 12.0, 1.0, 1.0, 1.0], failing={1, 2, 3},
+         limit=2, style="function")
+@example(seconds=[1.0] * 6 + [30.0, 12.0] + [1.0] * 8, failing={0, 1, 2, 3, 4, 5}, limit=3,
+         style="partial")
+@settings(max_examples=8)
+def test_the_bound_holds_for_a_whole_run(seconds: list[float], failing: set[int], limit: int,
+                                         style: str) -> None:
+    """over a long run, after any number of failures and however slow a job, never more than
+    `limit` jobs in flight, and every slot kept busy (return_exceptions=True)
+
+    A slot is held by its job until the job ends, however it ends, and only then goes to the
+    next job: a bound that holds only in the first moments is no bound.
+    """
+    jobs = Jobs()
+    fails = sorted(i for i in failing if i < len(seconds))
+    errors = {i: ValueError(f"job {i} failed") for i in fails}
+    made = [STYLES[style](jobs.make(s, i, error=errors.get(i))) for i, s in enumerate(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None]:
+        return await settle(pool.run_tasks(made, limit, return_exceptions=True))
+
+    got, error = run_virtual(scenario)
+    given_as = (f"With {len(seconds)} jobs of {listing(secs(s) for s in seconds)} ({style}s), "
+                f"limit={limit}, return_exceptions=True and job(s) {listing(fails)} failing")
+    expected = [errors.get(i, i) for i in range(len(seconds))]
+    assert error is None and got == expected, (
+        f"{given_as}, run_tasks {outcome(got, error)}; expected {show(expected)}, each failure "
+        "in its place")
+    events = sorted([(round(r.finished_at if r.finished_at is not None else float("inf"), 6), 0,
+                      r.name) for r in jobs.records if r.started]
+                    + [(round(t, 6), 1, r.name) for r in jobs.records for t in r.starts])
+    flight: set[str] = set()
+    for when, starting, name in events:
+        if not starting:
+            flight.discard(name)
+            continue
+        flight.add(name)
+        failed_before = [f"job{i}" for i in fails
+                         if (jobs.records[i].finished_at or float("inf")) <= when]
+        assert len(flight) <= limit, (
+            f"{given_as}, {len(flight)} jobs were in flight at {secs(when)} "
+            f"({listing(sorted(flight))}), after {len(failed_before)} failure(s); the bound "
+            f"holds for the whole run: at most {limit}. A slot is given back once, when its "
+            "job ends, however it ends, and not before (a slow job keeps its slot)")
+    due = pool_starts(seconds, limit)
+    for index, record in enumerate(jobs.records):
+        assert same_time(record.starts, [due[index]]), (
+            f"{given_as}, job{index} started at {listing(secs(t) for t in record.starts)}; "
+            f"expected at {secs(due[index])}: every slot stays busy for the whole run, each "
+            "going to the next job the moment its job ends")
+
+
 def _seen(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
 
 
 class Crew:
-    """Jobs that take a set time each, one failing perhaps, and a clean-up (that may raise) when
-    cancelled; records when each started and was cancelled, and which still run."""
+    """Jobs that take a set time each, one failing perhaps (with an error, or by raising
+    CancelledError), and a clean-up (that may raise) when cancelled; records when each started
+    and was cancelled (every cancellation it got), and which still run."""
 
     def __init__(self, seconds: list[float], *, fails: int | None = None,
-                 cleanup: float = 0.0, cleanup_raises: bool = False) -> None:
+                 cleanup: float = 0.0, cleanup_raises: bool = False,
+                 error: BaseException | None = None) -> None:
         self.seconds, self.fails = seconds, fails
         self.cleanup, self.cleanup_raises = cleanup, cleanup_raises
         self.starts: list[list[float]] = [[] for _ in seconds]
-        self.cancelled: dict[int, float] = {}  # job index: when it was cancelled
+        self.cancelled: dict[int, float] = {}  # job index: when it was first cancelled
+        self.cancels: dict[int, list[float]] = {}  # job index: every cancellation it got
+        self.cleaned: dict[int, float] = {}  # job index: when its clean-up ran to its end
         self.running: set[int] = set()  # started, clean-up not finished
-        self.error = ValueError("this job failed")
+        self.error = error or ValueError("this job failed")
 
     def jobs(self) -> list[Callable[[], Awaitable[Any]]]:
         return [functools.partial(self.run, index) for index in range(len(self.seconds))]
@@ -308,9 +429,15 @@ class Crew:
         try:
             await asyncio.sleep(self.seconds[index])
         except asyncio.CancelledError:
-            self.cancelled[index] = now()
+            self.cancelled.setdefault(index, now())
+            self.cancels.setdefault(index, []).append(now())
             if self.cleanup:
-                await asyncio.sleep(self.cleanup)
+                try:
+                    await asyncio.sleep(self.cleanup)
+                except asyncio.CancelledError:  # cancelled again: the clean-up is cut short
+                    self.cancels[index].append(now())
+                    raise
+            self.cleaned[index] = now()
             if self.cleanup_raises:
                 # What becomes of an error raised in a clean-up, the contract does not say:
                 # the spec marks it seen, whatever task it ends.
@@ -325,26 +452,48 @@ class Crew:
             raise self.error
         return index
 
+    def cancelled_again(self) -> list[str]:
+        """The jobs cancelled more than once, for a message: ``job0 at 1.0 s and 11.0 s``."""
+        return [f"job{i} at {listing(secs(t) for t in times)}"
+                for i, times in sorted(self.cancels.items()) if len(times) > 1]
+
+
+FAULTS = ["a job fails", "a job ends cancelled", "the caller cancels"]
+LONG_CLEANUP = 30.0  # longer than any grace period or timeout a pool might wait with
+
 
 @task4
 @given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=6), limit=st.integers(1, 3),
-       caller_cancels=st.booleans(), at=st.integers(0, 5), moment=durations(0.0, 6.0),
-       cleanup=st.sampled_from([0.0]) | durations(0.001, 3.0), raises=st.booleans(),
-       return_exceptions=st.booleans())
-@example(seconds=[3.0, 1.0, 1.0, 1.0], limit=2, caller_cancels=False, at=1, moment=0.0,
+       fault=st.sampled_from(FAULTS), at=st.integers(0, 5), moment=durations(0.0, 6.0),
+       cleanup=st.sampled_from([0.0, LONG_CLEANUP]) | durations(0.001, 3.0),
+       raises=st.booleans(), return_exceptions=st.booleans())
+@example(seconds=[3.0, 1.0, 1.0, 1.0], limit=2, fault="a job fails", at=1, moment=0.0,
          cleanup=2.5, raises=True, return_exceptions=False)
-@example(seconds=[2.0, 1.0, 2.0, 2.0], limit=2, caller_cancels=True, at=0, moment=1.333,
+@example(seconds=[2.0, 1.0, 2.0, 2.0], limit=2, fault="the caller cancels", at=0, moment=1.333,
          cleanup=1.5, raises=False, return_exceptions=True)
-@settings(max_examples=6)
+@example(seconds=[3.0, 1.0, 1.0, 1.0], limit=2, fault="a job ends cancelled", at=1, moment=0.0,
+         cleanup=0.5, raises=False, return_exceptions=True)
+@example(seconds=[1.0, 2.0, 1.0, 1.0], limit=3, fault="a job ends cancelled", at=0, moment=0.0,
+         cleanup=0.0, raises=False, return_exceptions=False)
+@example(seconds=[3.0, 1.0, 1.0], limit=2, fault="a job fails", at=1, moment=0.0,
+         cleanup=LONG_CLEANUP, raises=False, return_exceptions=False)
+@example(seconds=[2.0, 2.0, 2.0], limit=2, fault="the caller cancels", at=0, moment=1.0,
+         cleanup=LONG_CLEANUP, raises=False, return_exceptions=True)
+@example(seconds=[3.0, 1.0, 1.0], limit=2, fault="a job ends cancelled", at=1, moment=0.0,
+         cleanup=LONG_CLEANUP, raises=False, return_exceptions=False)
+@settings(max_examples=8)
 def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
-        seconds: list[float], limit: int, caller_cancels: bool, at: int, moment: float,
+        seconds: list[float], limit: int, fault: str, at: int, moment: float,
         cleanup: float, raises: bool, return_exceptions: bool) -> None:
-    """a job failing or the caller cancelling at any moment cancels the jobs in flight; the error
-    comes after their clean-up
+    """a job failing or ending cancelled, or the caller cancelling, at any moment cancels the jobs
+    in flight, once; the error comes when their clean-up has run to its end
 
     A failure fails fast: no other job starts then, and the error reaches the caller once the
-    clean-up of the jobs in flight (which may itself raise) is over.
+    clean-up of the jobs in flight (which may itself raise) is over. A job that ends cancelled
+    (raises CancelledError itself) stops the pool so too, whatever return_exceptions says, and the
+    caller gets CancelledError. A clean-up may be long: a job is cancelled once, never again.
     """
+    caller_cancels = fault == "the caller cancels"
     n = len(seconds)
     at = at % n
     seconds = list(seconds)
@@ -359,9 +508,13 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         seconds[at] = round(seconds[at] + OFF_GRID, 6)
         starts = pool_starts(seconds, limit)
         moment = round(starts[at] + seconds[at], 6)
-        return_exceptions = False
+        if fault == "a job fails":
+            return_exceptions = False
+        else:
+            raises = False  # beside a cancellation, the contract is silent on a raising clean-up
     crew = Crew(seconds, fails=None if caller_cancels else at, cleanup=cleanup,
-                cleanup_raises=raises)
+                cleanup_raises=raises,
+                error=asyncio.CancelledError() if fault == "a job ends cancelled" else None)
 
     async def scenario() -> tuple[Any, BaseException | None, float, list[int]]:
         call = pool.run_tasks(crew.jobs(), limit, return_exceptions=return_exceptions)
@@ -383,6 +536,13 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         assert isinstance(error, asyncio.CancelledError), (
             f"{given_as}, {what}; it {outcome(result, error)}. The cancellation must reach the "
             "caller, never be a result")
+    elif fault == "a job ends cancelled":
+        what = (f"job{at} ended cancelled at {secs(moment)} (it raised CancelledError itself; "
+                "nothing cancelled it)")
+        assert isinstance(error, asyncio.CancelledError), (
+            f"{given_as}, {what}; run_tasks {outcome(result, error)}. A job that ends cancelled "
+            "is never a result: it stops the pool as a failure does, and run_tasks raises "
+            "CancelledError (a BaseException, which a TaskGroup does not count as a failure)")
     else:
         what = f"job{at} raised {crew.error!r} at {secs(moment)}"
         assert error is crew.error, (
@@ -405,6 +565,15 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
     assert not started_late, (
         f"{given_as}, {what}; yet {listing(started_late)} started after that. No job may start "
         "once the pool is stopping")
+    again = crew.cancelled_again()
+    assert not again, (
+        f"{given_as}, {what}; {listing(again)} was cancelled, the second time during its "
+        f"clean-up of {secs(cleanup)}, which that cut short. Cancel a job once, and let its "
+        "clean-up run to its end, however long it takes")
+    cut = [f"job{i}" for i in crew.cancelled if i not in crew.cleaned]
+    assert not cut, (
+        f"{given_as}, {what}; the clean-up of {listing(cut)} never ran to its end. Wait for "
+        "every cancelled job to finish its clean-up")
     due = moment + (cleanup if crew.cancelled else 0.0)
     assert not running and same_time(ended, due), (
         f"{given_as}, {what}. The error reached the caller at {secs(ended)} with "
@@ -415,8 +584,9 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
 @task5
 @pytest.mark.parametrize(("limit", "error", "named"), [
     (0, ValueError, "0"), (-2, ValueError, "-2"), (2.5, TypeError, "2.5"),
-    (2.0, TypeError, "2.0"), (True, TypeError, "True"), ("3", TypeError, "'3'"),
-    (None, TypeError, "None")])
+    (2.0, TypeError, "2.0"), (True, TypeError, "True"), (False, TypeError, "False"),
+    ("3", TypeError, "'3'"), (None, TypeError, "None"), (float("nan"), TypeError, "nan"),
+    (float("inf"), TypeError, "inf"), (-1, ValueError, "-1")])
 async def test_rejects_a_bad_limit(limit: Any, error: type[Exception], named: str,
                                    jobs: Jobs) -> None:
     """rejects a limit that is not an int of at least 1, naming it"""
@@ -424,6 +594,33 @@ async def test_rejects_a_bad_limit(limit: Any, error: type[Exception], named: st
     await rejects(error, lambda: pool.run_tasks(work, limit),
                   shown=f"run_tasks(jobs, {limit!r})", named=("limit", named))
     assert not jobs.records[0].calls, "a job was called before the limit was checked"
+
+
+@task5
+@pytest.mark.parametrize("kind", ["a coroutine object", "a Future", "an awaitable object"])
+async def test_rejects_an_awaitable_where_a_job_is_due(kind: str, jobs: Jobs) -> None:
+    """rejects an awaitable (what calling a job gives) listed where a job, a callable, is due"""
+    first = jobs.make(1.0)
+
+    async def work() -> str:
+        return "done"
+
+    if kind == "a coroutine object":
+        awaitable: Any = work()
+    elif kind == "a Future":
+        awaitable = asyncio.get_running_loop().create_future()
+    else:
+        awaitable = _Awaiting(asyncio.sleep(0))
+    try:
+        await rejects(TypeError, lambda: pool.run_tasks([first, awaitable], 2),
+                      shown=f"run_tasks([job, {kind}], 2)", named=())
+    finally:
+        for leftover in (awaitable, getattr(awaitable, "_awaitable", None)):
+            if asyncio.iscoroutine(leftover):
+                leftover.close()
+    assert not jobs.records[0].calls, (
+        f"job0 was called before {kind} listed after it was rejected; a job is a callable that "
+        "returns an awaitable, not an awaitable: check every job first")
 
 
 @task5

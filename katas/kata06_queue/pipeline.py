@@ -23,7 +23,8 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     unhashable list, the same object twice), and each result is exactly what
     `handle` returned for it; no items give ``[]``. `handle` is any callable
     that returns an awaitable (an ``async def``, a ``functools.partial``, an
-    object with ``__call__``, a lambda).
+    object with ``__call__``, a lambda). Results are kept per position: an item
+    listed twice gets, in each place, what that call of `handle` returned.
 
     One producer task takes items from `items` (lazily: it may be a generator)
     and puts them into an ``asyncio.Queue(maxsize)``; `workers` consumer tasks
@@ -32,21 +33,24 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     input order. The producer never runs more than `maxsize` items ahead of the
     workers (items pulled but not yet handed to `handle`: at most `maxsize`,
     plus one waiting in ``put``), and keeps the queue filled: it pulls the next
-    item no later than the moment the queue has room.
+    item no later than the moment the queue has room. Both bounds hold for the
+    whole run, however slow an item.
 
-    When `pipeline` returns, every task it started has ended. If `handle` or
-    the producer (iterating `items`) raises, that exception (itself, not a
-    group) propagates at once: every other task is cancelled, and the exception
-    reaches the caller as soon as they have all ended (clean-up included); the
-    pipeline must not hang waiting for work that will never be done.
-    Cancelling `pipeline` cancels its tasks the same way, and the cancellation
-    propagates. A `handle` that ends cancelled (it raises ``CancelledError``
-    itself while nothing cancelled the pipeline) is a failure too: the other
-    tasks are cancelled the same way and `pipeline` raises ``CancelledError``,
-    never returning without that item's result.
+    When `pipeline` returns, every task it started has ended. If `handle` or the producer
+    (iterating `items`) raises, that exception (itself, not a group) propagates at once:
+    every other task is cancelled, and the exception reaches the caller as soon as they
+    have all ended (clean-up included); the pipeline must not hang waiting for work that
+    will never be done. Each task is cancelled once, and its clean-up runs to its end.
+    Cancelling `pipeline` cancels its tasks the same way, and the cancellation propagates
+    (the caller's own, its message kept). A `handle` that ends cancelled (it raises
+    ``CancelledError`` itself while nothing cancelled the pipeline) is a failure too: the
+    other tasks are cancelled the same way and `pipeline` raises ``CancelledError``, never
+    returning without that item's result. So is a `handle` that cancels the task it runs
+    in (``asyncio.current_task().cancel()``).
 
     Raises TypeError when `items` is not iterable, `handle` not callable, or
-    `workers`/`maxsize` not an int (a bool is not a count); ValueError when
+    `workers`/`maxsize` not an int (a bool, ``2.0``, ``nan``, ``inf`` are no
+    counts), or `handle` is an awaitable (not callable); ValueError when
     `workers` or `maxsize` is below 1; before any item is pulled. Messages name
     the argument and its value.
     """

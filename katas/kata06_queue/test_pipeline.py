@@ -101,13 +101,16 @@ class Feed:
     def __init__(self, values: list[Any], seconds: list[float], order: list[int], *,
                  fails: int | None = None, source_fails_at: int | None = None,
                  cleanup: float = 0.0, cleanup_raises: bool = False,
-                 error: BaseException | None = None) -> None:
+                 error: BaseException | None = None, cancels_itself: bool = False) -> None:
         self.values, self.seconds, self.order = values, seconds, order
+        self.cancels_itself = cancels_itself  # `fails` cancels the task it runs in
         self.fails, self.source_fails_at, self.cleanup = fails, source_fails_at, cleanup
         self.cleanup_raises = cleanup_raises
         self.starts: list[list[float]] = [[] for _ in values]
         self.done: dict[int, float] = {}  # value index: when its handle() returned
         self.cancelled: dict[int, float] = {}  # value index: when its handle() was cancelled
+        self.cancels: dict[int, list[float]] = {}  # value index: every cancellation it got
+        self.cleaned: dict[int, float] = {}  # value index: when its clean-up ran to its end
         self.pulls: list[float] = []  # when each item was pulled
         self.source_raised_at: float | None = None
         self.started = 0
@@ -135,9 +138,15 @@ class Feed:
         try:
             await asyncio.sleep(self.seconds[value])
         except asyncio.CancelledError:
-            self.cancelled[value] = now()
+            self.cancelled.setdefault(value, now())
+            self.cancels.setdefault(value, []).append(now())
             if self.cleanup:
-                await asyncio.sleep(self.cleanup)
+                try:
+                    await asyncio.sleep(self.cleanup)
+                except asyncio.CancelledError:  # cancelled again: the clean-up is cut short
+                    self.cancels[value].append(now())
+                    raise
+            self.cleaned[value] = now()
             if self.cleanup_raises:
                 # What becomes of an error raised in a clean-up, the contract does not say:
                 # the spec marks it seen, whatever task it ends.
@@ -148,10 +157,21 @@ class Feed:
             raise
         finally:
             self.in_flight -= 1
+        if value == self.fails and self.cancels_itself:
+            running = asyncio.current_task()
+            assert running is not None
+            running.cancel()  # handle() cancels the task it runs in ...
+            await asyncio.sleep(0)  # ... and the cancellation lands here, in handle()
         if value == self.fails:
             raise self.error  # a CancelledError too: handle() then ends cancelled by itself
         self.done[value] = now()
         return item
+
+
+    def cancelled_again(self) -> list[str]:
+        """The items whose handle() was cancelled more than once: ``item 0 at 1.0 s and 11.0 s``."""
+        return [f"item {i} at {listing(secs(t) for t in times)}"
+                for i, times in sorted(self.cancels.items()) if len(times) > 1]
 
 
 def _seen(task: asyncio.Task[Any]) -> None:
@@ -229,6 +249,38 @@ async def test_every_item_once_in_order() -> None:
         f"items handled more than once: {twice}; never handled: {missing}. Each item must be "
         "handled exactly once"
     )
+
+
+@task1
+@pytest.mark.parametrize(("workers", "handed"), [(1, [0.0, 1.0, 3.0]), (2, [0.0, 0.0, 1.0])])
+async def test_an_item_listed_twice_keeps_each_calls_result(workers: int,
+                                                            handed: list[float]) -> None:
+    """an item listed twice is handled twice, and each place holds what its own call returned
+
+    Results are kept per position in the input, never per item (nor per id(item)).
+    """
+    twice, other = ["listed twice"], ["other"]  # unhashable, and the same object both times
+    calls: list[float] = []
+
+    async def stamp(item: Any, called: float) -> str:
+        await asyncio.sleep(2.0 if item is other else 1.0)
+        return f"{item[0]}, handed over at {secs(called)}"
+
+    def handle(item: Any) -> Awaitable[str]:  # what it returns tells its calls apart
+        if item is twice:
+            calls.append(now())
+        return stamp(item, now())
+
+    got, error = await settle(pipes.pipeline(iter([twice, other, twice]), handle,
+                                             workers=workers, maxsize=2))
+    expected = [f"{name}, handed over at {secs(t)}"
+                for name, t in zip(["listed twice", "other", "listed twice"], handed, strict=True)]
+    assert error is None and len(calls) == 2 and got == expected, (
+        f"pipeline([item, other, item], handle, workers={workers}), where handle returns the "
+        f"loop time it was called at, handed the item over at {listing(secs(t) for t in calls)}"
+        f" and {outcome(got, error)}; expected {show(expected)}: an item listed twice is "
+        "handled twice, and each place in the results holds what its own call returned (keep "
+        "the results by position, not in a dict keyed by the item or by id(item))")
 
 
 @task1
@@ -368,6 +420,65 @@ async def test_default_maxsize() -> None:
     )
 
 
+@task3
+@given(seconds=st.lists(st.sampled_from([0.25, 1.0, 2.5, 12.0, 30.0]) | durations(0.001, 3.0),
+                        min_size=8, max_size=24),
+       workers=st.integers(1, 4), maxsize=st.integers(1, 4))
+@example(seconds=[30.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 12.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+         workers=2, maxsize=2)
+@example(seconds=[1.0] * 6 + [30.0, 12.0, 30.0] + [1.0] * 8, workers=3, maxsize=1)
+@settings(max_examples=8)
+def test_the_bounds_hold_for_a_whole_run(seconds: list[float], workers: int,
+                                         maxsize: int) -> None:
+    """over a long run with slow items, never more than `workers` items handled at once, never
+    more than `maxsize` (+1) pulled ahead, and every worker kept busy
+
+    A worker takes the next item only when handle() is done with the one it holds, however slow:
+    a bound that holds only in the first moments is no bound.
+    """
+    feed = Feed(list(range(len(seconds))), seconds, list(range(len(seconds))))
+    spans: list[tuple[float, float]] = []  # (start, end) of each handle() call
+
+    async def timed(item: int) -> Any:
+        start = now()
+        try:
+            return await feed.handle(item)
+        finally:
+            spans.append((start, now()))
+
+    async def scenario() -> tuple[Any, BaseException | None]:
+        return await settle(pipes.pipeline(feed.source(), timed, workers=workers,
+                                           maxsize=maxsize))
+
+    got, error = run_virtual(scenario)
+    given_as = (f"With {len(seconds)} items taking {listing(secs(s) for s in seconds)}, "
+                f"workers={workers} and maxsize={maxsize}")
+    assert error is None and got == list(range(len(seconds))), (
+        f"{given_as}, pipeline {outcome(got, error)}; expected the items, in order")
+    events = sorted([(round(end, 6), 0) for _, end in spans]
+                    + [(round(start, 6), 1) for start, _ in spans])
+    handled = 0
+    for when, starting in events:
+        handled += 1 if starting else -1
+        assert handled <= workers, (
+            f"{given_as}, {handled} items were being handled at {secs(when)}; the bound holds "
+            f"for the whole run: at most workers={workers}. A worker takes its next item only "
+            "once handle() is done with the one it holds, however slow")
+    handed = [t for times in feed.starts for t in times]
+    for pulled, when in enumerate(feed.pulls):
+        ahead = pulled + 1 - handed_by(when, handed)
+        assert ahead <= maxsize + 1, (
+            f"{given_as}, the producer pulled item {pulled} at {secs(when)}, {ahead} items ahead "
+            f"of the workers; the bound holds for the whole run: at most maxsize={maxsize}, plus "
+            "one waiting in put(), however long the queue has been full")
+    due = worker_starts(seconds, workers)
+    for item, times in enumerate(feed.starts):
+        assert same_time(times, [due[item]]), (
+            f"{given_as}, handle({item}) started at {listing(secs(t) for t in times)}; expected "
+            f"at {secs(due[item])}: every worker stays busy for the whole run, taking the next "
+            "item the moment it is free")
+
+
 # --- task 4: clean shutdown -----------------------------------------------------------------
 
 @task4
@@ -424,12 +535,18 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     caller = asyncio.create_task(pipes.pipeline(line.items(), line.handle, workers=3,
                                                 maxsize=2))
     await asyncio.sleep(1.25)
-    caller.cancel()
+    caller.cancel("the caller's reason")
     result, error = await settle(caller)
     left = running_tasks()
     assert isinstance(error, asyncio.CancelledError), (
         f"pipeline was cancelled at 1.25 s and {outcome(result, error)}; the cancellation must "
         "reach the caller"
+    )
+    assert error.args == ("the caller's reason",), (
+        "pipeline was cancelled at 1.25 s with task.cancel(\"the caller's reason\"); the "
+        f"caller got {error!r}. Let the caller's own cancellation propagate (re-raise it), its "
+        "message kept, rather than raise a new CancelledError: that one is for a handle that "
+        "ended cancelled by itself"
     )
     assert not left and line.in_flight == 0 and same_time(now(), 1.25), (
         f"When the cancellation reached the caller at {secs(now())}, {line.in_flight} item(s) "
@@ -438,15 +555,42 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     )
 
 
-FAULTS = ["handle raises", "handle ends cancelled", "the items raise", "the caller cancels"]
-HANDLE_FAULTS = {"handle raises", "handle ends cancelled"}
+@task4
+async def test_a_handle_that_cancels_its_own_task_is_a_failure() -> None:
+    """a handle that cancels the task it runs in ends cancelled by itself: the pipeline stops,
+    cancelling the rest at that moment, and raises CancelledError"""
+    feed = Feed(list(range(6)), [1.0, 3.0, 1.0, 1.0, 1.0, 1.0], list(range(6)), fails=0,
+                cancels_itself=True, cleanup=0.5)
+    result, error = await settle(pipes.pipeline(feed.source(), feed.handle, workers=2,
+                                                maxsize=1))
+    said = ("handle(0) called asyncio.current_task().cancel() at 1.0 s, while handle(1) (3 s) "
+            f"ran, workers=2; pipeline {outcome(result, error)} at {secs(now())}")
+    assert isinstance(error, asyncio.CancelledError), (
+        f"{said}. A handle that cancels the task it runs in ends cancelled by itself: a "
+        "failure, so pipeline must raise CancelledError, never return without item 0's result "
+        "(nor go on with a worker fewer)")
+    started = [i for i, times in enumerate(feed.starts) if times]
+    assert started == [0, 1] and 1 in feed.cancelled and same_time(now(), 1.5), (
+        f"{said}; handle() had started for items {listing(started)} and item 1 was "
+        f"{'cancelled at ' + secs(feed.cancelled[1]) if 1 in feed.cancelled else 'never cancelled'}"
+        ". Expected item 1 cancelled at 1.0 s, no other item started, and CancelledError at "
+        "1.5 s, once its clean-up is over")
+    assert not running_tasks(), f"{said}, with tasks {running_tasks()} still alive"
+
+
+FAULTS = ["handle raises", "handle ends cancelled", "handle cancels its task", "the items raise",
+          "the caller cancels"]
+HANDLE_FAULTS = {"handle raises", "handle ends cancelled", "handle cancels its task"}
+ENDS_CANCELLED = {"handle ends cancelled", "handle cancels its task"}
+LONG_CLEANUP = 30.0  # longer than any grace period or timeout a pipeline might wait with
 
 
 @task4
 @given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=6),
        workers=st.integers(1, 3), maxsize=st.integers(1, 3), fault=st.sampled_from(FAULTS),
        at=st.integers(0, 6), moment=durations(0.0, 6.0),
-       cleanup=st.sampled_from([0.0]) | durations(0.001, 3.0), raises=st.booleans())
+       cleanup=st.sampled_from([0.0, LONG_CLEANUP]) | durations(0.001, 3.0),
+       raises=st.booleans())
 @example(seconds=[3.0, 1.0, 1.0, 1.0], workers=2, maxsize=1, fault="handle raises", at=1,
          moment=0.0, cleanup=0.5, raises=False)
 @example(seconds=[3.0, 1.0, 1.0, 1.0], workers=2, maxsize=1, fault="handle raises", at=1,
@@ -457,14 +601,24 @@ HANDLE_FAULTS = {"handle raises", "handle ends cancelled"}
          moment=1.0, cleanup=0.5, raises=False)
 @example(seconds=[1.0, 2.0, 2.0, 1.0], workers=2, maxsize=1, fault="handle ends cancelled",
          at=0, moment=0.0, cleanup=0.5, raises=False)
-@settings(max_examples=12)
+@example(seconds=[1.0, 2.0, 2.0, 1.0], workers=2, maxsize=1, fault="handle cancels its task",
+         at=0, moment=0.0, cleanup=0.5, raises=False)
+@example(seconds=[3.0, 1.0, 1.0, 1.0], workers=2, maxsize=1, fault="handle raises", at=1,
+         moment=0.0, cleanup=LONG_CLEANUP, raises=False)
+@example(seconds=[2.0, 2.0, 2.0], workers=2, maxsize=1, fault="the caller cancels", at=0,
+         moment=1.0, cleanup=LONG_CLEANUP, raises=False)
+@example(seconds=[3.0, 1.0, 1.0, 1.0], workers=2, maxsize=1, fault="handle cancels its task",
+         at=1, moment=0.0, cleanup=LONG_CLEANUP, raises=False)
+@settings(max_examples=14)
 def test_a_failure_anywhere_stops_everything_then_propagates(
         seconds: list[float], workers: int, maxsize: int, fault: str, at: int, moment: float,
         cleanup: float, raises: bool) -> None:
-    """any failure or cancel, at any moment: all else is cancelled, then that error propagates, not
-    one from a clean-up
+    """any failure or cancel, at any moment: all else is cancelled, once, then that error
+    propagates, not one from a clean-up
 
-    The error that propagates is the first one, not an error raised later, in a clean-up.
+    The error that propagates is the first one, not an error raised later, in a clean-up. A task
+    is cancelled once, and its clean-up runs to its end, however long. A handle that cancels the
+    task it runs in ends cancelled by itself: a failure, like one that raises CancelledError.
     """
     n = len(seconds)
     at = at % n
@@ -477,7 +631,8 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     feed = Feed(list(range(n)), seconds, list(range(n)), cleanup=cleanup, cleanup_raises=raises,
                 fails=at if fault in HANDLE_FAULTS else None,
                 source_fails_at=at if fault == "the items raise" else None,
-                error=asyncio.CancelledError() if fault == "handle ends cancelled" else None)
+                error=asyncio.CancelledError() if fault == "handle ends cancelled" else None,
+                cancels_itself=fault == "handle cancels its task")
     cancel_at = round(moment + OFF_GRID, 6)
 
     async def scenario() -> tuple[Any, BaseException | None, float, int, list[str]]:
@@ -501,6 +656,9 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         what = f"handle({at}) raised {feed.error!r} at {secs(moment)}"
         if fault == "handle ends cancelled":
             what += " (it ended cancelled by itself; nothing cancelled the pipeline)"
+        if fault == "handle cancels its task":
+            what = (f"handle({at}) cancelled the task it runs in (asyncio.current_task()"
+                    f".cancel()) at {secs(moment)}; nothing cancelled the pipeline")
     elif fault == "the items raise":
         moment = feed.source_raised_at if feed.source_raised_at is not None else -1.0
         what = f"the items raised {feed.error!r} instead of item {at}"
@@ -515,12 +673,14 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         assert isinstance(error, asyncio.CancelledError), (
             f"{given_as}, {what}; it {outcome(result, error)}. The cancellation must reach "
             "the caller")
-    elif fault == "handle ends cancelled":
+    elif fault in ENDS_CANCELLED:
         assert isinstance(error, asyncio.CancelledError), (
             f"{given_as}, {what}; pipeline {outcome(result, error)}. A handle that ends "
-            "cancelled is a failure: pipeline must raise CancelledError (a BaseException, "
-            "which a TaskGroup or asyncio.wait does not count as an error), never return "
-            "without that item's result")
+            "cancelled (raising CancelledError, or cancelling the task it runs in) is a "
+            "failure: pipeline must raise CancelledError (a BaseException, which a TaskGroup "
+            "or asyncio.wait does not count as an error), never return without that item's "
+            "result. Tell it from the pipeline's own stop by what the pipeline did, not by "
+            "the worker's cancelling(): here the handle made that count")
     else:
         assert error is feed.error, (
             f"{given_as}, {what}; pipeline {outcome(result, error)}. Expected that very "
@@ -550,6 +710,15 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         f"{given_as}, {what}; yet handle() started for item(s) {listing(started_late)} and "
         f"finished for item(s) {listing(finished_late)} after that. Stop pulling and "
         "handling at once")
+    again = feed.cancelled_again()
+    assert not again, (
+        f"{given_as}, {what}; handle() was cancelled for {listing(again)}, the second time "
+        f"during its clean-up of {secs(cleanup)}, which that cut short. Cancel each task once, "
+        "and let its clean-up run to its end, however long it takes")
+    cut = [f"item {i}" for i in feed.cancelled if i not in feed.cleaned]
+    assert not cut, (
+        f"{given_as}, {what}; the clean-up of handle() for {listing(cut)} never ran to its "
+        "end. Wait for every cancelled task to finish its clean-up")
     due = moment + (cleanup if feed.cancelled else 0.0)
     assert in_flight == 0 and not alive and same_time(ended, due), (
         f"{given_as}, {what}. It reached the caller at {secs(ended)} with {in_flight} "
@@ -566,6 +735,9 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     ({"workers": None}, TypeError), ({"maxsize": 0}, ValueError),
     ({"maxsize": -1}, ValueError), ({"maxsize": "5"}, TypeError),
     ({"maxsize": False}, TypeError), ({"maxsize": 2.0}, TypeError),
+    ({"workers": float("inf")}, TypeError), ({"workers": float("nan")}, TypeError),
+    ({"maxsize": float("inf")}, TypeError), ({"maxsize": float("nan")}, TypeError),
+    ({"workers": False}, TypeError), ({"maxsize": True}, TypeError),
 ], ids=lambda v: repr(v) if isinstance(v, dict) else None)
 async def test_rejects_bad_counts(kwargs: dict[str, Any], error: type[Exception]) -> None:
     """rejects a workers or maxsize not an int of at least 1, before pulling an item"""
@@ -593,3 +765,31 @@ async def test_rejects_bad_items_and_handle() -> None:
                          shown="pipeline(items, 7)", argument="handle", value=7)
     assert not line.pulled and not line.started, (
         f"{line.pulled} item(s) were pulled before handle was checked; check it first")
+
+
+@task5
+@pytest.mark.parametrize("kind", ["a coroutine object", "a Future", "an awaitable object"])
+async def test_rejects_an_awaitable_where_handle_is_due(kind: str) -> None:
+    """rejects an awaitable (what calling handle gives) passed as handle, before pulling an item"""
+    line = Line(3)
+
+    async def work(item: Any) -> Any:
+        return item
+
+    if kind == "a coroutine object":
+        awaitable: Any = work(0)
+    elif kind == "a Future":
+        awaitable = asyncio.get_running_loop().create_future()
+    else:
+        awaitable = _Awaiting(asyncio.sleep(0))
+    try:
+        await rejects_naming(TypeError, lambda: pipes.pipeline(line.items(), awaitable),
+                             shown=f"pipeline(items, {kind})", argument="handle",
+                             value=awaitable)
+    finally:
+        for leftover in (awaitable, getattr(awaitable, "_awaitable", None)):
+            if asyncio.iscoroutine(leftover):
+                leftover.close()
+    assert not line.pulled and not line.started, (
+        f"{line.pulled} item(s) were pulled before handle ({kind}) was rejected; handle is a "
+        "callable that returns an awaitable, not an awaitable: check it first")

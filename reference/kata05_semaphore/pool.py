@@ -9,6 +9,10 @@ from typing import Any
 Job = Callable[[], Awaitable[Any]]
 
 
+class _EndedCancelled(Exception):
+    """A job raised CancelledError although nothing cancelled it: the pool stops, as it fails."""
+
+
 def _checked(jobs: Iterable[Job], limit: int) -> list[Job]:
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"limit must be an int, got {limit!r}")
@@ -32,11 +36,13 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
     takes its place among the results; otherwise the first one propagates, no
     further job starts, and the jobs in flight are cancelled and awaited.
     Cancelling the call cancels the jobs in flight and awaits their clean-up.
-    A job that ends cancelled is never a result: the call raises CancelledError.
+    A job that ends cancelled is never a result: it stops the pool at that moment, as a
+    failure does, and the call raises CancelledError.
     """
     checked = _checked(jobs, limit)
     slots = asyncio.Semaphore(limit)
     failing = asyncio.Event()
+    caller = asyncio.current_task()
 
     async def in_slot(job: Job) -> Any:
         async with slots:
@@ -49,10 +55,17 @@ async def run_tasks(jobs: Iterable[Job], limit: int, *,
                     return error
                 failing.set()  # before the slot is released, so no waiter starts a job
                 raise
+            except asyncio.CancelledError:
+                if failing.is_set() or caller.cancelling():  # stopped: by a failure, or the caller
+                    raise
+                failing.set()  # the job ended cancelled by itself: a failure, which a
+                raise _EndedCancelled from None  # TaskGroup sees (it ignores a cancelled task)
 
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(in_slot(job)) for job in checked]
     except BaseExceptionGroup as failures:
+        if isinstance(failures.exceptions[0], _EndedCancelled):
+            raise asyncio.CancelledError from None
         raise failures.exceptions[0] from None
     return [task.result() for task in tasks]

@@ -10,7 +10,7 @@ _DONE = object()  # one per worker, after the last item: "no more work"
 
 
 class _EndedCancelled(Exception):
-    """handle() raised CancelledError although nothing cancelled its worker: a failure."""
+    """handle() raised CancelledError although the pipeline stopped nothing: a failure."""
 
 
 def _check_count(name: str, value: object) -> None:
@@ -26,7 +26,8 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
 
     The first exception of `handle` or of `items` propagates itself once every other task
     has been cancelled and has ended; cancelling the pipeline cancels its tasks the same way.
-    A `handle` that ends cancelled by itself is such a failure: it raises CancelledError.
+    A `handle` that ends cancelled by itself (or cancels its own task) is such a failure: it
+    raises CancelledError.
     Bad arguments (a bool is not a count) raise before any item is pulled, naming the
     argument and its value.
     """
@@ -38,6 +39,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     _check_count("maxsize", maxsize)
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
     results: dict[int, Any] = {}
+    caller = asyncio.current_task()  # a failure in the TaskGroup cancels it too
 
     async def produce() -> None:
         for entry in enumerate(items):  # lazily: put() waits while the queue is full
@@ -51,7 +53,7 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
             try:
                 results[index] = await handle(item)
             except asyncio.CancelledError:
-                if asyncio.current_task().cancelling():  # stopped: by the caller, or a failure
+                if caller.cancelling():  # stopped: by the caller, or a failure
                     raise
                 raise _EndedCancelled from None  # a BaseException the TaskGroup would not see
 
