@@ -69,10 +69,17 @@ class Pool:
 
     async def _make(self):
         try:
-            return await self._factory()
+            connection = await self._factory()
         except BaseException:
             self._free_slot()
             raise
+        if self.closed:
+            try:
+                await connection.close()  # made for a pool that closed meanwhile
+            finally:
+                self._free_slot()
+            raise RuntimeError("the pool closed while the connection was made")
+        return connection
 
     def _free_slot(self):
         while self._waiters:
