@@ -28,10 +28,8 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
         for task in pending:
             task.cancel()
         while not all(task.done() for task in pending):
-            try:
+            with contextlib.suppress(asyncio.CancelledError):  # as a TaskGroup: clean-ups first
                 await asyncio.wait(pending)  # a cancelled wait leaves the tasks alone
-            except asyncio.CancelledError:
-                pass  # as a TaskGroup does: the clean-ups come first
         return [task.exception() for task in pending
                 if not task.cancelled() and task.exception() is not None]
 
