@@ -73,11 +73,8 @@ class Pool:
         except BaseException:
             self._free_slot()
             raise
-        if self.closed:
-            try:
-                await connection.close()  # made for a pool that closed meanwhile
-            finally:
-                self._free_slot()
+        if self.closed:  # made for a pool that closed meanwhile: no one takes its place again
+            await connection.close()
             raise RuntimeError("the pool closed while the connection was made")
         return connection
 
