@@ -66,9 +66,13 @@ async def transfer(source, target, amount):
             have = await source.store.read()
             if have < amount:
                 raise ValueError(f"{source.name}: balance {have} too low for {amount}")
-            await source.store.write(have - amount)
             have_target = await target.store.read()
-            await target.store.write(have_target + amount)
+            await source.store.write(have - amount)
+            try:
+                await target.store.write(have_target + amount)
+            except BaseException:  # cancelled after the debit: undo it before going on
+                await source.store.write(have)
+                raise
         finally:
             order[1].lock.release()
     finally:
@@ -95,8 +99,8 @@ class SingleFlight:
     def __init__(self, ttl=0.0):
         if type(ttl) not in (int, float):
             raise TypeError(f"ttl: {ttl!r} is not int or float")
-        if ttl < 0:
-            raise ValueError(f"ttl: {ttl!r} < 0")
+        if not ttl >= 0 or ttl == float("inf"):  # NaN is not >= 0
+            raise ValueError(f"ttl: {ttl!r} is not a finite number >= 0")
         self.ttl = ttl
         self.inflight = {}
         self.values = {}

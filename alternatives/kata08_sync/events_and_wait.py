@@ -2,6 +2,7 @@
 asyncio.wait for the jobs, an Event per flight and an expiry time per value."""
 
 import asyncio
+import math
 
 
 class Store:
@@ -69,7 +70,13 @@ async def transfer(source, target, amount):
         have, gets = await asyncio.gather(source.store.read(), target.store.read())
         if amount > have:
             raise ValueError(f"account {source.name} has only {have}, not {amount}")
-        await asyncio.gather(source.store.write(have - amount), target.store.write(gets + amount))
+        writes = asyncio.gather(source.store.write(have - amount),
+                                target.store.write(gets + amount))
+        try:
+            await asyncio.shield(writes)
+        except asyncio.CancelledError:
+            await writes  # both writes finish, locks still held; then the cancellation goes on
+            raise
     finally:
         for account in reversed(held):
             account.lock.release()
@@ -95,8 +102,8 @@ class SingleFlight:
     def __init__(self, ttl=0.0):
         if type(ttl) not in (int, float):
             raise TypeError(f"ttl {ttl!r} is not a number of seconds")
-        if ttl < 0:
-            raise ValueError(f"ttl {ttl!r} is below 0")
+        if ttl < 0 or not math.isfinite(ttl):
+            raise ValueError(f"ttl {ttl!r} is below 0 or not finite")
         self.ttl = ttl
         self._flights = {}  # key -> (task, event set when it ends)
         self._fresh = {}  # key -> (value, loop time it expires)

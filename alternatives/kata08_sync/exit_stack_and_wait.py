@@ -64,7 +64,11 @@ async def transfer(source, target, amount):
             await stack.enter_async_context(account.lock)
         left = source._take(amount)(await source.store.read())
         await source.store.write(left)
-        await target.store.write(await target.store.read() + amount)
+        try:
+            await target.store.write(await target.store.read() + amount)
+        except asyncio.CancelledError:
+            await source.store.write(left + amount)  # the debit goes back: nothing moved
+            raise
 
 
 async def run_when_ready(jobs, ready):
@@ -92,8 +96,8 @@ class SingleFlight:
     def __init__(self, ttl=0.0):
         if not isinstance(ttl, (int, float)) or isinstance(ttl, bool):
             raise TypeError(f"ttl {ttl!r} is not a number of seconds")
-        if ttl < 0:
-            raise ValueError(f"ttl {ttl!r} is negative")
+        if not 0 <= ttl < float("inf"):
+            raise ValueError(f"ttl {ttl!r} is negative, NaN or infinite")
         self._ttl = ttl
         self._entries = {}
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import math
 
 
 class Store:
@@ -53,7 +54,11 @@ async def transfer(source, target, amount):
     low, high = sorted((source, target), key=id)
     async with low.lock, high.lock:
         await source._change(-amount)
-        await target._change(amount)
+        try:
+            await target._change(amount)
+        except asyncio.CancelledError:
+            await source._change(amount)  # pay the debit back before the cancellation goes on
+            raise
 
 
 async def run_when_ready(jobs, ready):
@@ -77,8 +82,8 @@ class SingleFlight:
     def __init__(self, ttl=0.0):
         if type(ttl) not in (int, float):
             raise TypeError(f"ttl={ttl!r} is not a number")
-        if ttl < 0:
-            raise ValueError(f"ttl={ttl!r} is negative")
+        if ttl < 0 or ttl != ttl or ttl in (math.inf, -math.inf):
+            raise ValueError(f"ttl={ttl!r} is negative or not a finite number")
         self.ttl = ttl
         self.pending = {}
         self.cached = {}

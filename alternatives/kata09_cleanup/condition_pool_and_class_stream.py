@@ -69,12 +69,16 @@ class Pool:
                 return self.idle.pop(0)
             self.count += 1
         try:
-            return await self.factory()
+            connection = await self.factory()
         except BaseException:
             async with self.changed:
                 self.count -= 1
                 self.changed.notify_all()
             raise
+        if self.closed:  # closed while the connection was made: it is not lent
+            await connection.close()
+            raise RuntimeError("pool closed while connecting")
+        return connection
 
     async def _checkin(self, connection):
         if self.closed:

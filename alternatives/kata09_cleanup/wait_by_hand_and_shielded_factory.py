@@ -22,12 +22,16 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
         return []
 
     async def cancel_and_wait(pending: Iterable[asyncio.Future[Any]]) -> list[BaseException]:
+        """Cancel each task once, then wait for them all, whatever cancels us meanwhile:
+        a second cancellation must not cut their clean-up short (gather would pass it on)."""
         pending = list(pending)
         for task in pending:
             task.cancel()
-        outcomes = await asyncio.gather(*pending, return_exceptions=True)
-        return [o for o in outcomes
-                if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)]
+        while not all(task.done() for task in pending):
+            with contextlib.suppress(asyncio.CancelledError):  # as a TaskGroup: clean-ups first
+                await asyncio.wait(pending)  # a cancelled wait leaves the tasks alone
+        return [task.exception() for task in pending
+                if not task.cancelled() and task.exception() is not None]
 
     try:
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -87,12 +91,16 @@ class Pool:
                 return self._idle.pop(0)
             making = asyncio.ensure_future(self._factory())
             try:
-                return await asyncio.shield(making)
+                connection = await asyncio.shield(making)
             except asyncio.CancelledError:
                 if not making.done():
                     adopted = True
                     making.add_done_callback(self._adopt)
                 raise
+            if self.closed:  # closed while it was made: close it, lend nothing
+                await connection.close()
+                self._refuse_if_closed()
+            return connection
         except BaseException:
             if not adopted:
                 self._places.release()

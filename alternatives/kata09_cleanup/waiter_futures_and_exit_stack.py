@@ -69,10 +69,14 @@ class Pool:
 
     async def _make(self):
         try:
-            return await self._factory()
+            connection = await self._factory()
         except BaseException:
             self._free_slot()
             raise
+        if self.closed:  # made for a pool that closed meanwhile: no one takes its place again
+            await connection.close()
+            raise RuntimeError("the pool closed while the connection was made")
+        return connection
 
     def _free_slot(self):
         while self._waiters:

@@ -69,8 +69,11 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
     in opposite directions at the same time must both complete: take the locks in one
     global order (by name), never "source first". ValueError naming the account when
     `source` holds less than `amount` (nothing moves) or when `source` is `target`;
-    amounts as in `Account`. Lets go of both locks however it ends (refused or
-    cancelled: nothing moves).
+    amounts as in `Account`. Lets go of both locks however it ends (refused: nothing
+    moves). Cancelled at any point, it moves the whole amount or nothing, never the debit
+    without the credit, and its last write is done when the cancellation reaches the
+    caller: a cancellation between the debit and the credit takes the debit back (or
+    lets the credit finish) before it goes on.
     """
     raise NotImplementedError("TODO: task 4, transfer without deadlocks")
 
@@ -99,7 +102,8 @@ class SingleFlight:
     concurrently. A waiter that is cancelled raises CancelledError, and the load goes
     on for the others. A load that ends cancelled (the loader raises CancelledError)
     ends every waiter with CancelledError, and is not remembered either. TypeError
-    for a non-numeric `ttl`, ValueError for a negative one, naming the value.
+    for a non-numeric `ttl` (a bool too), ValueError for a negative one or one that is
+    not finite (NaN, infinity), naming the value.
     """
 
     def __init__(self, ttl: float = 0.0) -> None:

@@ -2,6 +2,8 @@
 
 import asyncio
 import functools
+import itertools
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -621,10 +623,12 @@ async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
 @task3
 @pytest.mark.parametrize(("ttl", "error", "named"), [
     (-1, ValueError, "-1"), (-0.5, ValueError, "-0.5"), ("5", TypeError, "'5'"),
-    (None, TypeError, "None")])
+    (None, TypeError, "None"), (True, TypeError, "True"), (math.nan, ValueError, "nan"),
+    (math.inf, ValueError, "inf"), (-math.inf, ValueError, "-inf")])
 async def test_single_flight_rejects_a_bad_ttl(ttl: Any, error: type[Exception],
                                                named: str) -> None:
-    """rejects a ttl that is not a number of seconds, naming it"""
+    """rejects a ttl that is not a finite, non-negative number of seconds (a bool, NaN,
+    infinity), naming it"""
     await rejects(error, lambda: sync.SingleFlight(ttl=ttl), shown=f"SingleFlight(ttl={ttl!r})",
                   named=named)
 
@@ -957,6 +961,92 @@ async def test_a_cancelled_transfer_lets_go_of_both_locks(direction: str) -> Non
         "would wait for it forever. Let go of both locks however the transfer ends")
     assert (alice.store.value, bob.store.value) == (20, 20), (
         f"{did}, and left alice {alice.store.value}, bob {bob.store.value}: nothing may move")
+
+
+def transfer_accesses(direction: str, cancel_at: int | None = None,
+                      cancel_after: float | None = None) -> dict[str, Any]:
+    """One transfer of 5 between alice (20, round trips of 0.25 s) and bob (20, 0.125 s),
+    cancelled once: as its `cancel_at`-th store access starts or ends (from 0), or
+    `cancel_after` seconds in. What it did, the balances when it ended, and 5 s later."""
+    async def scenario() -> dict[str, Any]:
+        alice, bob = account("alice", 20, latency=0.25), account("bob", 20, latency=0.125)
+        source, target = (alice, bob) if direction == "alice to bob" else (bob, alice)
+        seen: list[str] = []
+        call: list[asyncio.Task[None]] = []
+
+        def watcher(name: str) -> Any:
+            def watch() -> None:
+                if len(seen) == cancel_at:
+                    call[0].cancel()
+                seen.append(name)
+            return watch
+
+        alice.store.watch, bob.store.watch = watcher("alice"), watcher("bob")
+        call.append(asyncio.create_task(sync.transfer(source, target, 5)))
+        if cancel_after is not None:
+            await asyncio.sleep(cancel_after)
+            call[0].cancel()
+        result, error = await settle(call[0])
+        ended = now()
+        at_end = (alice.store.value, bob.store.value)
+        held = [a.name for a in (alice, bob) if a.lock.locked()]
+        left = running_tasks()
+        accesses = sorted(
+            (at, f"{name}'s {what}") for name, store in (("alice", alice.store),
+                                                        ("bob", bob.store))
+            for at, what, _ in store.accesses)
+        await asyncio.sleep(5.0)
+        return {"source": source.name, "target": target.name, "result": result,
+                "error": error, "ended": ended, "at_end": at_end, "held": held, "left": left,
+                "later": (alice.store.value, bob.store.value), "accesses": accesses}
+
+    return run_virtual(scenario)
+
+
+@task4
+@pytest.mark.parametrize("direction", ["alice to bob", "bob to alice"])
+def test_a_transfer_cancelled_at_any_point_moves_all_or_nothing(direction: str) -> None:
+    """a transfer cancelled at any point, between its debit and its credit too, moves the whole
+    amount or nothing, its writes done when the cancellation reaches the caller
+
+    It is cancelled once, at the start or end of each of its store accesses and in the middle of
+    each; it lets go of both locks and leaves no write running.
+    """
+    whole = transfer_accesses(direction)
+    assert whole["error"] is None, (
+        f"transfer({whole['source']}, {whole['target']}, 5) with both holding 20 "
+        f"{outcome(whole['result'], whole['error'])}; expected it to move 5")
+    moved = {"alice to bob": (15, 25), "bob to alice": (25, 15)}[direction]
+    cuts: list[tuple[str, dict[str, Any]]] = []
+    for index, (at, what) in enumerate(whole["accesses"]):
+        cuts.append((f"as {what} (at {secs(at)} of an uncancelled run)",
+                     transfer_accesses(direction, cancel_at=index)))
+    moments = [at for at, _ in whole["accesses"]] + [whole["ended"]]
+    for before, after in itertools.pairwise(moments):
+        if after - before > 2 * CLOCK_RESOLUTION:
+            middle = (before + after) / 2
+            cuts.append((f"at {secs(middle)}", transfer_accesses(direction,
+                                                                 cancel_after=middle)))
+    for when, got in cuts:
+        did = (f"transfer({got['source']}, {got['target']}, 5), alice and bob holding 20 (store "
+               f"round trips of 0.25 s and 0.125 s), was cancelled {when}, and "
+               f"{outcome(got['result'], got['error'])} at {secs(got['ended'])}")
+        assert isinstance(got["error"], asyncio.CancelledError), (
+            f"{did}; expected the CancelledError to reach the caller")
+        assert got["at_end"] in ((20, 20), moved), (
+            f"{did}, with alice holding {got['at_end'][0]} and bob {got['at_end'][1]}; expected "
+            f"nothing moved (20 and 20) or all of it {moved}: a cancellation between the debit "
+            "and the credit must not lose the money (catch the CancelledError, write the "
+            "debit back, and raise it again; or let the credit finish), and the writes must be "
+            "done when the cancellation reaches the caller")
+        assert not got["held"] and not got["left"], (
+            f"{did}, leaving " + listing([f"{name}'s lock held" for name in got["held"]]
+                                         + [f"{task} running" for task in got["left"]])
+            + ": let go of both locks and leave no write running, however the transfer ends")
+        assert got["later"] == got["at_end"], (
+            f"{did}, alice holding {got['at_end'][0]} and bob {got['at_end'][1]}, but 5 s later "
+            f"{got['later'][0]} and {got['later'][1]}: a write went on after the cancellation "
+            "reached the caller, once the locks were let go")
 
 
 @task4

@@ -24,8 +24,10 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
     ``ExceptionGroup``, as it is: it holds the exception of every job that
     failed. (Kata 01 unwrapped the first error; here the group is the answer.)
     Cancelling the caller cancels every job and, once they have run their clean-up,
-    raises CancelledError. TypeError naming a job that is not callable, before any
-    job is called.
+    raises CancelledError. Each job is cancelled once, and its clean-up runs to its
+    end: cancelling the caller again while the jobs clean up cuts no clean-up short.
+    TypeError naming a job that is not callable (a coroutine object such as ``job()``
+    too, and every item of a str), before any job is called.
     """
     raise NotImplementedError("TODO: task 1, a task group")
 
@@ -41,9 +43,13 @@ class Pool:
     waiting for a connection goes on to make one.
     ``await pool.close()`` (or leaving ``async with Pool(...) as pool:``) closes
     every idle connection (``await connection.close()``) and the lent ones as
-    they come back; ``closed`` is then True and acquire raises RuntimeError.
+    they come back; ``closed`` is then True and acquire raises RuntimeError, also
+    while close() is still at work, and also for an acquire that began before close()
+    and got its new connection after it: that connection is closed, then the
+    RuntimeError comes out.
     A block's own exception passes through the ``async with``. TypeError for a
-    `factory` that is not callable or a `size` not an int (bools included),
+    `factory` that is not callable (a coroutine object such as ``connect()`` too) or
+    a `size` not an int (bools and floats included),
     ValueError for a `size` below 1, naming the value.
     """
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import CLOCK_RESOLUTION, same_time
+from specs.checks import CLOCK_RESOLUTION, names, same_time
 from specs.properties import (
     CALLABLE_STYLES,
     callable_styles,
@@ -301,6 +302,98 @@ def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[
         assert cleaned_when_raised[i], (
             f"{got}, but job {i} had not finished its clean-up then: wait for the cancelled "
             "jobs (a TaskGroup does)")
+
+
+class StubbornJob:
+    """A job for run_group that runs `seconds` (then raises `error`, if any); cancelled, it
+    cleans up for `cleanup` seconds. It notes every cancellation that reaches it (a second
+    one cuts its clean-up short) and when its clean-up was done."""
+
+    def __init__(self, seconds: float, cleanup: float,
+                 error: BaseException | None = None) -> None:
+        self.seconds, self.cleanup, self.error = seconds, cleanup, error
+        self.cancels: list[float] = []
+        self.cleaned: list[float] = []
+
+    async def __call__(self) -> float:
+        try:
+            await asyncio.sleep(self.seconds)
+        except asyncio.CancelledError:
+            self.cancels.append(now())
+            try:
+                await asyncio.sleep(self.cleanup)
+            except asyncio.CancelledError:
+                self.cancels.append(now())
+                raise
+            self.cleaned.append(now())
+            raise
+        if self.error is not None:
+            raise self.error
+        return self.seconds
+
+
+@task1
+@pytest.mark.parametrize("first", ["the caller is cancelled", "a job fails"])
+async def test_a_second_cancellation_cuts_no_clean_up_short(first: str) -> None:
+    """each job is cancelled once and its clean-up runs to its end, even when the caller is
+    cancelled again while the jobs clean up
+
+    The jobs are cancelled at 1.0 s (the caller is cancelled, or a job fails); the caller is
+    cancelled again at 1.5 s and at 2.5 s; the clean-ups take 2, 3 and 1 s.
+    """
+    failure = QueryFailed("job 0 failed")
+    cleaning = [StubbornJob(10.0, seconds) for seconds in (2.0, 3.0, 1.0)]
+    work = ([StubbornJob(1.0, 0.0, failure)] if first == "a job fails" else []) + cleaning
+    caller = asyncio.create_task(cleanup.run_group(work))
+    cancels = [1.5, 2.5] if first == "a job fails" else [1.0, 1.5, 2.5]
+    for at in cancels:
+        await asyncio.sleep(at - now())
+        if not caller.done():
+            caller.cancel()
+    result, error, at = await ended(caller)
+    given_as = (f"run_group(jobs cleaning up for 2, 3 and 1 s once cancelled), {first} at 1.0 s, "
+                f"the caller cancelled {'again ' if first != 'a job fails' else ''}at 1.5 s "
+                "and 2.5 s")
+    assert at is not None, f"{given_as}: run_group had not ended 10 s later"
+    cut = [f"job {i} got {len(job.cancels)} cancellations (at "
+           f"{listing(secs(t) for t in job.cancels)})"
+           for i, job in enumerate(cleaning) if len(job.cancels) != 1]
+    assert not cut, (
+        f"{given_as}: {listing(cut)}, and run_group {outcome(result, error)} at {secs(at)}; "
+        "expected each job cancelled once, at 1.0 s: a second cancellation of the caller must "
+        "not reach the jobs again and cut their clean-up short (a TaskGroup waits on)")
+    unfinished = [f"job {i}" for i, job in enumerate(cleaning)
+                  if not same_time(job.cleaned, [1.0 + job.cleanup])]
+    assert not unfinished and same_time(at, 4.0), (
+        f"{given_as}: run_group {outcome(result, error)} at {secs(at)}, "
+        + (f"{listing(unfinished)} had not finished its clean-up by then"
+           if unfinished else "the clean-ups ended at 3.0, 4.0 and 2.0 s")
+        + "; expected it to end at 4.0 s, once the last clean-up is done: a caller cancelled "
+        "again still waits for every clean-up")
+    if first == "the caller is cancelled":
+        assert isinstance(error, asyncio.CancelledError), (
+            f"{given_as}: run_group {outcome(result, error)}; expected CancelledError")
+
+
+@task1
+async def test_group_rejects_a_coroutine_object_or_a_str() -> None:
+    """rejects a coroutine object given as a job (``job()`` where ``job`` is due), naming it, and a
+    str of jobs, before calling any job"""
+    jobs = Jobs()
+    first = jobs.make(1.0)
+    called = jobs.make(1.0)()
+    try:
+        await rejects(TypeError, lambda: cleanup.run_group([first, called]),
+                      shown="run_group([job, job()]) (a coroutine object where a job is due)",
+                      named="coroutine")
+    finally:
+        called.close()
+    assert not jobs.records[0].calls, "a job was called before every job was checked"
+    result, error = await settle(cleanup.run_group("ab"))
+    assert isinstance(error, TypeError) and (names(str(error), "'a'")
+                                             or names(str(error), "'ab'")), (
+        f"run_group('ab') {outcome(result, error)}; expected TypeError naming the bad job 'a' "
+        "(or the str 'ab'): a str is not a list of jobs")
 
 
 @task1
@@ -777,13 +870,29 @@ def test_any_users_are_served_first_come_first_served(size: int, making: float,
 @pytest.mark.parametrize(("args", "error", "named"), [
     ((42, 2), TypeError, "42"), ((Factory(), 0), ValueError, "0"),
     ((Factory(), -3), ValueError, "-3"), ((Factory(), 1.5), TypeError, "1.5"),
-    ((Factory(), True), TypeError, "True"), ((Factory(), "2"), TypeError, "'2'")],
-    ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'"])
+    ((Factory(), True), TypeError, "True"), ((Factory(), "2"), TypeError, "'2'"),
+    ((Factory(), 2.0), TypeError, "2.0"), ((Factory(), math.nan), TypeError, "nan"),
+    ((Factory(), math.inf), TypeError, "inf")],
+    ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'", "size 2.0",
+         "size nan", "size inf"])
 async def test_pool_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                           named: str) -> None:
     """rejects a factory that is not callable, or a size not an int of at least 1, naming the bad
     value"""
     await rejects(error, lambda: cleanup.Pool(*args), shown=f"Pool{args!r}", named=named)
+
+
+@task2
+async def test_pool_rejects_a_coroutine_object_for_a_factory() -> None:
+    """rejects a coroutine object given as the factory (``connect()`` where ``connect`` is due),
+    naming it"""
+    made = Factory()()
+    try:
+        await rejects(TypeError, lambda: cleanup.Pool(made, 2),
+                      shown="Pool(factory(), 2) (a coroutine object where a factory is due)",
+                      named="coroutine")
+    finally:
+        made.close()
 
 
 @task3
@@ -834,6 +943,65 @@ async def test_a_waiter_is_refused_when_the_pool_closes() -> None:
         f"a task waiting for a connection when the pool closed {outcome(result, error)}; "
         "expected RuntimeError: a closed pool lends nothing"
     )
+
+
+@task3
+@pytest.mark.parametrize("size", [1, 2])
+async def test_an_acquire_that_connects_after_close_is_refused(size: int) -> None:
+    """an acquire that began before close() and got its new connection after it raises
+    RuntimeError: its block never runs, and that connection is closed when the error comes out
+    """
+    factory = Factory()
+    pool = cleanup.Pool(factory, size)
+    entered: list[float] = []
+
+    async def block() -> None:
+        async with pool.acquire():
+            entered.append(now())
+
+    asking = asyncio.create_task(block())
+    await asyncio.sleep(0.1)
+    await pool.close()  # at 0.1 s, while the connection is being made (0.2 s)
+    result, error, at = await ended(asking)
+    still_open = [c for c in factory.made if not c.closed]
+    given_as = (f"With Pool(size={size}), an acquire at 0.0 s, close() at 0.1 s, while its "
+                "connection was being made (done at 0.2 s)")
+    assert isinstance(error, RuntimeError) and not entered, (
+        f"{given_as}: the acquire "
+        + (f"entered its block at {secs(entered[0])} and " if entered else "")
+        + (f"{outcome(result, error)} at {secs(at)}" if at is not None else
+           "was still running 10 s later")
+        + "; expected RuntimeError: a closed pool lends nothing, not even a connection it was "
+        "making when it closed")
+    assert not still_open, (
+        f"{given_as}: the acquire raised RuntimeError at {secs(at)}, leaving "
+        f"{listing(still_open)} open; expected the connection made after close() closed "
+        "before the error comes out (close it inside acquire, awaited)")
+
+
+@task3
+async def test_an_acquire_while_close_runs_is_refused() -> None:
+    """an acquire while close() is still closing the idle connections raises RuntimeError at once:
+    nothing is lent or made"""
+    factory = Factory()
+    pool = cleanup.Pool(factory, 3)
+    await asyncio.gather(use(pool, 0.3, [], [0]), use(pool, 0.2, [], [0]))  # 2 idle by 0.5 s
+    await asyncio.sleep(0.5 - now())
+    closing = asyncio.create_task(pool.close())  # from 0.5 s; each close takes 0.1 s
+    await asyncio.sleep(0.05)
+    result, error = await settle(use(pool, 1.0, [], [0]))
+    at = now()
+    await closing
+    given_as = ("With Pool(size=3) holding 2 idle connections (closing one takes 0.1 s), an "
+                "acquire at 0.55 s, while close() (called at 0.5 s) was still at work,")
+    assert isinstance(error, RuntimeError) and same_time(at, 0.55), (
+        f"{given_as} {outcome(result, error)} at {secs(at)}; expected RuntimeError at once: "
+        "once close() is called, the pool lends nothing, even before close() is done")
+    still_open = [c for c in factory.made if not c.closed]
+    assert len(factory.made) == 2 and not still_open, (
+        f"{given_as}: {len(factory.made)} connections were made in all, "
+        f"{listing(still_open) or 'none'} open once close() returned; expected the 2 idle "
+        "ones only, both closed")
 
 
 @task3
@@ -1179,7 +1347,8 @@ def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: 
 @task5
 @pytest.mark.parametrize(("n", "error", "named"), [
     (-1, ValueError, "-1"), (2.5, TypeError, "2.5"), ("3", TypeError, "'3'"),
-    (True, TypeError, "True")])
+    (True, TypeError, "True"), (2.0, TypeError, "2.0"), (math.nan, TypeError, "nan"),
+    (math.inf, TypeError, "inf")])
 async def test_take_rejects_a_bad_n(n: Any, error: type[Exception], named: str) -> None:
     """rejects an n that is not a non-negative int, naming it, and reads nothing"""
     source = Source(5)

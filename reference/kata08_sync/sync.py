@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
@@ -62,7 +63,8 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
     """Move `amount` from `source` to `target` atomically, without risking a deadlock.
 
     ValueError naming the account for an overdraft (nothing moves) or a transfer to itself.
-    Both locks are let go however it ends.
+    Both locks are let go however it ends. Cancelled, it moves all of the amount or none
+    of it: a cancellation between the debit and the credit takes the debit back.
     """
     _check_amount(amount)
     if source is target:
@@ -72,8 +74,13 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
         balance = await source.store.read()
         if balance < amount:
             raise ValueError(f"{source.name} holds {balance}, cannot transfer {amount}")
+        credited = await target.store.read() + amount
         await source.store.write(balance - amount)
-        await target.store.write(await target.store.read() + amount)
+        try:
+            await target.store.write(credited)
+        except asyncio.CancelledError:  # the debit is written, the credit is not
+            await source.store.write(balance)  # take the debit back: nothing moves
+            raise
 
 
 async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
@@ -100,8 +107,8 @@ class SingleFlight:
     def __init__(self, ttl: float = 0.0) -> None:
         if isinstance(ttl, bool) or not isinstance(ttl, int | float):
             raise TypeError(f"ttl must be a number of seconds, got {ttl!r}")
-        if ttl < 0:
-            raise ValueError(f"ttl must not be negative, got {ttl!r}")
+        if not 0 <= ttl < math.inf:  # NaN fails every comparison
+            raise ValueError(f"ttl must be a finite number of seconds, not negative, got {ttl!r}")
         self.ttl = ttl
         self._loads: dict[Hashable, asyncio.Future[Any]] = {}
         self._loaded_at: dict[Hashable, float] = {}

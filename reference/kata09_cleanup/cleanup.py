@@ -53,6 +53,7 @@ class Pool:
             self._check_open()  # it may have closed while we waited for a slot
             connection = self._idle.pop() if self._idle else await self._factory()
             try:
+                self._check_open()  # it may have closed while the connection was made
                 yield connection
             finally:  # success, error or cancellation: the connection comes back
                 if self.closed:
