@@ -82,7 +82,8 @@ async def retry_async(
 
     `jitter` (0 to 1) spreads each delay at random within
     ``delay * (1 - jitter)`` to ``delay * (1 + jitter)``: it multiplies the
-    capped ``backoff_delay(n)``, and the result is capped at `max_delay` again; pass ``rng=random.Random(seed)`` to make it repeatable.
+    capped ``backoff_delay(n)``, and the result is capped at `max_delay` again;
+    pass ``rng=random.Random(seed)`` to make it repeatable.
     `on_retry`, if given, is called with a `RetryEvent` before each backoff
     sleep; if it returns an awaitable (a coroutine, a Future), that is awaited
     before the sleep. An exception from `on_retry` (or from awaiting what it
@@ -91,6 +92,7 @@ async def retry_async(
     Every argument is checked before the first attempt: TypeError or
     ValueError (as `backoff_delay`; `attempts` an int, not a bool, at least 1,
     `jitter` a number from 0 to 1, not NaN, `retry_on` an exception class or a tuple of them,
-    `operation` and `on_retry` callable: a coroutine object is not), the message naming the argument and its value.
+    `operation` and `on_retry` callable: a coroutine object is not), the message
+    naming the argument and its value.
     """
     raise NotImplementedError("TODO: tasks 2 to 6, retry with backoff")
