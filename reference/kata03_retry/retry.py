@@ -30,9 +30,10 @@ def _check_number(name: str, value: object, *, at_least: float, at_most: float =
     """A number from `at_least` to `at_most`; never NaN, and math.inf only when `infinite`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if value != value or not at_least <= value <= at_most or (value == math.inf and not infinite):
-        raise ValueError(f"{name} must be a {'' if infinite else 'finite '}number from "
-                         f"{at_least} to {at_most}, got {value!r}")
+    if value != value or not at_least <= value <= at_most:  # False for NaN too
+        raise ValueError(f"{name} must be a number from {at_least} to {at_most}, got {value!r}")
+    if value == math.inf and not infinite:
+        raise ValueError(f"{name} must be finite, got {value!r}")
 
 
 def _check_count(name: str, value: object, *, at_least: int) -> None:
