@@ -2,6 +2,7 @@
 
 import asyncio
 import inspect
+import math
 import random
 from typing import NamedTuple
 
@@ -14,11 +15,12 @@ class RetryEvent(NamedTuple):
     delay: float
 
 
-def _real(name, value, low, high=float("inf")):
+def _real(name, value, low, high=float("inf"), endless=False):
     if type(value) not in (int, float):
         raise TypeError(f"{name}={value!r}: a number is needed")
-    if value < low or value > high:
-        raise ValueError(f"{name}={value!r} is out of range [{low}, {high}]")
+    if value != value or value < low or value > high or (value == math.inf and not endless):
+        raise ValueError(f"{name}={value!r} is out of range [{low}, {high}]"
+                         + ("" if endless else ", and must be finite"))
 
 
 def _whole(name, value, low):
@@ -30,10 +32,16 @@ def _whole(name, value, low):
 
 def backoff_delay(retry, base_delay=BASE_DELAY, factor=FACTOR, max_delay=MAX_DELAY):
     _whole("retry", retry, 0)
-    for name, value, low in (("base_delay", base_delay, 0), ("factor", factor, 1),
-                             ("max_delay", max_delay, 0)):
+    for name, value, low in (("base_delay", base_delay, 0), ("factor", factor, 1)):
         _real(name, value, low)
-    delay = base_delay * factor**retry
+    _real("max_delay", max_delay, 0, endless=True)
+    if retry == 0 or base_delay == 0 or factor == 1:
+        delay = base_delay
+    else:
+        try:
+            delay = base_delay * math.pow(factor, retry)
+        except OverflowError:
+            delay = math.inf
     return max_delay if delay > max_delay else delay
 
 

@@ -30,9 +30,9 @@ def _validate(**arguments):
     rules = {
         "retry": (_is_count, lambda v: v >= 0),
         "attempts": (_is_count, lambda v: v >= 1),
-        "base_delay": (_is_number, lambda v: v >= 0),
-        "max_delay": (_is_number, lambda v: v >= 0),
-        "factor": (_is_number, lambda v: v >= 1),
+        "base_delay": (_is_number, lambda v: 0 <= v < float("inf")),
+        "max_delay": (_is_number, lambda v: v >= 0),  # float("inf"): no cap
+        "factor": (_is_number, lambda v: 1 <= v < float("inf")),
         "jitter": (_is_number, lambda v: 0 <= v <= 1),
     }
     for name, value in arguments.items():
@@ -45,11 +45,16 @@ def _validate(**arguments):
 
 def backoff_delay(retry, base_delay=BASE_DELAY, factor=FACTOR, max_delay=MAX_DELAY):
     _validate(retry=retry, base_delay=base_delay, factor=factor, max_delay=max_delay)
-    delay = base_delay
-    for _ in range(retry):
-        if delay >= max_delay:
-            break
-        delay *= factor
+    if base_delay == 0:
+        return 0.0
+    # base_delay * factor ** retry by repeated squaring: a step per bit of retry, stopping
+    # at the cap (float products overflow to inf, never raise)
+    delay, power, bits = float(base_delay), float(factor), retry
+    while bits and delay < max_delay:
+        if bits & 1:
+            delay *= power
+        power *= power
+        bits >>= 1
     return min(delay, max_delay)
 
 

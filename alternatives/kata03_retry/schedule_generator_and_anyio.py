@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+import math
 import numbers
 import random
 from typing import NamedTuple
@@ -19,10 +20,10 @@ class RetryEvent(NamedTuple):
     delay: float
 
 
-def _number(name, value, low, high=None):
+def _number(name, value, low, high=None, *, finite=True):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} should be a number, not {value!r}")
-    if not (value >= low and (high is None or value <= high)):
+    if not (value >= low and (high is None or value <= high)) or (finite and value == math.inf):
         raise ValueError(f"{name} out of range: {value!r}")
 
 
@@ -37,8 +38,18 @@ def backoff_delay(retry, base_delay=BASE_DELAY, factor=FACTOR, max_delay=MAX_DEL
     _count("retry", retry, 0)
     _number("base_delay", base_delay, 0)
     _number("factor", factor, 1)
-    _number("max_delay", max_delay, 0)
-    return min(max_delay, base_delay * factor ** retry)
+    _number("max_delay", max_delay, 0, finite=False)
+    if retry == 0 or base_delay == 0 or factor == 1 or max_delay == 0:
+        return min(max_delay, base_delay)
+    if max_delay < math.inf:
+        # past this many retries the delay is at the cap: no need for the power
+        if retry >= math.log(max_delay / base_delay, factor):
+            return max_delay
+        return min(max_delay, base_delay * factor ** retry)
+    try:
+        return base_delay * float(factor) ** retry
+    except OverflowError:
+        return math.inf
 
 
 def _schedule(base_delay, factor, max_delay, jitter, draw):

@@ -1,6 +1,7 @@
 """Correct, in another style: a state machine; each backoff is an asyncio.timeout expiring."""
 
 import asyncio
+import math
 import random
 from collections import namedtuple
 
@@ -16,10 +17,10 @@ def _need(condition, kind, message):
         raise kind(message)
 
 
-def _numeric(name, value, lowest, highest=None):
+def _numeric(name, value, lowest, highest=math.inf, *, endless=False):
     _need(not isinstance(value, bool) and isinstance(value, int | float), TypeError,
           f"{name}={value!r}: expected a number")
-    _need(value >= lowest and (highest is None or value <= highest), ValueError,
+    _need(value >= lowest and value <= highest and (endless or value < math.inf), ValueError,
           f"{name}={value!r}: out of range")
 
 
@@ -33,8 +34,14 @@ def backoff_delay(retry, base_delay=BASE_DELAY, factor=FACTOR, max_delay=MAX_DEL
     _whole("retry", retry, 0)
     _numeric("base_delay", base_delay, 0)
     _numeric("factor", factor, 1)
-    _numeric("max_delay", max_delay, 0)
-    return min(base_delay * pow(factor, retry), max_delay)
+    _numeric("max_delay", max_delay, 0, endless=True)
+    if not (retry and base_delay and factor != 1):
+        return min(base_delay, max_delay)
+    try:
+        grown = pow(float(factor), retry)
+    except OverflowError:
+        grown = math.inf
+    return min(base_delay * grown, max_delay)
 
 
 async def _wait(seconds):
@@ -91,7 +98,7 @@ async def retry_async(operation, *, attempts=3, base_delay=BASE_DELAY, factor=FA
     _whole("attempts", attempts, 1)
     _numeric("base_delay", base_delay, 0)
     _numeric("factor", factor, 1)
-    _numeric("max_delay", max_delay, 0)
+    _numeric("max_delay", max_delay, 0, endless=True)
     _numeric("jitter", jitter, 0, 1)
     kinds = retry_on if isinstance(retry_on, tuple) else (retry_on,)
     for kind in kinds:

@@ -22,8 +22,8 @@ class RateLimiter:
                 raise TypeError(f"{name}={value!r}: expected {expected}")
         if rate < 1:
             raise ValueError(f"rate={rate!r}: at least 1 acquisition per window")
-        if per <= 0:
-            raise ValueError(f"per={per!r}: the window must last more than 0 s")
+        if not 0 < per < float("inf"):
+            raise ValueError(f"per={per!r}: the window must last more than 0 s, and not forever")
         self.rate, self.per = rate, per
         self._buckets = [AsyncLimiter(1, per) for _ in range(rate)]
         self._turns = itertools.cycle(range(rate))

@@ -12,8 +12,8 @@ class RateLimiter:
             raise ValueError(f"rate must be 1 or more, not {rate!r}")
         if type(per) not in (int, float):
             raise TypeError(f"per must be an int or a float, not {per!r}")
-        if not per > 0:
-            raise ValueError(f"per must be above 0, not {per!r}")
+        if not per > 0 or per == float("inf"):
+            raise ValueError(f"per must be above 0 and finite, not {per!r}")
         self.rate, self.per = rate, per
         self._recent = collections.deque(maxlen=rate)  # the last `rate` pass times
         self._last = None  # the future the next caller waits for: its predecessor's turn

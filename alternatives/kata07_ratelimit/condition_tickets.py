@@ -12,8 +12,8 @@ class RateLimiter:
             raise ValueError(f"rate should be 1 or more, not {rate}")
         if type(per) not in (int, float):
             raise TypeError(f"per should be seconds (int or float), not {per!r}")
-        if not per > 0:
-            raise ValueError(f"per should be above 0, not {per}")
+        if not per > 0 or per * 0 != 0:  # inf * 0 is NaN
+            raise ValueError(f"per should be a finite number above 0, not {per}")
         self.rate, self.per = rate, per
         self._recent = []  # pass times, oldest first, at most `rate`
         self._tickets = itertools.count()

@@ -13,8 +13,8 @@ class RateLimiter:
             raise ValueError(f"RateLimiter: rate={rate!r} is below 1")
         if not isinstance(per, numbers.Real) or isinstance(per, bool):
             raise TypeError(f"RateLimiter: per={per!r} is not a number")
-        if per <= 0:
-            raise ValueError(f"RateLimiter: per={per!r} is not above 0")
+        if per != per or per <= 0 or per == float("inf"):
+            raise ValueError(f"RateLimiter: per={per!r} is not a finite number above 0")
         self.rate, self.per = rate, per
         self._stamps = collections.deque()  # when the acquisitions in the window passed
         self._queue = collections.deque()  # futures of the waiters, first come first

@@ -11,8 +11,8 @@ class RateLimiter:
             raise TypeError(f"invalid per {per!r}: seconds as an int or float are needed")
         if rate < 1:
             raise ValueError(f"invalid rate {rate!r}: at least 1")
-        if not per > 0:
-            raise ValueError(f"invalid per {per!r}: above 0")
+        if not per > 0 or per - per != 0:  # inf - inf is NaN
+            raise ValueError(f"invalid per {per!r}: a finite number above 0")
         self.rate = rate
         self.per = float(per)
         self._times: list[float] = []

@@ -11,8 +11,8 @@ class RateLimiter:
             raise ValueError(f"rate={rate!r} must be 1 or more")
         if type(per) not in (int, float):
             raise TypeError(f"per={per!r} is not a number")
-        if per <= 0:
-            raise ValueError(f"per={per!r} must be more than 0")
+        if not 0 < per < float("inf"):
+            raise ValueError(f"per={per!r} must be more than 0, and finite")
         self.rate, self.per = rate, per
         self.slots = asyncio.Semaphore(rate)
 

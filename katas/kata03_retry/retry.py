@@ -40,10 +40,14 @@ def backoff_delay(retry: int, base_delay: float = BASE_DELAY, factor: float = FA
     """Seconds to wait before retry number `retry` (0 before the first retry).
 
     ``base_delay * factor ** retry``, but never more than `max_delay`:
-    with the defaults 1, 2, 4, 8, 16, 30, 30, ...
+    with the defaults 1, 2, 4, 8, 16, 30, 30, ... (it multiplies, it does not add).
+    Any `retry`, however large, gives a number at once (``backoff_delay(10**100)``
+    is `max_delay`: no giant ``factor ** retry``, no OverflowError).
     Raises TypeError for a `retry` that is not an int or a non-numeric argument
     (a bool is neither); ValueError for a negative `retry`, `base_delay` or
-    `max_delay`, or a `factor` below 1. Messages name the argument and its value.
+    `max_delay`, a `factor` below 1, a NaN anywhere, or an infinite `base_delay`
+    or `factor` (``max_delay=math.inf`` means no cap). Messages name the argument
+    and its value.
     """
     raise NotImplementedError("TODO: task 1, compute the backoff delays")
 
@@ -68,7 +72,8 @@ async def retry_async(
     whatever it returns (``None``, ``0`` and ``""`` are results too).
     After a failed attempt that raised one of `retry_on`, sleep
     ``backoff_delay(n)`` seconds (n = 0 after the first failure) and try again,
-    `attempts` times in all. When the last attempt fails, its exception
+    `attempts` times in all. A call ``operation()`` that raises before returning
+    an awaitable is a failed attempt too. When the last attempt fails, its exception
     propagates unchanged; there is no sleep after it. Other exceptions
     propagate at once. ``asyncio.CancelledError`` is never retried, even when
     `retry_on` would match it, and a cancellation of the call, during an
@@ -76,15 +81,18 @@ async def retry_async(
     no further attempt starts.
 
     `jitter` (0 to 1) spreads each delay at random within
-    ``delay * (1 - jitter)`` to ``delay * (1 + jitter)``, never above
-    `max_delay`; pass ``rng=random.Random(seed)`` to make it repeatable.
+    ``delay * (1 - jitter)`` to ``delay * (1 + jitter)``: it multiplies the
+    capped ``backoff_delay(n)``, and the result is capped at `max_delay` again;
+    pass ``rng=random.Random(seed)`` to make it repeatable.
     `on_retry`, if given, is called with a `RetryEvent` before each backoff
     sleep; if it returns an awaitable (a coroutine, a Future), that is awaited
-    before the sleep.
+    before the sleep. An exception from `on_retry` (or from awaiting what it
+    returned) ends the call at once, unchanged: no sleep, no further attempt.
 
     Every argument is checked before the first attempt: TypeError or
     ValueError (as `backoff_delay`; `attempts` an int, not a bool, at least 1,
-    `jitter` a number from 0 to 1, `retry_on` an exception class or a tuple of them, `operation` and
-    `on_retry` callable), the message naming the argument and its value.
+    `jitter` a number from 0 to 1, not NaN, `retry_on` an exception class or a tuple of them,
+    `operation` and `on_retry` callable: a coroutine object is not), the message
+    naming the argument and its value.
     """
     raise NotImplementedError("TODO: tasks 2 to 6, retry with backoff")

@@ -1,6 +1,7 @@
 """Behaviour spec of kata 03: retry_async with exponential backoff. Times are loop time."""
 
 import asyncio
+import math
 import random
 from collections.abc import Callable
 from typing import Any
@@ -211,13 +212,101 @@ def test_backoff_delay_for_any_numbers(number: int, base: float, factor: float,
     ((0, 1, 2, -3), ValueError, ("max_delay", "-3")),
     ((0, True), TypeError, ("base_delay", "True")), ((0, 1, "2"), TypeError, ("factor", "'2'")),
     ((0, 1, 2, None), TypeError, ("max_delay", "None")),
+    ((math.inf,), TypeError, ("retry", "inf")), (("3",), TypeError, ("retry", "'3'")),
+    ((0, math.nan), ValueError, ("base_delay", "nan")),
+    ((0, math.inf), ValueError, ("base_delay", "inf")),
+    ((0, 1, math.nan), ValueError, ("factor", "nan")),
+    ((0, 1, math.inf), ValueError, ("factor", "inf")),
+    ((0, 1, 2, math.nan), ValueError, ("max_delay", "nan")),
+    ((0, 1, 2, -math.inf), ValueError, ("max_delay", "-inf")),
 ], ids=["negative retry", "float retry", "bool retry", "whole float retry", "negative base",
-        "str base", "factor < 1", "negative max", "bool base", "str factor", "None max"])
+        "str base", "factor < 1", "negative max", "bool base", "str factor", "None max",
+        "inf retry", "str retry", "NaN base", "inf base", "NaN factor", "inf factor", "NaN max",
+        "-inf max"])
 async def test_backoff_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
                                              named: tuple[str, str]) -> None:
-    """rejects a bad retry number, delay or factor with a message naming it"""
+    """rejects a bad retry number, delay or factor with a message naming it
+
+    NaN is no number (it compares False with everything, so `x < 0` lets it through);
+    base_delay and factor must be finite.
+    """
     await rejects(error, lambda: retry.backoff_delay(*args),
                   shown=f"backoff_delay{args if len(args) > 1 else f'({args[0]!r})'}", named=named)
+
+
+class Factor(int):
+    """An int factor that refuses to be raised to a giant power: `2 ** 10**100` as an int never
+    finishes (it blocks the event loop), so a call with such an exponent is a blocked loop."""
+
+    def __pow__(self, exponent: Any, *rest: Any) -> Any:
+        if isinstance(exponent, int) and exponent > 10_000:
+            raise GiantPower(f"{int(self)} ** {exponent}")
+        return int(self).__pow__(exponent, *rest)
+
+
+class GiantPower(BaseException):
+    """Raised by Factor: an exact power that would take the loop forever."""
+
+
+HUGE = {"1024": 1024, "10**6": 10**6, "10**400": 10**400}
+
+
+@task1
+@pytest.mark.parametrize("number", sorted(HUGE))
+@pytest.mark.parametrize(("base", "factor", "cap", "expected"), [
+    (1.0, 2.0, 30.0, 30.0), (0.5, Factor(2), 30.0, 30.0), (1.0, 1.01, 60.0, 60.0),
+    (2.0, 1, 5.0, 2.0), (2.0, 1.0, 5.0, 2.0), (0.0, 3.0, 5.0, 0.0), (1.0, 2.0, math.inf, None),
+], ids=["float factor", "int factor", "factor near 1", "int factor 1", "float factor 1",
+        "base 0", "no cap"])
+def test_backoff_delay_for_a_huge_retry(number: str, base: float, factor: float, cap: float,
+                                        expected: float | None) -> None:
+    """a huge retry number still gives base_delay * factor ** retry capped at max_delay, at once:
+    no OverflowError, no NaN, no giant power
+
+    With max_delay=math.inf (no cap) the delay grows past any float: math.inf. The int factor
+    is an int subclass that reports a giant exact power (one that refuses int subclasses is
+    let be).
+    """
+    retry_number = HUGE[number]
+    want = math.inf if expected is None else expected
+    shown = (f"backoff_delay({number}, base_delay={base}, factor={factor!r}, "
+             f"max_delay={cap})")
+    try:
+        got: Any = retry.backoff_delay(retry_number, base_delay=base, factor=factor,
+                                       max_delay=cap)
+    except GiantPower as giant:
+        raise AssertionError(
+            f"{shown} computed the exact int {giant}: a number of millions of digits that "
+            "blocks the event loop for minutes (or forever). Only the cap matters here: take "
+            "the power in floats (an OverflowError means infinity) or stop once the delay "
+            "reaches max_delay") from None
+    except TypeError:
+        if isinstance(factor, Factor):
+            return  # it refuses an int subclass as a factor: its own strictness, not a fault
+        raise
+    except Exception as error:
+        raise AssertionError(
+            f"{shown} raised {error!r}; expected {want}: {base} * {factor!r} ** {number} is "
+            + ("0" if base == 0 else f"{base}" if factor == 1 else "beyond any float")
+            + f", never above max_delay={cap}. A float power overflows: read that as "
+            "math.inf, then cap it") from None
+    assert isinstance(got, int | float) and (got == want or (
+        want != math.inf and math.isclose(got, want))), (
+        f"{shown} returned {show(got)}; expected {want}: "
+        + ("0 * anything is 0 (0 * inf is NaN: return early for base_delay 0)" if base == 0
+           else "factor 1 never grows the delay" if factor == 1
+           else "with no cap the delay passes every float: math.inf" if expected is None
+           else f"the delay passed max_delay={cap} long ago: max_delay"))
+
+
+@task1
+def test_no_cap_with_an_infinite_max_delay() -> None:
+    """max_delay=math.inf means no cap: the delay doubles on and on"""
+    got = [retry.backoff_delay(n, max_delay=math.inf) for n in range(0, 41, 8)]
+    expected = [2.0 ** n for n in range(0, 41, 8)]
+    assert got == pytest.approx(expected), (
+        f"backoff_delay(0, 8, ..., 40, max_delay=math.inf) gave {got}; expected {expected}: "
+        "max_delay=math.inf means no cap, so 1 * 2 ** retry")
 
 
 @task2
@@ -370,6 +459,101 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
         assert not wrong, (
             f"{given_as}: on_retry was told the wrong error for attempt(s) {wrong}; expected "
             "each failed attempt's own exception")
+
+
+@task2
+async def test_default_waits_double_up_to_the_cap() -> None:
+    """with the defaults the waits double, 1, 2, 4, 8, 16 s, then stay at the 30 s cap"""
+    operation = Flaky(*failures(7))
+    await retry.retry_async(operation, attempts=8)
+    expected = [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert same_time(operation.waits, expected), (
+        f"The operation failed 7 times with attempts=8 and the default backoff; retry_async "
+        f"waited {operation.waits} s between attempts. Expected {expected}: each wait is "
+        "factor (2) times the one before (1, 2, 4, 8, not 1, 2, 3, 4), up to max_delay (30)")
+
+
+@task2
+async def test_no_cap_in_retry_async() -> None:
+    """retry_async with max_delay=math.inf waits past 30 s: no cap"""
+    operation = Flaky(*failures(6))
+    await retry.retry_async(operation, attempts=7, max_delay=math.inf)
+    expected = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    assert same_time(operation.waits, expected), (
+        f"With max_delay=math.inf and 6 failures, retry_async waited {operation.waits} s; "
+        f"expected {expected}: math.inf means no cap")
+
+
+class RaisesAtOnce:
+    """A plain function (not async) that raises ConnectionError the first `times` calls, before
+    returning any awaitable; then it returns a coroutine of "ok"."""
+
+    def __init__(self, times: int) -> None:
+        self.times = times
+        self.calls: list[float] = []
+        self.raised: list[BaseException] = []
+
+    def __call__(self) -> Any:
+        self.calls.append(now())
+        if len(self.calls) <= self.times:
+            self.raised.append(ConnectionError(f"refused at once, call {len(self.calls)}"))
+            raise self.raised[-1]
+        return asyncio.sleep(0, "ok")
+
+
+@task2
+async def test_a_call_that_raises_at_once_is_a_failed_attempt() -> None:
+    """an operation() that raises before it returns an awaitable fails that attempt: it is retried
+    like any other failure"""
+    operation = RaisesAtOnce(2)
+    told: list[tuple[Any, float]] = []
+    got, error = await settle(retry.retry_async(
+        operation, on_retry=make_on_retry("a function", 0, told)))
+    waits = [round(b - a, 6) for a, b in zip(operation.calls, operation.calls[1:], strict=False)]
+    assert error is None and got == "ok" and same_time(waits, [1.0, 2.0]), (
+        f"operation() raised ConnectionError at once (before returning an awaitable) on its "
+        f"first 2 calls, then returned a coroutine of 'ok': retry_async {outcome(got, error)} "
+        f"after {len(operation.calls)} call(s), waiting {waits} s. Expected 'ok' after waits of "
+        "[1.0, 2.0]: the call operation() is part of the attempt, inside the try")
+    seen = [(e.attempt, e.error) for e, _ in told]
+    assert seen == list(zip([1, 2], operation.raised, strict=True)), (
+        f"on_retry was told (attempt, error) {seen}; expected each failed call's own error")
+
+
+class Hook(Exception):
+    """What on_retry raised."""
+
+
+@task5
+@pytest.mark.parametrize("style", ["a function", "an async function"])
+async def test_an_error_in_on_retry_ends_the_call(style: str) -> None:
+    """an exception from on_retry (raised, or raised by the awaitable it returns) ends the call at
+    once, unchanged: no sleep, no further attempt
+
+    Even when the exception is one that retry_on matches.
+    """
+    boom = Hook("on_retry failed")
+    operation = Flaky(forever=True)
+
+    def hook(event: Any) -> None:
+        raise boom
+
+    async def async_hook(event: Any) -> None:
+        await asyncio.sleep(0.5)
+        raise boom
+
+    got, error = await settle(retry.retry_async(
+        operation, attempts=4, on_retry=hook if style == "a function" else async_hook))
+    ends = 0.0 if style == "a function" else 0.5
+    assert error is boom, (
+        f"on_retry ({style}) raised {boom!r} when told of the first failure; retry_async "
+        f"{outcome(got, error)} after {len(operation.calls)} attempt(s). Expected that very "
+        f"{boom!r}, at once: an error in on_retry is not the operation's failure, neither to "
+        "retry nor to swallow; let it propagate")
+    assert len(operation.calls) == 1 and same_time(now(), ends), (
+        f"on_retry ({style}) raised {boom!r} at {secs(ends)}; retry_async made "
+        f"{len(operation.calls)} attempt(s) and ended at {secs(now())}. Expected 1 attempt and "
+        f"the end at {secs(ends)}: no backoff sleep and no further attempt after it")
 
 
 @task3
@@ -721,12 +905,23 @@ async def test_async_on_retry_is_awaited() -> None:
     ({"jitter": "x"}, TypeError, "'x'"),
     ({"attempts": 3.0}, TypeError, "3.0"), ({"retry_on": "ValueError"}, TypeError, "'ValueError'"),
     ({"retry_on": (ValueError, 3)}, TypeError, "3"), ({"on_retry": 42}, TypeError, "42"),
+    ({"attempts": "3"}, TypeError, "'3'"), ({"attempts": math.inf}, TypeError, "inf"),
+    ({"jitter": True}, TypeError, "True"), ({"jitter": math.nan}, ValueError, "nan"),
+    ({"jitter": math.inf}, ValueError, "inf"), ({"base_delay": math.nan}, ValueError, "nan"),
+    ({"base_delay": math.inf}, ValueError, "inf"), ({"factor": math.nan}, ValueError, "nan"),
+    ({"factor": math.inf}, ValueError, "inf"), ({"max_delay": math.nan}, ValueError, "nan"),
+    ({"max_delay": True}, TypeError, "True"),
 ], ids=["attempts=0", "attempts=2.5", "attempts=True", "base_delay=-1", "factor=0.5",
         "max_delay='10'", "jitter=1.5", "jitter=-0.1", "jitter='x'", "attempts=3.0",
-        "retry_on='ValueError'", "retry_on=(ValueError, 3)", "on_retry=42"])
+        "retry_on='ValueError'", "retry_on=(ValueError, 3)", "on_retry=42", "attempts='3'",
+        "attempts=inf", "jitter=True", "jitter=nan", "jitter=inf", "base_delay=nan",
+        "base_delay=inf", "factor=nan", "factor=inf", "max_delay=nan", "max_delay=True"])
 async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
                                      value: str) -> None:
-    """rejects a bad argument before the first attempt, with an error naming it and its value"""
+    """rejects a bad argument before the first attempt, with an error naming it and its value
+
+    NaN is refused everywhere, math.inf everywhere but max_delay (no cap).
+    """
     operation = Flaky()
     [(argument, given)] = kwargs.items()
     await rejects(error, lambda: retry.retry_async(operation, **kwargs),
@@ -748,8 +943,29 @@ async def test_rejects_an_operation_that_is_not_callable() -> None:
 
 
 @task6
+async def test_rejects_an_on_retry_that_is_a_coroutine_object() -> None:
+    """rejects an on_retry that is a coroutine object, before the first attempt"""
+    async def hook(event: Any) -> None:
+        return None
+
+    called = hook(None)
+    operation = Flaky(*failures(1))
+    try:
+        await rejects(TypeError, lambda: retry.retry_async(operation, on_retry=called),
+                      shown="retry_async(operation, on_retry=hook(None)), a coroutine object",
+                      named="on_retry")
+    finally:
+        called.close()
+    assert not operation.calls, (
+        f"on_retry was a coroutine object, not a callable, and the operation ran "
+        f"{len(operation.calls)} time(s) before that was noticed; check every argument before "
+        "the first attempt")
+
+
+@task6
 @pytest.mark.parametrize("kwargs", [{"factor": 1, "jitter": 1, "max_delay": 0, "base_delay": 0},
-                                    {"retry_on": ()}], ids=["edges", "retry nothing"])
+                                    {"retry_on": ()}, {"max_delay": math.inf, "jitter": 0.5}],
+                         ids=["edges", "retry nothing", "no cap"])
 async def test_accepts_edge_values(kwargs: dict[str, Any]) -> None:
     """accepts the edges of every range: jitter 1, factor 1, zero delays, an empty retry_on"""
     operation = Flaky()

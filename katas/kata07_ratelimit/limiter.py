@@ -23,12 +23,15 @@ class RateLimiter:
     passed in the last `per` seconds (and nobody is waiting before it);
     otherwise it waits exactly until the oldest of those leaves the window. So,
     from idle, a burst of up to `rate` passes at once, and a steady stream
-    passes at the full rate, never slower. Any `rate` from 1 up and any `per`
-    above 0 (seconds, an int or a float) work.
+    passes at the full rate, never slower. Any `rate` from 1 up and any finite
+    `per` above 0 (seconds, an int or a float) work. The limiter is no lock:
+    `rate` blocks of ``async with limiter:`` that take a while are inside
+    together.
 
     Waiters pass first come, first served: none passes before one that called
-    ``acquire()`` earlier. A waiter cancelled while waiting takes no slot and
-    does not hold up the others; its ``acquire()`` raises CancelledError.
+    ``acquire()`` earlier, even when their waits end at the same loop instant.
+    A waiter cancelled while waiting (even woken, but not yet run) takes no slot
+    and does not hold up the others; its ``acquire()`` raises CancelledError.
 
     ``async with limiter as x`` acquires on entering and gives the limiter;
     leaving gives nothing back (the acquisition still counts) and lets any
@@ -36,7 +39,8 @@ class RateLimiter:
 
     Raises TypeError when `rate` is not an int or `per` not an int or float (a
     bool is neither), and ValueError when `rate` is below 1 or `per` is not
-    above 0; the message names the argument and its value.
+    above 0, NaN, or infinite (``per=math.inf`` would let `rate` pass and then
+    no one, ever); the message names the argument and its value.
     """
 
     def __init__(self, rate: int, per: float = 1.0) -> None:

@@ -1,6 +1,8 @@
 """Behaviour spec of kata 07: rate limiting. Times are loop time."""
 
 import asyncio
+import math
+import random
 from typing import Any
 
 import pytest
@@ -477,11 +479,194 @@ async def _inside(limiter: Any, error: BaseException | None) -> None:
     ((0,), ValueError), ((-3,), ValueError), ((2.5,), TypeError), ((True,), TypeError),
     (("4",), TypeError), ((None,), TypeError),
     ((5, 0), ValueError), ((5, -1.0), ValueError), ((5, 0.0), ValueError),
-    ((5, "1"), TypeError), ((5, None), TypeError), ((5, False), TypeError)],
+    ((5, "1"), TypeError), ((5, None), TypeError), ((5, False), TypeError),
+    ((3.0,), TypeError), ((math.inf,), TypeError), ((math.nan,), TypeError),
+    ((5, math.nan), ValueError), ((5, math.inf), ValueError), ((5, -math.inf), ValueError)],
     ids=lambda v: f"RateLimiter({', '.join(map(repr, v))})" if isinstance(v, tuple) else None)
 async def test_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception]) -> None:
-    """rejects a rate not an int of at least 1, or a per not a number above 0"""
+    """rejects a rate not an int of at least 1, or a per not a finite number above 0
+
+    NaN is refused (`per <= 0` is False for it), and so is per=math.inf: a window that never
+    slides would let `rate` pass and then no one ever again.
+    """
     shown = ", ".join(map(repr, args))
     argument = "per" if len(args) == 2 else "rate"
     await rejects_naming(error, lambda: limits.RateLimiter(*args),
                          shown=f"RateLimiter({shown})", argument=argument, value=args[-1])
+
+
+@task5
+async def test_blocks_are_inside_together() -> None:
+    """the limiter bounds how many blocks start, not how many run: `rate` blocks that take a while
+    are inside together, and one more enters when the window slides, though they still run"""
+    limiter = limits.RateLimiter(3, 1.0)
+    entered: list[float] = []
+    inside, most = 0, 0
+
+    async def block(start: float) -> None:
+        nonlocal inside, most
+        await asyncio.sleep(start)
+        async with limiter:
+            entered.append(round(now(), 6))
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(2.5)
+            inside -= 1
+
+    async with asyncio.TaskGroup() as group:
+        for start in (0.0, 0.0, 0.0, 0.5):
+            group.create_task(block(start))
+    assert same_time(sorted(entered), [0.0, 0.0, 0.0, 1.0]) and most == 4, (
+        f"RateLimiter(3, per=1.0), three `async with` blocks of 2.5 s entered at 0 s and a fourth "
+        f"at 0.5 s: they entered at {show(sorted(entered))}, at most {most} inside at once. "
+        "Expected [0.0, 0.0, 0.0, 1.0] and all 4 inside together from 1.0 s: a rate limit "
+        "counts starts; holding a lock from __aenter__ to __aexit__ makes it a mutex, one block "
+        "at a time")
+
+
+@task4
+@pytest.mark.parametrize(("rate", "calls"), [(8, [0.0] * 8), (3, [0.1, 0.25, 0.5])],
+                         ids=["8 called together", "3 called at different times"])
+async def test_waits_ending_at_the_same_instant_pass_in_call_order(rate: int,
+                                                                   calls: list[float]) -> None:
+    """callers whose waits end at the same loop instant pass in the order they called"""
+    limiter = limits.RateLimiter(rate, 1.0)
+    await one_by_one(limiter, rate)
+    order: list[int] = []
+    passed: list[float] = [0.0] * len(calls)
+
+    async def waiter(index: int) -> None:
+        await limiter.acquire()
+        order.append(index)
+        passed[index] = round(now(), 6)
+
+    tasks = []
+    for index, moment in enumerate(calls):
+        await asyncio.sleep(moment - now())
+        tasks.append(asyncio.create_task(waiter(index)))
+    await asyncio.gather(*tasks)
+    called = listing(secs(c) for c in calls)
+    assert same_time(passed, [1.0] * len(calls)), (
+        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
+        f"{called}: they passed at {show(passed)}; expected all at 1.0 s, when the first {rate} "
+        "leave the window")
+    assert order == list(range(len(calls))), (
+        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
+        f"{called}, all due at 1.0 s: they passed in the order {order}; expected the order they "
+        f"called, {list(range(len(calls)))}. Timers set for the same instant fire in no "
+        "promised order: queue the waiters (an asyncio.Lock, a deque of futures) and serve "
+        "them in turn")
+
+
+@task4
+@pytest.mark.parametrize("hops", range(6))
+async def test_a_waiter_cancelled_as_its_wait_ends_takes_no_slot(hops: int) -> None:
+    """a waiter cancelled at the instant its wait ends, even woken but not yet run, either passes or
+    takes no slot: the next one passes at once
+
+    The cancel comes from a timer at that instant, `hops` loop turns (call_soon) after it fires.
+    """
+    limiter = limits.RateLimiter(1, 1.0)
+    loop = asyncio.get_running_loop()
+    await limiter.acquire()
+    passed: dict[str, float] = {}
+
+    async def waiter(name: str) -> None:
+        await limiter.acquire()
+        passed[name] = round(now(), 6)
+
+    b = asyncio.create_task(waiter("b"))
+    c = asyncio.create_task(waiter("c"))
+
+    def cancel(left: int) -> None:
+        if left:
+            loop.call_soon(cancel, left - 1)
+        else:
+            b.cancel()
+
+    loop.call_at(loop.time() + 1.0, cancel, hops)
+    b_result, b_error = await settle(b)
+    await c
+    b_ended = "was cancelled" if isinstance(b_error, asyncio.CancelledError) else outcome(
+        b_result, b_error)
+    expected = {"c": 1.0} if "b" not in passed else {"b": 1.0, "c": 2.0}
+    assert passed == expected and ("b" in passed) != (b_ended == "was cancelled"), (
+        f"RateLimiter(1, per=1.0) taken at 0 s; waiters b then c; b was cancelled at 1.0 s, the "
+        f"instant its wait ended ({hops} loop turn(s) after a timer then): b {b_ended}, and the "
+        f"passes were {passed}. Expected b to pass at 1.0 s and c at 2.0 s, or b to raise "
+        "CancelledError and c to pass at 1.0 s: a waiter woken for its slot but cancelled "
+        "before it ran takes no slot (give it to the next)")
+
+
+async def _busy_waiters(limiter: Any, arrivals: list[float], cancels: list[float | None],
+                        kinds: list[str]) -> tuple[list[float | None], list[int], list[str]]:
+    """One task per arrival entering `async with limiter`; inside, each block of kind "slow"
+    runs 0.7 s, "raises" raises KeyError after 0.3 s, "quick" returns; some are cancelled at
+    their time. Returns when each passed, the order they passed in, and how each ended."""
+    passed: list[float | None] = [None] * len(arrivals)
+    order: list[int] = []
+
+    async def block(index: int) -> None:
+        async with limiter:
+            passed[index] = round(now(), 6)
+            order.append(index)
+            if kinds[index] == "slow":
+                await asyncio.sleep(0.7)
+            elif kinds[index] == "raises":
+                await asyncio.sleep(0.3)
+                raise KeyError(index)
+
+    async def cancel_at(task: asyncio.Task[None], moment: float) -> None:
+        await asyncio.sleep(moment - now())
+        task.cancel()
+
+    tasks, cancellers = [], []
+    for index, arrival in enumerate(arrivals):
+        if arrival > now():
+            await asyncio.sleep(arrival - now())
+        tasks.append(asyncio.create_task(block(index)))
+        if cancels[index] is not None:
+            cancellers.append(asyncio.create_task(cancel_at(tasks[-1], cancels[index])))
+    ends = []
+    for task in tasks:
+        result, error = await settle(task)
+        ends.append("cancelled" if isinstance(error, asyncio.CancelledError)
+                    else "raised KeyError" if isinstance(error, KeyError)
+                    else outcome(result, error))
+    await asyncio.gather(*cancellers)
+    return passed, order, ends
+
+
+@task4
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_the_bound_holds_over_a_long_run(seed: int) -> None:
+    """over a long run with cancelled waiters and blocks that raise or take a while, every window
+    still holds at most `rate` and each waiter passes on time, in turn"""
+    draw = random.Random(seed)
+    count, rate, per = 80, 3, 1.0
+    arrivals = arrival_times([round(draw.choice([0.0, 0.05, 0.2, 0.4, 0.6]), 6)
+                              for _ in range(count)])
+    cancels = [round(a + draw.choice([0.1, 0.5, 1.2]) + OFF_GRID, 6) if i % 5 == 4 else None
+               for i, a in enumerate(arrivals)]
+    kinds = [("raises", "slow", "quick")[i % 3] for i in range(count)]
+    passed, order, ends = await _busy_waiters(limits.RateLimiter(rate, per), arrivals, cancels,
+                                              kinds)
+    expected = window_passes(arrivals, cancels, rate, per, ends)
+    given_as = (f"RateLimiter({rate}, per={per}), {count} `async with` blocks arriving over "
+                f"{secs(arrivals[-1])} (random.Random({seed})), every 5th cancelled, every 3rd "
+                "raising KeyError after 0.3 s, every 3rd taking 0.7 s")
+    def should_end(i: int) -> str:
+        """How waiter i ends: cancelled while waiting or inside a block still running, else
+        as its block does."""
+        runs = {"slow": 0.7, "raises": 0.3, "quick": 0.0}[kinds[i]]
+        cancel, due = cancels[i], expected[i]
+        if cancel is not None and (due is None or cancel < due + runs):
+            return "cancelled"
+        return "raised KeyError" if kinds[i] == "raises" else "returned None"
+
+    wrong = [f"waiter {i} {end} instead of: {should_end(i)}" for i, end in enumerate(ends)
+             if end != should_end(i)]
+    assert not wrong, (
+        f"{given_as}: {listing(wrong[:3])}. A cancelled waiter raises CancelledError; a block's "
+        "own KeyError goes through `async with`; the others simply pass")
+    check_passes(given_as, passed, order, expected, rate, per)

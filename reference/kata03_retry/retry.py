@@ -25,11 +25,15 @@ class RetryEvent(NamedTuple):
     delay: float
 
 
-def _check_number(name: str, value: object, *, at_least: float, at_most: float = math.inf) -> None:
+def _check_number(name: str, value: object, *, at_least: float, at_most: float = math.inf,
+                  infinite: bool = False) -> None:
+    """A number from `at_least` to `at_most`; never NaN, and math.inf only when `infinite`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not at_least <= value <= at_most:
-        raise ValueError(f"{name} must be from {at_least} to {at_most}, got {value!r}")
+    if value != value or not at_least <= value <= at_most:  # False for NaN too
+        raise ValueError(f"{name} must be a number from {at_least} to {at_most}, got {value!r}")
+    if value == math.inf and not infinite:
+        raise ValueError(f"{name} must be finite, got {value!r}")
 
 
 def _check_count(name: str, value: object, *, at_least: int) -> None:
@@ -42,18 +46,25 @@ def _check_count(name: str, value: object, *, at_least: int) -> None:
 def _check_backoff(base_delay: object, factor: object, max_delay: object) -> None:
     _check_number("base_delay", base_delay, at_least=0)
     _check_number("factor", factor, at_least=1)
-    _check_number("max_delay", max_delay, at_least=0)
+    _check_number("max_delay", max_delay, at_least=0, infinite=True)  # math.inf: no cap
 
 
 def backoff_delay(retry: int, base_delay: float = BASE_DELAY, factor: float = FACTOR,
                   max_delay: float = MAX_DELAY) -> float:
     """Seconds to wait before retry `retry` (0 for the first): base * factor**retry, capped.
 
-    A bool is neither a count nor a number here (TypeError).
+    A bool is neither a count nor a number here (TypeError); NaN is no number (ValueError). A
+    huge `retry` gives max_delay at once: the power is taken in floats, an overflow is infinite.
     """
     _check_count("retry", retry, at_least=0)
     _check_backoff(base_delay, factor, max_delay)
-    return min(max_delay, base_delay * factor**retry)
+    if retry == 0 or base_delay == 0 or factor == 1:
+        return min(max_delay, base_delay)
+    try:
+        delay = base_delay * float(factor) ** retry
+    except OverflowError:  # past any float: factor ** retry is infinite here
+        delay = math.inf
+    return min(max_delay, delay)
 
 
 async def retry_async(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 
 
@@ -21,8 +22,8 @@ class RateLimiter:
             raise ValueError(f"rate must be at least 1, got {rate!r}")
         if isinstance(per, bool) or not isinstance(per, int | float):
             raise TypeError(f"per must be a number of seconds, got {per!r}")
-        if not per > 0:
-            raise ValueError(f"per must be positive, got {per!r}")
+        if not 0 < per < math.inf:  # False for NaN too
+            raise ValueError(f"per must be a finite number of seconds above 0, got {per!r}")
         self.rate = rate
         self.per = per
         self._passed: deque[float] = deque()  # loop times of the last `rate` acquisitions
