@@ -1,6 +1,7 @@
 """Correct, in another style: gather over tasks, cancelling and awaiting them on failure."""
 
 import asyncio
+from collections.abc import Awaitable
 from typing import NamedTuple
 
 
@@ -19,6 +20,8 @@ class Comparison(NamedTuple):
 
 
 def _jobs(jobs):
+    if isinstance(jobs, str | bytes | Awaitable):  # iterable, but of letters, or of itself
+        raise TypeError(f"expected an iterable of jobs, not {jobs!r}")
     try:
         jobs = list(jobs)
     except TypeError:
@@ -43,8 +46,11 @@ async def run_concurrently(jobs):
         return list(await asyncio.gather(*tasks))
     except BaseException:
         for task in tasks:
-            task.cancel()
+            if not task.cancelling():  # a cancelled gather has cancelled them: once is enough
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if asyncio.current_task().cancelling():
+            raise asyncio.CancelledError from None  # not the error of a clean-up it caused
         raise
 
 
