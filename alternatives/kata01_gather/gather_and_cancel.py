@@ -45,11 +45,12 @@ async def run_concurrently(jobs):
     try:
         return list(await asyncio.gather(*tasks))
     except BaseException:
-        for task in tasks:
-            if not task.cancelling():  # a cancelled gather has cancelled them: once is enough
+        cancelled = asyncio.current_task().cancelling()
+        if not cancelled:  # a cancelled gather has cancelled them already: once is enough
+            for task in tasks:
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if asyncio.current_task().cancelling():
+        if cancelled:
             raise asyncio.CancelledError from None  # not the error of a clean-up it caused
         raise
 

@@ -44,6 +44,8 @@ async def _drain(tasks):
     while tasks:
         try:
             await asyncio.wait(tasks)
+            for task in tasks:  # a clean-up's error is not reported, but it is retrieved
+                task.cancelled() or task.exception()
             return
         except asyncio.CancelledError:
             continue  # keep waiting for the clean-up, then let the cancellation through

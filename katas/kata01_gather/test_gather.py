@@ -536,7 +536,8 @@ def test_a_future_a_job_returned_is_cancelled_on_a_failure() -> None:
     got, error, ended, states = run_virtual(scenario)
     assert error is boom and same_time(ended, 1.0) and states[:1] == ["cancelled"], (
         f"job0 returns a Future of 3.0 s, job1 one that fails at 1.0 s. run_concurrently "
-        f"{outcome(got, error)} at {secs(ended)} and left job0's Future {states[0]}; expected "
+        f"{outcome(got, error)} at {secs(ended)} and left job0's Future "
+        f"{states[0] if states else 'never made'}; expected "
         f"{boom!r} at 1.0 s with job0's Future cancelled")
 
 
