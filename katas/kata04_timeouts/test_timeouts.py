@@ -161,9 +161,13 @@ async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> 
 @pytest.mark.parametrize("seconds", [None, float("inf")], ids=["None", "inf"])
 async def test_none_means_no_limit(seconds: float | None, jobs: Jobs) -> None:
     """seconds=None, or inf, waits as long as the work takes"""
-    got = await timeouts.timeout_after(seconds, jobs.make(1000.0, result="eventually")())
-    assert got == "eventually" and same_time(now(), 1000.0), (
-        f"timeout_after({seconds}, <1000 s of work>) returned {show(got)} at {secs(now())}; "
+    work = jobs.make(1000.0, result="eventually")()
+    try:
+        got, error = await settle(timeouts.timeout_after(seconds, work))
+    finally:
+        work.close()
+    assert error is None and got == "eventually" and same_time(now(), 1000.0), (
+        f"timeout_after({seconds}, <1000 s of work>) {outcome(got, error)} at {secs(now())}; "
         f"expected 'eventually' at 1000.0 s: {seconds} means no limit")
 
 
@@ -1103,12 +1107,19 @@ async def test_handle_may_return_any_awaitable(kind: str) -> None:
             f"{'done' if futures[-1].done() else 'pending'}; expected it cancelled")
 
 
+async def _made(make: Callable[[], Any]) -> Any:
+    return make()
+
+
 @task4
 @pytest.mark.budget(2000)
 async def test_an_infinite_grace_waits_for_the_item() -> None:
     """grace=inf lets the item in progress run to its end, however long: "finished\""""
     handler = Handler(a=600.0)
-    worker = timeouts.Worker(handler, grace=float("inf"))
+    worker, error = await settle(_made(lambda: timeouts.Worker(handler, grace=float("inf"))))
+    assert error is None, (
+        f"Worker(handle, grace=inf) {outcome(worker, error)}; expected a worker: an infinite "
+        "grace is a valid one, meaning no limit")
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
