@@ -94,7 +94,7 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
     """
     try:
         return await awaitable
-    except Exception as error:
-        if asyncio.current_task().cancelling():
+    except BaseException as error:
+        if isinstance(error, Exception) and asyncio.current_task().cancelling():
             raise asyncio.CancelledError from error
         raise
