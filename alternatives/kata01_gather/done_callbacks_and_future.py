@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 
@@ -29,6 +30,8 @@ class Comparison:
 
 
 def _check(jobs):
+    if isinstance(jobs, str | bytes | Awaitable):  # iterable, but of letters, or of itself
+        raise TypeError(f"not a collection of jobs: {jobs!r}")
     try:
         listed = [*jobs]
     except TypeError:
@@ -65,7 +68,7 @@ async def run_concurrently(jobs):
 
     tasks = []
     for job in listed:
-        task = loop.create_task(job())
+        task = asyncio.ensure_future(job())  # any awaitable, a Future too
         task.add_done_callback(finished)
         tasks.append(task)
     if not tasks:

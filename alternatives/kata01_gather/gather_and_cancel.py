@@ -1,6 +1,7 @@
 """Correct, in another style: gather over tasks, cancelling and awaiting them on failure."""
 
 import asyncio
+from collections.abc import Awaitable
 from typing import NamedTuple
 
 
@@ -19,6 +20,8 @@ class Comparison(NamedTuple):
 
 
 def _jobs(jobs):
+    if isinstance(jobs, str | bytes | Awaitable):  # iterable, but of letters, or of itself
+        raise TypeError(f"expected an iterable of jobs, not {jobs!r}")
     try:
         jobs = list(jobs)
     except TypeError:
@@ -42,9 +45,13 @@ async def run_concurrently(jobs):
     try:
         return list(await asyncio.gather(*tasks))
     except BaseException:
-        for task in tasks:
-            task.cancel()
+        cancelled = asyncio.current_task().cancelling()
+        if not cancelled:  # a cancelled gather has cancelled them already: once is enough
+            for task in tasks:
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if cancelled:
+            raise asyncio.CancelledError from None  # not the error of a clean-up it caused
         raise
 
 

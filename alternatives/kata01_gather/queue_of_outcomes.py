@@ -1,7 +1,7 @@
 """Correct, in another style: jobs report outcomes to a queue; a failure cancels the rest."""
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import NamedTuple
 
 
@@ -20,7 +20,7 @@ class Comparison(NamedTuple):
 
 
 def _listed(jobs):
-    if not isinstance(jobs, Iterable):
+    if not isinstance(jobs, Iterable) or isinstance(jobs, str | bytes | Awaitable):
         raise TypeError(f"{jobs!r} is not an iterable of jobs")
     listed = []
     for job in jobs:

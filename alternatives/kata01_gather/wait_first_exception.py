@@ -2,6 +2,7 @@
 
 import asyncio
 from collections import namedtuple
+from collections.abc import Awaitable
 
 Timed = namedtuple("Timed", "result seconds")
 
@@ -15,7 +16,7 @@ class Comparison(namedtuple("Comparison", "sequential_s concurrent_s speedup")):
 
 
 def _materialise(jobs):
-    if not hasattr(jobs, "__iter__"):
+    if not hasattr(jobs, "__iter__") or isinstance(jobs, str | bytes | Awaitable):
         raise TypeError(f"{jobs!r} is not iterable")
     items = []
     iterator = iter(jobs)
@@ -43,6 +44,8 @@ async def _drain(tasks):
     while tasks:
         try:
             await asyncio.wait(tasks)
+            for task in tasks:  # a clean-up's error is not reported, but it is retrieved
+                task.cancelled() or task.exception()
             return
         except asyncio.CancelledError:
             continue  # keep waiting for the clean-up, then let the cancellation through

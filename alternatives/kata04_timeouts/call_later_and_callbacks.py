@@ -3,20 +3,21 @@
 import asyncio
 import collections
 import inspect
+import math
 import numbers
 
 
-def _check_seconds(value):
+def _check_seconds(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"not a number of seconds: {value!r}")
-    if value < 0:
-        raise ValueError(f"a negative number of seconds: {value!r}")
+        raise TypeError(f"{name}: not a number of seconds: {value!r}")
+    if value < 0 or math.isnan(value):
+        raise ValueError(f"{name}: a negative number of seconds, or NaN: {value!r}")
 
 
 async def timeout_after(seconds, awaitable):
     if seconds is not None:
         try:
-            _check_seconds(seconds)
+            _check_seconds("seconds", seconds)
         except (TypeError, ValueError):
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
@@ -67,7 +68,7 @@ class Worker:
     def __init__(self, handle, *, grace=5.0):
         if not callable(handle):
             raise TypeError(f"handle is not callable: {handle!r}")
-        _check_seconds(grace)
+        _check_seconds("grace", grace)
         self._handle, self._grace = handle, grace
         self._items = collections.deque()
         self._more = asyncio.Event()

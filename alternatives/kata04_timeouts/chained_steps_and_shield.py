@@ -4,11 +4,11 @@ import asyncio
 import inspect
 
 
-def _seconds(value):
+def _seconds(name, value):
     if type(value) is bool or not isinstance(value, int | float):
-        raise TypeError(f"expected seconds as a number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"expected seconds >= 0, got {value!r}")
+        raise TypeError(f"expected {name} as a number, got {value!r}")
+    if not value >= 0:  # NaN is not >= 0 either
+        raise ValueError(f"expected {name} >= 0, got {value!r}")
 
 
 async def timeout_after(seconds, awaitable):
@@ -16,7 +16,7 @@ async def timeout_after(seconds, awaitable):
         when = None
     else:
         try:
-            _seconds(seconds)
+            _seconds("seconds", seconds)
         except (TypeError, ValueError):
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
@@ -47,7 +47,7 @@ class Worker:
     def __init__(self, handle, *, grace=5.0):
         if not callable(handle):
             raise TypeError(f"handle is not callable: {handle!r}")
-        _seconds(grace)
+        _seconds("grace", grace)
         self._handle = handle
         self._grace = grace
         self._started = self._stopped = False

@@ -3,6 +3,7 @@
 import asyncio
 import collections
 import inspect
+import math
 import numbers
 
 
@@ -11,6 +12,8 @@ def _check(name, value):
         raise TypeError(f"{name} is not a number of seconds: {value!r}")
     if value < 0:
         raise ValueError(f"{name} is negative: {value!r}")
+    if math.isnan(value):
+        raise ValueError(f"{name} is NaN, no number of seconds: {value!r}")
 
 
 async def _until_done(work):

@@ -7,8 +7,8 @@ import inspect
 def _seconds(name, value):
     if type(value) not in (int, float):
         raise TypeError(f"{name}={value!r} is not a number of seconds")
-    if value < 0:
-        raise ValueError(f"{name}={value!r} is negative")
+    if value < 0 or value != value:
+        raise ValueError(f"{name}={value!r} is negative or NaN")
 
 
 async def timeout_after(seconds, awaitable):
@@ -88,6 +88,8 @@ class Worker:
     async def stop(self):
         if not self.runner:
             raise RuntimeError("Worker was not started")
+        if self.stopping:  # a second stop, even during the first: the first is in charge
+            return "idle"
         self.stopping = True
         self.runner.cancel()
         await asyncio.wait({self.runner})

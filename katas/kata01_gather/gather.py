@@ -48,8 +48,8 @@ async def run_sequentially(jobs: Iterable[Job[T]]) -> list[T]:
     three seconds. An empty input gives ``[]``. If a job raises, its exception
     reaches the caller at once and the later jobs are never called.
     Raises TypeError, before any job is called, when `jobs` is not an iterable of
-    callables; the message shows the bad value (a coroutine object in the list is
-    a mistake worth naming).
+    callables (a str or a Future is not); the message shows the bad value (a
+    coroutine object in the list is a mistake worth naming).
     """
     raise NotImplementedError("TODO: task 1, run the jobs one after another")
 
@@ -59,11 +59,13 @@ async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
 
     Three one-second jobs take one second; return as soon as the last job ends.
     An empty input gives ``[]``. If a job raises, every other job is cancelled at
-    once, and that exception (itself, not wrapped in a group; the first one if
-    several jobs fail) reaches the caller as soon as they have finished their
-    clean-up. Cancelling the caller cancels the jobs at once; the cancellation
-    reaches the caller as soon as they have all ended. Bad input:
-    as `run_sequentially`.
+    once, and that exception (itself, not wrapped in a group; the first in loop
+    time if several jobs fail) reaches the caller as soon as they have finished
+    their clean-up. Cancelling the caller cancels the jobs at once; the
+    cancellation reaches the caller as soon as they have all ended. Each job is
+    cancelled once, and its clean-up runs to its end; an error a cancelled job
+    raises from its clean-up is not reported. A job may return any awaitable (a
+    Future too). Bad input: as `run_sequentially`.
     """
     raise NotImplementedError("TODO: task 2, run the jobs concurrently")
 

@@ -300,12 +300,255 @@ def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float
         f"{secs(due)}, as soon as the jobs had ended")
 
 
+class Tidy:
+    """A job (local to this spec) whose clean-up, when cancelled, takes `cleanup` s in `steps`
+    awaits, and may raise `cleanup_error` at its end; it records each cancellation it receives,
+    and whether a later one cut its clean-up short."""
+
+    def __init__(self, name: str, seconds: float, cleanup: float, *, steps: int = 4,
+                 error: BaseException | None = None,
+                 cleanup_error: BaseException | None = None) -> None:
+        self.name, self.seconds, self.cleanup, self.steps = name, seconds, cleanup, steps
+        self.error, self.cleanup_error = error, cleanup_error
+        self.cancels: list[float] = []
+        self.cut_at: float | None = None
+        self.cleaned_up_at: float | None = None
+
+    async def run(self) -> str:
+        try:
+            await asyncio.sleep(self.seconds)
+        except asyncio.CancelledError:
+            self.cancels.append(now())
+            begun = now()
+            try:
+                for _ in range(self.steps):
+                    await asyncio.sleep(self.cleanup / self.steps)
+            except asyncio.CancelledError:
+                self.cancels.append(now())
+                self.cut_at = now() - begun
+                raise
+            self.cleaned_up_at = now()
+            if self.cleanup_error is not None:
+                raise self.cleanup_error from None
+            raise
+        if self.error is not None:
+            raise self.error
+        return self.name
+
+    def __call__(self) -> Any:
+        return self.run()
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def fault(self) -> str | None:
+        """What went wrong with its cancellation, for a message; None if it was cancelled once
+        and cleaned up to the end."""
+        if len(self.cancels) > 1:
+            return (f"{self.name} was cancelled {len(self.cancels)} times (at "
+                    f"{listing(secs(t) for t in self.cancels)}), and its {secs(self.cleanup)} "
+                    f"clean-up was cut short after {secs(self.cut_at)}")
+        if self.cancels and self.cleaned_up_at is None:
+            return f"{self.name}'s {secs(self.cleanup)} clean-up never ended"
+        return None
+
+
+# (durations, clean-ups, the index of the failing job or None, the caller cancelled at)
+CUTS = {
+    "a job fails": ([3.0, 1.0, 3.0, 3.0], [1.0, 0.0, 0.25, 0.0], 1, None),
+    "a job fails, the others clean up for long": ([5.0, 5.0, 0.5], [2.0, 0.4, 0.0], 2, None),
+    "the caller is cancelled": ([3.0, 3.0, 3.0], [0.0, 1.0, 0.25], None, 0.5),
+    "the caller is cancelled, one long clean-up": ([3.0, 3.0], [2.0, 0.0], None, 1.0),
+}
+
+
+@task2
+@pytest.mark.parametrize("case", list(CUTS))
+def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) -> None:
+    """each job is cancelled once, on a failure or the caller's cancel, and its clean-up runs to its
+    end
+
+    The clean-ups take several awaits and up to 2 s: cancelling a job again (after gather or a
+    TaskGroup cancelled it, or while waiting for it) cuts its clean-up short.
+    """
+    seconds, cleanups, failing, cancel_at = CUTS[case]
+    boom = ValueError("job failed")
+    work = [Tidy(f"job{i}", s, c, error=boom if i == failing else None)
+            for i, (s, c) in enumerate(zip(seconds, cleanups, strict=True))]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        caller = asyncio.ensure_future(gather.run_concurrently(work))
+        if cancel_at is not None:
+            await asyncio.sleep(cancel_at)
+            caller.cancel()
+        got, error = await settle(caller)
+        ended = now()
+        await asyncio.sleep(max(seconds) + max(cleanups) + 1.0 - now())  # let any leftover end
+        return got, error, ended
+
+    got, error, ended = run_virtual(scenario)
+    cut_at = seconds[failing] if failing is not None else cancel_at
+    given_as = (f"With jobs of {listing(secs(s) for s in seconds)}, whose clean-ups take "
+                f"{listing(secs(c) for c in cleanups)} in 4 steps each, "
+                + (f"job{failing} failing at {secs(cut_at)}" if failing is not None
+                   else f"the caller cancelled at {secs(cut_at)}"))
+    expected = boom if failing is not None else "CancelledError"
+    assert (error is boom) if failing is not None else isinstance(error, asyncio.CancelledError), (
+        f"{given_as}, run_concurrently {outcome(got, error)}; expected {expected}")
+    faults = [fault for job in work if (fault := job.fault())]
+    assert not faults, (
+        f"{given_as}: {listing(faults)}. Cancel each job once and then only wait: a second "
+        "cancel lands in the clean-up itself (a TaskGroup, or gather when cancelled, already "
+        "cancels the jobs; do not cancel them again, nor again and again while you wait)")
+    due = cut_at + max(c for i, c in enumerate(cleanups) if i != failing)
+    assert same_time(ended, due), (
+        f"{given_as}: {expected} reached the caller at {secs(ended)}; expected at {secs(due)}, "
+        "when the last clean-up ended")
+
+
+@task2
+@pytest.mark.parametrize("cleanup", [0.0, 0.5], ids=["at once", "after 0.5 s"])
+def test_the_first_failure_in_loop_time_is_the_one_reported(cleanup: float) -> None:
+    """when several jobs fail, the caller gets the first failure in loop time, not the first in
+    input order; a cancelled job's error from its clean-up is not reported"""
+    first = ValueError("job2 failed at 1.0 s")
+    late = RuntimeError("job0's clean-up failed")
+    work = [Tidy("job0", 3.0, cleanup, cleanup_error=late), Tidy("job1", 3.0, 0.25),
+            Tidy("job2", 1.0, 0.0, error=first)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        return *(await settle(gather.run_concurrently(work))), now()
+
+    got, error, ended = run_virtual(scenario)
+    assert error is first, (
+        f"job2 failed with {first!r} at 1.0 s; job0, then cancelled, raised {late!r} from its "
+        f"clean-up {secs(cleanup)} later. run_concurrently {outcome(got, error)}; expected "
+        f"{first!r}: the first failure in loop time, whatever its place in the input (the "
+        "clean-up's error came after, from a job that was being cancelled)")
+    assert same_time(ended, 1.0 + max(cleanup, 0.25)), (
+        f"the error reached the caller at {secs(ended)}; expected at "
+        f"{secs(1.0 + max(cleanup, 0.25))}, when the last clean-up ended")
+
+
+@task2
+@pytest.mark.parametrize("cleanup", [0.0, 0.5], ids=["at once", "after 0.5 s"])
+def test_a_cancelled_caller_hears_a_cancellation_even_if_a_clean_up_raises(cleanup: float
+                                                                            ) -> None:
+    """cancelling the caller gives it a CancelledError, even if a cancelled job's clean-up raises"""
+    late = RuntimeError("job1's clean-up failed")
+    work = [Tidy("job0", 3.0, 0.25), Tidy("job1", 3.0, cleanup, cleanup_error=late)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        caller = asyncio.ensure_future(gather.run_concurrently(work))
+        await asyncio.sleep(1.0)
+        caller.cancel()
+        return *(await settle(caller)), now()
+
+    got, error, ended = run_virtual(scenario)
+    assert isinstance(error, asyncio.CancelledError), (
+        f"The caller was cancelled at 1.0 s; job1's clean-up then raised {late!r} "
+        f"{secs(cleanup)} later. run_concurrently {outcome(got, error)}; expected "
+        "CancelledError: a cancelled caller hears its cancellation, not an error of the "
+        "clean-up it caused")
+    assert same_time(ended, 1.0 + max(cleanup, 0.25)), (
+        f"the cancellation reached the caller at {secs(ended)}; expected at "
+        f"{secs(1.0 + max(cleanup, 0.25))}, when the last clean-up ended")
+
+
+class _Awaitable:
+    """An awaitable that is neither a coroutine nor a Future: an object with ``__await__``."""
+
+    def __init__(self, seconds: float, result: Any) -> None:
+        self.seconds, self.result = seconds, result
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(self.seconds).__await__()
+        return self.result
+
+    def __repr__(self) -> str:
+        return "<object with __await__>"
+
+
+def _future_job(seconds: float, result: Any, error: BaseException | None,
+                futures: list[asyncio.Future[Any]]) -> Callable[[], Any]:
+    def job() -> asyncio.Future[Any]:
+        future = asyncio.get_running_loop().create_future()
+        futures.append(future)
+
+        def resolve() -> None:
+            if not future.done():
+                future.set_exception(error) if error else future.set_result(result)
+        asyncio.get_running_loop().call_later(seconds, resolve)
+        return future
+    return job
+
+
+AWAITABLE_KINDS = ["a Future", "a Task", "an object with __await__"]
+
+
+@pytest.mark.parametrize("function", [*RUNNERS,
+                                      pytest.param("timed", marks=task3, id="timed")])
+@pytest.mark.parametrize("kind", AWAITABLE_KINDS)
+def test_a_job_may_return_any_awaitable(function: str, kind: str) -> None:
+    """a job may return any awaitable: a Future, a Task, an object with __await__"""
+    futures: list[asyncio.Future[Any]] = []
+    seconds = [1.0, 2.0, 0.5] if function != "timed" else [1.5]
+
+    def job(n: int, s: float) -> Callable[[], Any]:
+        if kind == "a Future":
+            return _future_job(s, n, None, futures)
+        if kind == "a Task":
+            return lambda: asyncio.ensure_future(asyncio.sleep(s, n))
+        return lambda: _Awaitable(s, n)
+
+    work = [job(n, s) for n, s in enumerate(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        call = gather.timed(work[0]) if function == "timed" else getattr(gather, function)(work)
+        return *(await settle(call)), now()
+
+    got, error, ended = run_virtual(scenario)
+    took = {"run_sequentially": sum(seconds), "run_concurrently": max(seconds),
+            "timed": seconds[0]}[function]
+    expected: Any = list(range(len(seconds))) if function != "timed" else 0
+    result = got.result if function == "timed" and error is None else got
+    assert error is None and result == expected, (
+        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
+        f"{outcome(got, error)}; expected {expected!r}: a job is any callable that returns an "
+        "awaitable (asyncio.ensure_future turns any awaitable into something a task can await)")
+    assert same_time(ended, took), (
+        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
+        f"returned at {secs(ended)}; expected at {secs(took)}")
+
+
+@task2
+def test_a_future_a_job_returned_is_cancelled_on_a_failure() -> None:
+    """a job's Future is cancelled, like a coroutine, when another job fails"""
+    futures: list[asyncio.Future[Any]] = []
+    boom = ValueError("job1 failed")
+    work = [_future_job(3.0, 0, None, futures), _future_job(1.0, 1, boom, futures)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float, list[str]]:
+        got, error = await settle(gather.run_concurrently(work))
+        return got, error, now(), ["cancelled" if f.cancelled() else "done" if f.done()
+                                   else "pending" for f in futures]
+
+    got, error, ended, states = run_virtual(scenario)
+    assert error is boom and same_time(ended, 1.0) and states[:1] == ["cancelled"], (
+        f"job0 returns a Future of 3.0 s, job1 one that fails at 1.0 s. run_concurrently "
+        f"{outcome(got, error)} at {secs(ended)} and left job0's Future "
+        f"{states[0] if states else 'never made'}; expected "
+        f"{boom!r} at 1.0 s with job0's Future cancelled")
+
+
 # --- bad input (tasks 1, 2 and 4) -------------------------------------------------------------
 
-BAD_ITEMS = st.sampled_from([42, None, 0, "", "fetch_all", 1.5, "coroutine"])
-# In place of the iterable: a value, or one job (or its coroutine) not wrapped in a list.
-NOT_ITERABLE = st.sampled_from(["42", "None", "False", "3.5", "a job", "a coroutine"])
-WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5}
+BAD_ITEMS = st.sampled_from([42, None, 0, "", "fetch_all", 1.5, "coroutine", "Future"])
+# In place of the iterable: a value, one job (or its coroutine, or a Future) not wrapped in a
+# list, or a str (iterable, but of letters, not jobs).
+NOT_ITERABLE = st.sampled_from(["42", "None", "False", "3.5", "a job", "a coroutine", "a str",
+                                "a Future"])
+WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5, "a str": "fetch"}
 
 
 @pytest.mark.parametrize("function", [*RUNNERS, pytest.param("compare", marks=task4,
@@ -318,24 +561,30 @@ WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5}
 @example(good=0, at=0, bad=42, shape="list", whole="None")
 @example(good=0, at=0, bad=42, shape="list", whole="a job")
 @example(good=0, at=0, bad=42, shape="list", whole="a coroutine")
+@example(good=0, at=0, bad=42, shape="list", whole="a str")
+@example(good=0, at=0, bad=42, shape="list", whole="a Future")
+@example(good=1, at=0, bad="Future", shape="tuple", whole=None)
 @settings(max_examples=5)
 def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: int, bad: Any,
                                                   shape: str, whole: str | None) -> None:
     """rejects a non-iterable or a non-callable item: TypeError showing it, before any job is called
 
-    A non-iterable is None, or a lone job or coroutine not in a list; a non-callable item is a
-    coroutine object, 0 or None. The TypeError shows the bad value.
+    A non-iterable is None, or a lone job, coroutine or Future not in a list; a str is no list of
+    jobs either; a non-callable item is a coroutine object, a Future, 0 or None. The TypeError
+    shows the bad value.
     """
     jobs = Jobs()
 
     async def scenario() -> tuple[Any, BaseException | None, object, str]:
-        item = jobs.make(1.0, name="made")() if bad == "coroutine" else bad
+        item = (jobs.make(1.0, name="made")() if bad == "coroutine"
+                else asyncio.get_running_loop().create_future() if bad == "Future" else bad)
         if whole is not None:
             lone = {"a job": lambda: jobs.make(1.0, name="lone"),
-                    "a coroutine": lambda: jobs.make(1.0, name="made")()}
+                    "a coroutine": lambda: jobs.make(1.0, name="made")(),
+                    "a Future": lambda: asyncio.get_running_loop().create_future()}
             given = lone[whole]() if whole in lone else WHOLES[whole]
-            shown = f"{given!r} ({whole}, in place of an iterable of jobs)" if whole in lone else (
-                repr(given))
+            shown = (f"{given!r} ({whole}, in place of an iterable of jobs)"
+                     if whole in {*lone, "a str"} else repr(given))
         else:
             listed: list[Any] = [jobs.make(1.0) for _ in range(good)]
             listed.insert(min(at, good), item)
@@ -418,11 +667,14 @@ async def test_timed_propagates_failures(jobs: Jobs) -> None:
 
 
 @task3
-@pytest.mark.parametrize("bad", [42, None, "fetch_all", "coroutine"])
+@pytest.mark.parametrize("bad", [42, None, "fetch_all", "coroutine", "Future"])
 async def test_timed_rejects_a_non_callable(bad: object, jobs: Jobs) -> None:
-    """rejects a job that is not callable (a coroutine object too) with TypeError showing it"""
+    """rejects a job that is not callable (a coroutine object or a Future too) with TypeError
+    showing it"""
     if bad == "coroutine":
         bad = jobs.make(1.0, result="done")()  # timed(fetch()) in place of timed(fetch)
+    elif bad == "Future":
+        bad = asyncio.get_running_loop().create_future()  # an awaitable, not a job
     try:
         result, error = await settle(gather.timed(bad))
     finally:

@@ -158,19 +158,29 @@ async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> 
 
 @task1
 @pytest.mark.budget(2000)
-async def test_none_means_no_limit(jobs: Jobs) -> None:
-    """seconds=None waits as long as the work takes"""
-    got = await timeouts.timeout_after(None, jobs.make(1000.0, result="eventually")())
-    assert got == "eventually", f"timeout_after(None, ...) returned {show(got)}"
+@pytest.mark.parametrize("seconds", [None, float("inf")], ids=["None", "inf"])
+async def test_none_means_no_limit(seconds: float | None, jobs: Jobs) -> None:
+    """seconds=None, or inf, waits as long as the work takes"""
+    work = jobs.make(1000.0, result="eventually")()
+    try:
+        got, error = await settle(timeouts.timeout_after(seconds, work))
+    finally:
+        work.close()
+    assert error is None and got == "eventually" and same_time(now(), 1000.0), (
+        f"timeout_after({seconds}, <1000 s of work>) {outcome(got, error)} at {secs(now())}; "
+        f"expected 'eventually' at 1000.0 s: {seconds} means no limit")
 
 
 @task1
 @pytest.mark.parametrize(("seconds", "error", "named"), [
     (-1, ValueError, "-1"), (-0.25, ValueError, "-0.25"), ("5", TypeError, "'5'"),
-    (True, TypeError, "True")])
-async def test_rejects_bad_seconds(seconds: object, error: type[Exception], named: str,
-                                   jobs: Jobs) -> None:
-    """rejects negative or non-numeric seconds, and closes the coroutine that will not run"""
+    (True, TypeError, "True"), (float("nan"), ValueError, ("seconds", "nan"))])
+async def test_rejects_bad_seconds(seconds: object, error: type[Exception],
+                                   named: str | tuple[str, ...], jobs: Jobs) -> None:
+    """rejects negative, NaN or non-numeric seconds, and closes the coroutine that will not run
+
+    NaN is no deadline (no moment is past it): ValueError naming `seconds`.
+    """
     work = jobs.make(1.0)()
     try:
         await rejects(error, lambda: timeouts.timeout_after(seconds, work),
@@ -427,13 +437,19 @@ async def test_cancel_and_wait_lets_its_own_cancellation_through(jobs: Jobs) -> 
 
 @task2
 async def test_cancel_and_wait_wants_a_task(jobs: Jobs) -> None:
-    """rejects something that is not a task with TypeError"""
+    """rejects something that is not a task (a coroutine, an async function) with TypeError"""
     work = jobs.make(1.0)()
     try:
         await rejects(TypeError, lambda: timeouts.cancel_and_wait(work),
                       shown="cancel_and_wait(<coroutine>)", named=())
     finally:
         work.close()
+    job = jobs.make(1.0)
+    await rejects(TypeError, lambda: timeouts.cancel_and_wait(job),
+                  shown="cancel_and_wait(<an async function, not called>)", named=())
+    assert not jobs.records[1].calls, (
+        "cancel_and_wait(<an async function>) called the function: it takes a task, and "
+        "should refuse anything else as it is")
 
 
 @task2
@@ -548,14 +564,22 @@ async def test_worker_lifecycle_errors() -> None:
 @pytest.mark.parametrize(("args", "error", "named"), [
     ((42,), TypeError, "42"), ((None,), TypeError, "None"),
     ((Handler(), -1), ValueError, "-1"), ((Handler(), "5"), TypeError, "'5'"),
-    ((Handler(), None), TypeError, "None"), ((Handler(), True), TypeError, "True")])
+    ((Handler(), None), TypeError, "None"), ((Handler(), True), TypeError, "True"),
+    ((Handler(), float("nan")), ValueError, ("grace", "nan")),
+    (("a coroutine",), TypeError, "handle"), (("a Future",), TypeError, "handle")])
 async def test_worker_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
-                                            named: str) -> None:
+                                            named: str | tuple[str, ...]) -> None:
     """rejects a handle that is not callable, or a bad grace, naming the bad value
 
-    A bool is no number of seconds: a grace of True is a bad grace.
+    A bool is no number of seconds: a grace of True is a bad grace; NaN is none either. A
+    coroutine object or a Future is no handle: a handle is called, once per item.
     """
     handle, *grace = args
+    if handle == "a coroutine":
+        handle = Handler(a=1.0)("a")
+        handle.close()  # never run: only its type matters
+    elif handle == "a Future":
+        handle = asyncio.get_running_loop().create_future()
     kwargs = {"grace": grace[0]} if grace else {}
     await rejects(error, lambda: timeouts.Worker(handle, **kwargs),
                   shown=f"Worker({handle!r}{f', grace={grace[0]!r}' if grace else ''})",
@@ -912,3 +936,223 @@ async def test_async_with_lets_an_error_in_the_block_propagate() -> None:
         f"{secs(now())}; expected ['a'] at 1.5 s, when 'a' ends (with its 0.5 s clean-up): "
         "the worker is stopped, with its grace, on the way out"
     )
+
+
+# --- cancel once: a second cancel cuts the clean-up short (tasks 1, 2 and 4) -----------------
+
+class Tidy:
+    """Work (local to this spec) whose clean-up, once cancelled, takes `cleanup` s in 4 awaits; it
+    records every cancellation it receives, and whether a later one cut the clean-up short."""
+
+    def __init__(self, seconds: float, cleanup: float) -> None:
+        self.seconds, self.cleanup = seconds, cleanup
+        self.cancels: list[float] = []
+        self.cut_after: float | None = None
+        self.cleaned_up_at: float | None = None
+
+    async def run(self, *_: Any) -> str:
+        try:
+            await asyncio.sleep(self.seconds)
+        except asyncio.CancelledError:
+            self.cancels.append(now())
+            begun = now()
+            try:
+                for _ in range(4):
+                    await asyncio.sleep(self.cleanup / 4)
+            except asyncio.CancelledError:
+                self.cancels.append(now())
+                self.cut_after = now() - begun
+                raise
+            self.cleaned_up_at = now()
+            raise
+        return "done"
+
+    def fault(self) -> str | None:
+        if len(self.cancels) > 1:
+            return (f"the work was cancelled {len(self.cancels)} times (at "
+                    f"{listing(secs(t) for t in self.cancels)}), and its {secs(self.cleanup)} "
+                    f"clean-up was cut short after {secs(self.cut_after)}")
+        if not self.cancels:
+            return "the work was never cancelled"
+        if self.cleaned_up_at is None:
+            return f"the work's {secs(self.cleanup)} clean-up never ended"
+        return None
+
+
+async def _timeout_at_the_deadline(work: Tidy) -> float:
+    await settle(timeouts.timeout_after(1.0, work.run()))
+    return 1.0
+
+
+async def _timeout_of_a_task(work: Tidy) -> float:
+    await settle(timeouts.timeout_after(1.0, asyncio.ensure_future(work.run())))
+    return 1.0
+
+
+async def _timeout_with_the_caller_cancelled(work: Tidy) -> float:
+    caller = asyncio.ensure_future(timeouts.timeout_after(5.0, work.run()))
+    await asyncio.sleep(1.0)
+    caller.cancel()
+    await settle(caller)
+    return 1.0
+
+
+async def _cancel_and_wait(work: Tidy) -> float:
+    task = asyncio.ensure_future(work.run())
+    await asyncio.sleep(1.0)
+    await settle(timeouts.cancel_and_wait(task))
+    return 1.0
+
+
+async def _stop_after_the_grace(work: Tidy) -> float:
+    worker = timeouts.Worker(work.run, grace=0.5)
+    worker.start()
+    worker.put("a")
+    await asyncio.sleep(0.5)
+    await settle(worker.stop())
+    return 1.0
+
+
+async def _leaving_async_with(work: Tidy) -> float:
+    async with timeouts.Worker(work.run, grace=0.25) as worker:
+        worker.put("a")
+        await asyncio.sleep(0.75)
+    return 1.0
+
+
+CANCEL_ONCE = {
+    "timeout_after at the deadline": (1, _timeout_at_the_deadline),
+    "timeout_after of a task": (1, _timeout_of_a_task),
+    "timeout_after, the caller cancelled": (1, _timeout_with_the_caller_cancelled),
+    "cancel_and_wait": (2, _cancel_and_wait),
+    "Worker.stop after the grace": (4, _stop_after_the_grace),
+    "leaving async with Worker": (5, _leaving_async_with),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, marks=pytest.mark.task(task), id=case)
+                                  for case, (task, _) in CANCEL_ONCE.items()])
+@pytest.mark.parametrize("cleanup", [0.4, 2.0], ids=["0.4 s clean-up", "2 s clean-up"])
+def test_the_work_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str,
+                                                                     cleanup: float) -> None:
+    """the work is cancelled once, and its clean-up (several awaits, up to 2 s) runs to its end
+
+    A second cancel, after asyncio's own or while waiting, lands in the clean-up and cuts it short.
+    """
+    _, scenario = CANCEL_ONCE[case]
+    work = Tidy(10.0, cleanup)
+
+    async def main() -> tuple[float, float]:
+        cancel_at = await scenario(work)
+        ended = now()
+        await asyncio.sleep(max(0.0, 12.0 + cleanup - now()))  # let any leftover end
+        return cancel_at, ended
+
+    cancel_at, ended = run_virtual(main)
+    given_as = (f"With work of 10 s whose clean-up takes {secs(cleanup)} in 4 awaits, "
+                f"{case} (cancelling it at {secs(cancel_at)})")
+    fault = work.fault()
+    assert fault is None, (
+        f"{given_as}: {fault}. Cancel the work once, then only wait for it: a second cancel "
+        "interrupts its clean-up (asyncio.timeout, a TaskGroup or wait_for cancel it already; "
+        "do not cancel it again, nor again and again while you wait)")
+    assert same_time(ended, cancel_at + cleanup), (
+        f"{given_as}: the call returned at {secs(ended)}; expected at "
+        f"{secs(cancel_at + cleanup)}, when the clean-up ended")
+
+
+# --- Worker: any awaitable from handle, inf grace, a stop during a stop (tasks 3 and 4) -----
+
+class _Awaitable:
+    """An awaitable that is neither a coroutine nor a Future: an object with ``__await__``."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(self.seconds).__await__()
+
+
+@task3
+@pytest.mark.parametrize("kind", ["a Future", "an object with __await__"])
+async def test_handle_may_return_any_awaitable(kind: str) -> None:
+    """handle may return any awaitable: a Future, an object with __await__"""
+    futures: list[asyncio.Future[Any]] = []
+
+    def handle(item: float) -> Any:
+        if kind == "an object with __await__":
+            return _Awaitable(item)
+        future = asyncio.get_running_loop().create_future()
+        futures.append(future)
+        asyncio.get_running_loop().call_later(
+            item, lambda: future.done() or future.set_result(None))
+        return future
+
+    worker = timeouts.Worker(handle, grace=1.0)
+    worker.start()
+    worker.put(1.0)
+    worker.put(2.0)
+    worker.put(10.0)
+    await asyncio.sleep(3.5)
+    got, error = await settle(worker.stop())
+    assert (got, error, worker.handled) == ("cancelled", None, [1.0, 2.0]), (
+        f"handle returns {kind} that takes item seconds; items 1.0, 2.0 and 10.0 were put at "
+        f"0 s and stop() (grace 1 s) called at 3.5 s. It {outcome(got, error)}, with "
+        f"handled={show(worker.handled)}; expected 'cancelled' with [1.0, 2.0]: handle is any "
+        "callable that returns an awaitable (asyncio.ensure_future takes them all)")
+    assert same_time(now(), 4.5), f"stop() returned at {secs(now())}; expected at 4.5 s"
+    if futures:
+        assert futures[-1].cancelled(), (
+            "the Future of item 10.0 was still in progress after the grace, and stop() left it "
+            f"{'done' if futures[-1].done() else 'pending'}; expected it cancelled")
+
+
+async def _made(make: Callable[[], Any]) -> Any:
+    return make()
+
+
+@task4
+@pytest.mark.budget(2000)
+async def test_an_infinite_grace_waits_for_the_item() -> None:
+    """grace=inf lets the item in progress run to its end, however long: "finished\""""
+    handler = Handler(a=600.0)
+    worker, error = await settle(_made(lambda: timeouts.Worker(handler, grace=float("inf"))))
+    assert error is None, (
+        f"Worker(handle, grace=inf) {outcome(worker, error)}; expected a worker: an infinite "
+        "grace is a valid one, meaning no limit")
+    worker.start()
+    worker.put("a")
+    await asyncio.sleep(1.0)
+    got = await worker.stop()
+    assert (got, worker.handled, handler.cancels) == ("finished", ["a"], 0), (
+        f"With grace=inf, stop() at 1 s while item 'a' needed 599 s more returned {show(got)}, "
+        f"handled={worker.handled}, after {handler.cancels} cancellation(s); expected "
+        "'finished', ['a'] and none: an infinite grace never runs out")
+    assert same_time(now(), 600.5), (
+        f"stop() returned at {secs(now())}; the item ends (with its 0.5 s clean-up) at 600.5 s")
+
+
+@task4
+@pytest.mark.parametrize("verdict", ["finished", "cancelled"])
+async def test_a_stop_during_a_stop_does_nothing(verdict: str) -> None:
+    """a second stop(), called while the first still waits for the item in progress, returns "idle"
+    at once, and the item is counted once"""
+    handler = Handler(a=2.0 if verdict == "finished" else 10.0)
+    worker = timeouts.Worker(handler, grace=2.0)
+    worker.start()
+    worker.put("a")
+    await asyncio.sleep(1.0)
+    first = asyncio.ensure_future(worker.stop())
+    await asyncio.sleep(0.5)
+    second, error = await settle(worker.stop())
+    at = now()
+    got, first_error = await settle(first)
+    assert (second, error) == ("idle", None) and same_time(at, 1.5), (
+        f"stop() was called at 1.0 s with item 'a' in progress (grace 2 s); a second stop() at "
+        f"1.5 s, while the first waited, {outcome(second, error)} at {secs(at)}; expected "
+        "'idle' at once: the first stop has taken charge of the item (forget it before you "
+        "await)")
+    handled = ["a"] if verdict == "finished" else []
+    assert (got, first_error, worker.handled) == (verdict, None, handled), (
+        f"the first stop() {outcome(got, first_error)}, handled={show(worker.handled)}; "
+        f"expected {verdict!r} with {handled}: the item counted once, by the stop in charge")

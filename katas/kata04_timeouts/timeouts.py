@@ -26,11 +26,11 @@ async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     has run. An exception raised by the work propagates unchanged; a
     cancellation of the caller propagates as cancellation, never as
     TimeoutError (the work is cancelled at once too, and cleaned up before the
-    cancellation reaches the caller). Any awaitable
-    works: a coroutine, a task, a Future. ``None`` means no limit.
-    Raises TypeError when `seconds` is not a number (a bool is not one) and
-    ValueError when it is negative, naming the value; a coroutine that will
-    not run is closed then.
+    cancellation reaches the caller). The work is cancelled once, and its
+    clean-up runs to its end. Any awaitable works: a coroutine, a task, a
+    Future. ``None`` or ``inf`` means no limit. Raises TypeError when `seconds`
+    is not a number (a bool is not one) and ValueError when it is negative or
+    NaN, naming it and its value; a coroutine that will not run is closed then.
     """
     raise NotImplementedError("TODO: task 1, a deadline for any awaitable")
 
@@ -40,8 +40,10 @@ async def cancel_and_wait(task: asyncio.Future[Any]) -> bool:
 
     False means the task finished before the cancellation took effect (or
     ignored it); its result or exception stays in the task. If the caller
-    itself is cancelled while waiting, that cancellation propagates.
-    TypeError when `task` is not an asyncio Task or Future.
+    itself is cancelled while waiting, that cancellation propagates. The task
+    is cancelled once: its clean-up runs to its end.
+    TypeError when `task` is not an asyncio Task or Future (a coroutine, or an
+    async function, is not).
     """
     raise NotImplementedError("TODO: task 2, cancel a task and wait for it")
 
@@ -51,14 +53,16 @@ class Worker:
 
     ``handle(item)`` is awaited for each item (any object), in the order they
     were put, one at a time: each starts as soon as it is put and the item
-    before it is done. `handle` is any callable returning an awaitable.
+    before it is done. `handle` is any callable returning an awaitable (a
+    coroutine, a Future, an object with ``__await__``); a coroutine object or a
+    Future is no handle.
     ``handled`` lists the items whose handling completed; ``failed`` lists
     ``(item, exception)`` for those that raised (the worker goes on).
     Usable as ``async with Worker(handle) as worker:`` (start, then stop; an
     exception raised in the block still propagates).
     TypeError when `handle` is not callable or `grace` not a number (a bool
-    is not one); ValueError when `grace` is negative; messages name the bad
-    value.
+    is not one); ValueError when `grace` is negative or NaN; messages name the
+    bad value. ``grace=inf`` waits for the item in progress however long.
     """
 
     def __init__(self, handle: Callable[[Any], Awaitable[Any]], *, grace: float = 5.0) -> None:
@@ -88,8 +92,9 @@ class Worker:
         "idle" when nothing was in progress. An item that fails within the
         grace is "finished" too, and goes to `failed`. Items still queued are
         dropped. When stop returns, no task of the worker is left running.
-        A second stop() does nothing and returns "idle". A cancellation of
-        stop() itself propagates.
+        A second stop() does nothing and returns "idle" at once, even one
+        called while the first still waits. A cancellation of stop() itself
+        propagates.
         RuntimeError if the worker was never started.
         """
         raise NotImplementedError("TODO: task 4, stop gracefully")

@@ -31,7 +31,8 @@ class Comparison(NamedTuple):
 
 def _checked(jobs: Iterable[Job[T]]) -> list[Job[T]]:
     """The jobs as a list, each one an async callable; TypeError otherwise."""
-    if not isinstance(jobs, Iterable):
+    # a str iterates over its letters, and a Future over itself (its __await__): not jobs
+    if not isinstance(jobs, Iterable) or isinstance(jobs, str | bytes | Awaitable):
         raise TypeError(f"jobs must be an iterable of async callables, got {jobs!r}")
     checked = list(jobs)
     for index, job in enumerate(checked):
@@ -61,7 +62,7 @@ async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
     checked = _checked(jobs)
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(job()) for job in checked]
+            tasks = [group.create_task(_awaited(job())) for job in checked]
     except BaseExceptionGroup as failures:
         raise failures.exceptions[0] from None
     return [task.result() for task in tasks]
@@ -83,3 +84,17 @@ async def compare(jobs: Iterable[Job[Any]]) -> Comparison:
     concurrent = await timed(lambda: run_concurrently(checked))
     speedup = sequential.seconds / concurrent.seconds if concurrent.seconds else 1.0
     return Comparison(sequential.seconds, concurrent.seconds, speedup)
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    """Await any awaitable (a Future too) in a coroutine, as TaskGroup.create_task wants.
+
+    A job the group cancelled ends cancelled even if its clean-up raised: the caller hears of
+    the first failure, or of its own cancellation, never of a clean-up's error.
+    """
+    try:
+        return await awaitable
+    except BaseException as error:
+        if isinstance(error, Exception) and asyncio.current_task().cancelling():
+            raise asyncio.CancelledError from error
+        raise

@@ -16,6 +16,8 @@ def _check_seconds(name: str, seconds: object) -> None:
         raise TypeError(f"{name} must be a number of seconds, got {seconds!r}")
     if seconds < 0:
         raise ValueError(f"{name} must not be negative, got {seconds!r}")
+    if seconds != seconds:  # NaN: no deadline is ever "past" it, nor before it (inf is no limit)
+        raise ValueError(f"{name} must be a number of seconds, not NaN, got {seconds!r}")
 
 
 async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
@@ -94,7 +96,7 @@ class Worker:
     async def _run(self) -> None:
         while True:
             item = await self._queue.get()
-            job = asyncio.create_task(self._handle(item))
+            job = asyncio.ensure_future(self._handle(item))  # any awaitable, a Future too
             self._current = (item, job)
             # wait(), not await job: cancelling the runner must not cancel the job; stop() decides.
             await asyncio.wait({job})
