@@ -142,7 +142,7 @@ class _Wire:
 
 def _response_class() -> type[aiohttp.ClientResponse]:
     """The class aioresponses builds responses of (http_compat may have swapped it)."""
-    return aioresponses_core.ClientResponse  # type: ignore[no-any-return]
+    return aioresponses_core.ClientResponse  # type: ignore[attr-defined]
 
 
 def _open(response: Any) -> None:

@@ -63,7 +63,7 @@ BUSY_WAIT = Fault(
     edited("kata01_gather", "gather", (
         """    try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(job()) for job in checked]
+            tasks = [group.create_task(_awaited(job())) for job in checked]
     except BaseExceptionGroup as failures:
         raise failures.exceptions[0] from None
 """, """    tasks = [asyncio.ensure_future(job()) for job in checked]
@@ -170,7 +170,7 @@ def test_learner_exits_are_the_learners_exceptions(tmp_path: Path, exit_call: st
          "async def _or_stop(job):\n    try:\n        return await job()\n"
          f"    except Exception as error:\n        raise {exit_call}(error)  # stop everything\n"
          "\n\nasync def run_concurrently("),
-        ("group.create_task(job())", "group.create_task(_or_stop(job))")), "")
+        ("group.create_task(_awaited(job()))", "group.create_task(_or_stop(job))")), "")
     _, output, results = run_kata(tmp_path, fault)
     failed = [b for b in behaviours(results) if b["status"] == "failed"]
     assert failed and all(exit_call in b["message"] for b in failed), output
