@@ -102,12 +102,13 @@ def imported_names(node: ast.AST) -> list[str]:
     return []
 
 
-def project_import(module: Path) -> str | None:
-    """The first project module that `module` imports (``reference.kata06_queue.pipeline``),
-    at any depth of its code; None if it is self-contained (or does not parse: its run says)."""
+def project_import(text: str, filename: str) -> str | None:
+    """The first project module that the module `text` imports
+    (``reference.kata06_queue.pipeline``), at any depth of its code; None if it is
+    self-contained (or does not parse: its run says)."""
     try:
-        tree = ast.parse(source(module), filename=str(module))
-    except (SyntaxError, mistakes.PatchError):
+        tree = ast.parse(text, filename=filename)
+    except SyntaxError:
         return None
     for node in ast.walk(tree):
         for name in imported_names(node):
@@ -120,10 +121,10 @@ def not_self_contained(module: Path, kind: str) -> str | None:
     """Why `module` (an impostor or an alternative, as `kind` says) is BROKEN before any run:
     a patch that no longer applies, or a module that imports the project's."""
     try:
-        source(module)
+        text = source(module)
     except mistakes.PatchError as error:
         return str(error)
-    imported = project_import(module)
+    imported = project_import(text, str(module))
     return imported and f"imports {imported}: {kind} must be self-contained"
 
 
@@ -194,8 +195,9 @@ def check_impostor(kata: str, impostor: Path, outcomes: Run | None) -> str:
 def caught_elsewhere(kata: str, impostor: Path, outcomes: Run | None) -> str | None:
     """For a patch whose mistake lies in tasks the catalogue can name (`Mistake.tasks`) but
     no behaviour of which caught it: one line saying so, for a human to judge (a spec that
-    misses the mistake where it is, or a mistake that shows first elsewhere)."""
-    if impostor.suffix != ".patch" or outcomes is None or not_self_contained(impostor, ""):
+    misses the mistake where it is, or a mistake that shows first elsewhere). `outcomes` is
+    None for a module that was not run (BROKEN before any run: its patch does not apply)."""
+    if impostor.suffix != ".patch" or outcomes is None:
         return None
     mistake = mistakes.read(impostor)
     where = mistake.tasks()

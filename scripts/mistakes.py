@@ -64,17 +64,27 @@ class Mistake:
     base: Path
     hunks: list[Hunk]
 
-    def apply(self) -> str:
-        """The impostor's text: its base with each hunk in turn."""
+    def placed(self) -> tuple[list[str], list[tuple[int, Hunk]]]:
+        """The base's lines, and where in them each hunk applies (its first line, from 0)."""
         try:
             lines = self.base.read_text().splitlines(keepends=True)
         except OSError as error:
             raise PatchError(f"{shown(self.path)}: its base {shown(self.base)} cannot be read "
                              f"({error.strerror})") from None
-        out: list[str] = []
+        places: list[tuple[int, Hunk]] = []
         done = 0  # lines of the base consumed so far
         for number, hunk in enumerate(self.hunks, 1):
             at = self.locate(lines, hunk, done, number)
+            places.append((at, hunk))
+            done = at + len(hunk.old)
+        return lines, places
+
+    def apply(self) -> str:
+        """The impostor's text: its base with each hunk in turn."""
+        lines, places = self.placed()
+        out: list[str] = []
+        done = 0
+        for at, hunk in places:
             out += lines[done:at] + hunk.new
             done = at + len(hunk.old)
         return "".join(out + lines[done:])
@@ -98,18 +108,17 @@ class Mistake:
             f"`{expected[1].rstrip(chr(10))}`, which is `{found}` now, and is nowhere else; "
             f"look at the mistake again, then `python -m scripts mistake make`")
 
-
     def changed_lines(self) -> set[int]:
         """The base's lines (from 1) the mistake removes or changes, and for an insertion the
-        line it follows, at the hunks' own places."""
+        line it follows, where the hunks apply today (a hunk may have moved)."""
         rows: set[int] = set()
-        for hunk in self.hunks:
+        for at, hunk in self.placed()[1]:
             matcher = difflib.SequenceMatcher(a=hunk.old, b=hunk.new, autojunk=False)
             for tag, i1, i2, _, _ in matcher.get_opcodes():
                 if tag == "insert":
-                    rows.add(hunk.start + max(i1, 1))
+                    rows.add(at + max(i1, 1))
                 elif tag != "equal":
-                    rows.update(range(hunk.start + i1 + 1, hunk.start + i2 + 1))
+                    rows.update(range(at + i1 + 1, at + i2 + 1))
         return rows
 
     def tasks(self) -> set[int]:
@@ -139,16 +148,18 @@ class Mistake:
                 if name not in named and (name in calls or name in classes):
                     named[name] = number
 
+        def of_class(cls: str) -> set[int]:
+            """The tasks naming the class `cls` or any of its methods."""
+            return {task for key, task in named.items()
+                    if key == cls or key.startswith(f"{cls}.")}
+
         def own(name: str) -> set[int]:
-            """The tasks naming `name`; for ``Class.__init__``, those naming the class or
-            any of its methods."""
+            """The tasks naming `name`; for a dunder method (``__init__``, ``__aexit__``),
+            its class's."""
             if name in named:
                 return {named[name]}
             cls, _, method = name.rpartition(".")
-            if cls and method.startswith("__"):  # __init__, __aexit__, ...: the class's
-                return {task for key, task in named.items()
-                        if key == cls or key.startswith(f"{cls}.")}
-            return set()
+            return of_class(cls) if cls and method.startswith("__") else set()
 
         found: set[int] = set()
         todo, seen = list(enclosing(defs, self.changed_lines())), set()
@@ -165,8 +176,8 @@ class Mistake:
                     short = cls.rpartition(".")[2]
                 todo += [caller for caller, used in calls.items() if short in used]
         if not found:  # a method no task reaches: the tasks of its class
-            found = {task for name in seen if "." in name for task in own(
-                f"{name.rpartition('.')[0]}.__class__")}
+            found = {task for name in seen if "." in name
+                     for task in of_class(name.rpartition(".")[0])}
         # A task whose title names none of the base's code ("add retries, a limit and a
         # rate", "retry only the exceptions in `retry_on`") extends the functions of the
         # tasks before it: a mistake there may be one of its own.
@@ -208,7 +219,7 @@ def read(path: Path) -> Mistake:
     """The mistake stored in the patch at `path`."""
     text = path.read_text()
     head, sep, body = text.partition("\n--- ")
-    summary = " ".join(head.strip().split("\n\n")[0].split())  # its first paragraph
+    summary = first_paragraph(head)
     if not sep or not summary:
         raise PatchError(f"{shown(path)}: a mistake is its one-sentence description, a blank "
                          f"line, then a unified diff (`--- reference/...`)")
@@ -253,10 +264,15 @@ def make(path: Path, impostor: str, base: Path, summary: str) -> str:
     return f"{textwrap.fill(' '.join(summary.split()), 96)}\n\n{body}"
 
 
+def first_paragraph(text: str) -> str:
+    """The first paragraph of `text`, on one line."""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
 def docstring_sentence(module: str) -> str:
     """The first paragraph of a module's docstring, on one line ("?" if it has none)."""
     parts = module.split('"""')
-    return " ".join(parts[1].strip().split("\n\n")[0].split()) if len(parts) > 2 else "?"
+    return first_paragraph(parts[1]) if len(parts) > 2 else "?"
 
 
 def patches(folder: Path = IMPOSTORS) -> list[Path]:
@@ -294,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write(path: Path, impostor: str, base: Path | None, summary: str | None) -> None:
     """Store `impostor` at `path`: its base and summary given, else the patch's own, else
-    the kata's reference module and the first line of the impostor's docstring."""
+    the kata's reference module and the first paragraph of the impostor's docstring."""
     old = read(path) if path.exists() else None
     if base is None:
         kata = path.parent.name

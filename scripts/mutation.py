@@ -32,7 +32,7 @@ import time
 import tomllib
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from scripts.project import ALTERNATIVES, KATAS, REFERENCE, ROOT, kata_module, kata_names
@@ -381,10 +381,10 @@ def mutate_all(runs: list[Run]) -> Findings:
     return found
 
 
-def verdict(found: Findings, alternatives: Sequence[tuple[str, str]],
-            katas: Sequence[str]) -> int:
+def verdict(found: Findings, equivalents: dict[str, str],
+            alternatives: Sequence[tuple[str, str]], katas: Sequence[str]) -> int:
     """The report of what the runs found, the spec's crashes after it; the exit status."""
-    status = report(found.statuses, load_equivalents(), found.diffs, found.operators,
+    status = report(found.statuses, equivalents, found.diffs, found.operators,
                     alternatives, katas)
     print(f"mutation: spec_crashes={len(found.crashes)} (a mutant must be killed by a true "
           "verdict, not by a crash of the spec's own code)")
@@ -405,7 +405,8 @@ def gather(shards: Sequence[Path]) -> int:
         alternatives += [tuple(pair) for pair in data["alternatives"]]
         katas += data["katas"]
     missing = [kata for kata in kata_names() if kata not in katas]
-    status = verdict(found, alternatives, [k for k in kata_names() if k in katas])
+    status = verdict(found, load_equivalents(), alternatives,
+                     [k for k in kata_names() if k in katas])
     if missing:
         print(f"mutation: no shard ran {', '.join(missing)}")
     return 1 if missing else status
@@ -421,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.gather:
         return gather(options.gather)
-    load_equivalents()  # a listing without its reason stops the run before it starts
+    equivalents = load_equivalents()  # a listing without its reason stops the run first
     watched = (KATAS, REFERENCE, ALTERNATIVES)
     before = digest(*watched)
     runs = plan(options.kata)
@@ -433,11 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     alternatives = [(kata, module.stem) for run in runs if run.tree != "reference"
                     for kata, module in run.modules.items()]
     katas = list(runs[0].modules)
-    if options.json:
-        options.json.write_text(json.dumps({
-            "katas": katas, "alternatives": alternatives, "statuses": found.statuses,
-            "operators": found.operators, "diffs": found.diffs, "crashes": found.crashes}))
-    return verdict(found, alternatives, katas)
+    if options.json:  # what gather() reads back
+        options.json.write_text(json.dumps({"katas": katas, "alternatives": alternatives,
+                                            **asdict(found)}))
+    return verdict(found, equivalents, alternatives, katas)
 
 
 if __name__ == "__main__":
