@@ -49,11 +49,14 @@ class ServiceReport:
         return Latency(ordered[0], statistics.median(ordered), p95, ordered[-1])
 
 
-def _positive(name: str, value: object) -> None:
+def _positive(name: str, value: object, *, infinite: bool = False) -> None:
+    """A number of seconds (or a rate): NaN and non-positive refused; inf only if `infinite`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not value > 0:
+    if not value > 0:  # NaN too
         raise ValueError(f"{name} must be positive, got {value!r}")
+    if math.isinf(value) and not infinite:
+        raise ValueError(f"{name} must be finite, got {value!r}")
 
 
 def _count(name: str, value: object) -> None:
@@ -91,12 +94,12 @@ class Monitor:
                  rate: float | None = None) -> None:
         self.urls = _urls(urls)
         _positive("interval", interval)
-        _positive("timeout", timeout)
+        _positive("timeout", timeout, infinite=True)  # inf: wait for the answer
         _count("attempts", attempts)
         _positive("backoff", backoff)
         _count("limit", limit)
         if rate is not None:
-            _positive("rate", rate)
+            _positive("rate", rate, infinite=True)  # inf: no pacing
         self.interval, self.timeout, self.rate = interval, timeout, rate
         self.attempts, self.backoff = attempts, backoff
         self.reports = {url: ServiceReport(url) for url in self.urls}
