@@ -1246,8 +1246,8 @@ async def test_an_infinite_rate_does_not_pace(http_mock: MockHttp) -> None:
 async def test_backoff_doubles_at_every_retry(http_mock: MockHttp) -> None:
     """retries wait backoff, 2 * backoff, 4 * backoff, 8 * backoff, ...: each wait doubles the last
 
-    Retry k waits ``backoff * 2 ** (k - 1)`` from the end of the failed try; five tries tell doubling
-    from linear (backoff, 2 * backoff, 3 * backoff) and from a capped wait.
+    Retry k waits ``backoff * 2 ** (k - 1)`` from the end of the failed try; six tries tell
+    doubling from linear (backoff, 2 * backoff, 3 * backoff) and from a capped wait.
     """
     http_mock.fail(A, latency=0.1)
     monitor = await started([A], attempts=6, backoff=0.25)
