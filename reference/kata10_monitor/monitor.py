@@ -49,14 +49,16 @@ class ServiceReport:
         return Latency(ordered[0], statistics.median(ordered), p95, ordered[-1])
 
 
-def _positive(name: str, value: object, *, infinite: bool = False) -> None:
-    """A number of seconds (or a rate): NaN and non-positive refused; inf only if `infinite`."""
+def _positive(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not value > 0:  # NaN too
+    if not value > 0:
         raise ValueError(f"{name} must be positive, got {value!r}")
-    if math.isinf(value) and not infinite:
-        raise ValueError(f"{name} must be finite, got {value!r}")
+
+
+def _finite(name: str, value: float) -> None:
+    if math.isinf(value):
+        raise ValueError(f"{name} must be a finite number of seconds")
 
 
 def _count(name: str, value: object) -> None:
@@ -96,12 +98,14 @@ class Monitor:
                  rate: float | None = None) -> None:
         self.urls = _urls(urls)
         _positive("interval", interval)
-        _positive("timeout", timeout, infinite=True)  # inf: wait for the answer
+        _positive("timeout", timeout)
         _count("attempts", attempts)
         _positive("backoff", backoff)
         _count("limit", limit)
         if rate is not None:
-            _positive("rate", rate, infinite=True)  # inf: no pacing
+            _positive("rate", rate)
+        _finite("interval", interval)  # timeout and rate may be inf: no timeout, no pacing
+        _finite("backoff", backoff)
         self.interval, self.timeout, self.rate = interval, timeout, rate
         self.attempts, self.backoff = attempts, backoff
         self.reports = {url: ServiceReport(url) for url in self.urls}
