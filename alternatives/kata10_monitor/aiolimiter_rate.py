@@ -74,30 +74,33 @@ def _urls(urls: object) -> list[str]:
     return found
 
 
-def _check(name: str, value: object, *, whole: bool = False) -> None:
+def _check(name: str, value: object, *, whole: bool = False, endless: bool = False) -> None:
     kinds: tuple[type, ...] = (int,) if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
         raise TypeError(f"{name}={value!r}: expected {'an int' if whole else 'a number'}")
     if not (value >= 1 if whole else value > 0):  # type: ignore[operator]
         raise ValueError(f"{name}={value!r}: expected {'at least 1' if whole else 'above 0'}")
+    if value == math.inf and not endless:
+        raise ValueError(f"{name}={value!r}: expected a finite number")
 
 
 class Monitor:
     def __init__(self, urls, *, interval=10.0, timeout=2.0, attempts=1, backoff=0.5, limit=4,
                  rate=None):
         self.urls = _urls(urls)
-        for name, value in (("interval", interval), ("timeout", timeout), ("backoff", backoff)):
+        for name, value in (("interval", interval), ("backoff", backoff)):
             _check(name, value)
+        _check("timeout", timeout, endless=True)  # inf: no timeout
         _check("attempts", attempts, whole=True)
         _check("limit", limit, whole=True)
         if rate is not None:
-            _check("rate", rate)
+            _check("rate", rate, endless=True)  # inf: no pacing
         self.interval, self.timeout, self.attempts = interval, timeout, attempts
         self.backoff, self.limit, self.rate = backoff, limit, rate
         self.reports = {url: ServiceReport(url) for url in self.urls}
         self.changes: list[tuple[float, str, bool]] = []
         self._limit = asyncio.Semaphore(limit)
-        self._bucket = None if rate is None else AsyncLimiter(1, 1 / rate)
+        self._bucket = None if rate in (None, math.inf) else AsyncLimiter(1, 1 / rate)
         self._line = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self._running: set[asyncio.Task] = set()

@@ -1,6 +1,7 @@
 """Correct, in another style: rounds fired by loop.call_at, a Queue of slots, plain loops."""
 
 import asyncio
+import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -41,11 +42,11 @@ class ServiceReport:
         return Latency(values[0], middle, values[rank - 1], values[-1])
 
 
-def _number(name, value, whole=False):
+def _number(name, value, whole=False, endless=False):
     kinds = (int,) if whole else (int, float)
     if type(value) not in kinds:
         raise TypeError(f"{name}={value!r} has the wrong type")
-    if (value < 1) if whole else (value <= 0):
+    if not ((value >= 1) if whole else (0 < value < math.inf or (endless and value == math.inf))):
         raise ValueError(f"{name}={value!r} is out of range")
 
 
@@ -60,12 +61,13 @@ class Monitor:
         for url in self.urls:
             if urlsplit(str(url)).scheme not in ("http", "https"):
                 raise ValueError(f"{url!r} is not http(s)")
-        for name, value in (("interval", interval), ("timeout", timeout), ("backoff", backoff)):
+        for name, value in (("interval", interval), ("backoff", backoff)):
             _number(name, value)
+        _number("timeout", timeout, endless=True)
         _number("attempts", attempts, whole=True)
         _number("limit", limit, whole=True)
         if rate is not None:
-            _number("rate", rate)
+            _number("rate", rate, endless=True)
         self.interval, self.timeout, self.attempts = interval, timeout, attempts
         self.backoff, self.rate = backoff, rate
         self.reports = {url: ServiceReport(url) for url in self.urls}
@@ -162,6 +164,7 @@ class Monitor:
 
 async def throughput(urls, limits, *, timeout=2.0):
     result = {}
+    urls = Monitor(urls, timeout=timeout).urls  # a generator is read once, here
     for limit in limits:
         monitor = Monitor(urls, timeout=timeout, limit=limit)
         await monitor.open()

@@ -5,6 +5,7 @@ try, retries recurse, and stop() cancels a list of futures.
 """
 
 import asyncio
+import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlparse
@@ -44,10 +45,10 @@ class ServiceReport:
         return Latency(values[0], median, values[rank - 1], values[-1])
 
 
-def _need(name, value, kind, low, strict):
+def _need(name, value, kind, low, strict, endless=False):
     if isinstance(value, bool) or not isinstance(value, kind):
         raise TypeError(f"bad type for {name}: {value!r}")
-    if value < low or (strict and value == low):
+    if not (value > low if strict else value >= low) or (value == math.inf and not endless):
         raise ValueError(f"bad value for {name}: {value!r}")
 
 
@@ -67,12 +68,12 @@ class Monitor:
                 raise ValueError(f"cannot monitor {url!r}")
         number = (int, float)
         _need("interval", interval, number, 0, True)
-        _need("timeout", timeout, number, 0, True)
+        _need("timeout", timeout, number, 0, True, endless=True)
         _need("backoff", backoff, number, 0, True)
         _need("attempts", attempts, int, 1, False)
         _need("limit", limit, int, 1, False)
         if rate is not None:
-            _need("rate", rate, number, 0, True)
+            _need("rate", rate, number, 0, True, endless=True)
         self.interval, self.timeout, self.attempts = interval, timeout, attempts
         self.backoff, self.limit, self.rate = backoff, limit, rate
         self.reports = {url: ServiceReport(url) for url in self.urls}
@@ -190,6 +191,7 @@ class Monitor:
 
 async def throughput(urls, limits, *, timeout=2.0):
     speeds = {}
+    urls = Monitor(urls, timeout=timeout).urls  # read a generator once
     for limit in limits:
         monitor = Monitor(urls, timeout=timeout, limit=limit)
         await monitor.open()

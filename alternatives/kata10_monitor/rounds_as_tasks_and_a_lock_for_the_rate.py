@@ -50,11 +50,11 @@ class ServiceReport:
         return Latency(ordered[0], statistics.median(ordered), p95, ordered[-1])
 
 
-def _positive(name: str, value: object) -> None:
+def _positive(name: str, value: object, endless: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
+    if not (0 < value < math.inf or (endless and value == math.inf)):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
 
 
 def _count(name: str, value: object) -> None:
@@ -86,7 +86,7 @@ class Monitor:
         self.urls = _urls(urls)
         for name, value in (("interval", interval), ("timeout", timeout), ("backoff", backoff),
                             *([("rate", rate)] if rate is not None else [])):
-            _positive(name, value)
+            _positive(name, value, endless=name in ("timeout", "rate"))
         for name, value in (("attempts", attempts), ("limit", limit)):
             _count(name, value)
         self.interval, self.timeout, self.attempts = interval, timeout, attempts

@@ -87,11 +87,12 @@ class Slots:
         self.free += 1
 
 
-def _validate(name, value, integral=False):
+def _validate(name, value, integral=False, endless=False):
     allowed = (int,) if integral else (int, float)
     if type(value) is bool or not isinstance(value, allowed):
         raise TypeError(f"{name} has the wrong type: {value!r}")
-    if (integral and value < 1) or (not integral and not value > 0):
+    if (integral and value < 1) or (not integral and not value > 0) or (
+            value == math.inf and not endless):
         raise ValueError(f"{name} is out of range: {value!r}")
 
 
@@ -108,12 +109,12 @@ class Monitor:
         if not self.urls:
             raise ValueError("urls is empty")
         _validate("interval", interval)
-        _validate("timeout", timeout)
+        _validate("timeout", timeout, endless=True)
         _validate("attempts", attempts, integral=True)
         _validate("backoff", backoff)
         _validate("limit", limit, integral=True)
         if rate is not None:
-            _validate("rate", rate)
+            _validate("rate", rate, endless=True)
         self.interval, self.timeout, self.attempts = interval, timeout, attempts
         self.backoff, self.rate = backoff, rate
         self.state = State.NEW

@@ -63,14 +63,17 @@ class Monitor:
     """Checks every URL every `interval` seconds of loop time, on an absolute schedule.
 
     A check GETs the URL; the service is up when a response arrives within
-    `timeout` seconds (an asyncio timeout) with a status below 400. A failed
-    check is tried again up to `attempts` times in all, after `backoff`,
-    ``2 * backoff``, ``4 * backoff``, ... seconds, counted from the end of the
-    failed try (each try has its own `timeout`). At most `limit` checks run at
-    once (a check keeps its place through its retries, and gives it back however
-    it ends, cancelled too), and with `rate` checks
-    start at least ``1 / rate`` seconds apart (no more than `rate` per second,
-    evenly spaced). A check starts as soon as the limit and the rate allow.
+    `timeout` seconds (an asyncio timeout) with a status below 400; the check
+    reads the whole body. A failed check is tried again up to `attempts` times
+    in all, after `backoff`, ``2 * backoff``, ``4 * backoff``, ``8 * backoff``,
+    ... seconds (retry k waits ``backoff * 2 ** (k - 1)``), counted from the end
+    of the failed try (each try has its own `timeout`). At most `limit` checks
+    run at once (a check keeps its place through its retries, and gives back
+    exactly the place it took, once, however it ends, cancelled too), and with
+    `rate` checks start at least ``1 / rate`` seconds apart (no more than `rate`
+    per second, evenly spaced; a cancelled check leaves the turns of later ones
+    as they were). A check starts as soon as the limit and the rate allow; both
+    bounds hold for the monitor's whole life.
     ``reports`` maps each URL to its `ServiceReport`; ``changes`` lists
     ``(loop time, url, up)`` each time a service's state differs from its
     previous one (the first check included), the loop time being when the check
@@ -79,8 +82,10 @@ class Monitor:
     Raises TypeError for an argument of the wrong type (a bool is not a number
     here) and ValueError for a bad value, with a message that names the argument
     or its bad value: `urls` an iterable (not a string) of at least one http(s)
-    URL; `interval`, `timeout`, `backoff` and `rate` (or None) positive numbers;
-    `attempts` and `limit` ints of at least 1.
+    URL; `interval`, `timeout`, `backoff` and `rate` (or None) positive numbers,
+    NaN refused; `timeout=math.inf` is no timeout and `rate=math.inf` no pacing,
+    an infinite `interval` or `backoff` a ValueError; `attempts` and `limit` ints
+    of at least 1.
     """
 
     def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
@@ -108,9 +113,11 @@ class Monitor:
         raise NotImplementedError("TODO: task 2, start the schedule")
 
     async def stop(self) -> None:
-        """Cancel the schedule and its checks in flight, wait for them, close the session.
+        """Cancel the schedule and its checks in flight (once each), wait for them to end,
+        and only then close the session.
 
-        When stop returns, no task of the monitor is left and the session is closed. A
+        A cancelled check's clean-up runs to its end before the session closes. When stop
+        returns, no task of the monitor is left and the session is closed. A
         cancelled check records nothing (no count, no change). RuntimeError if never opened.
         """
         raise NotImplementedError("TODO: task 5, stop cleanly")
@@ -137,7 +144,8 @@ async def throughput(urls: Iterable[str], limits: Iterable[int], *,
     """A small benchmark: for each concurrency limit, run one round of checks over `urls`
     and report checks per second of loop time (``{limit: checks_per_second}``).
 
-    Each check gives up after `timeout` seconds. Bad `urls` raise as in `Monitor`.
+    Each check gives up after `timeout` seconds. Bad `urls`, limits and `timeout` raise
+    as in `Monitor`; `urls` may be a generator, read once (every round checks every URL).
     Cancelled, it stops the monitor it is measuring (no task left, its session closed)
     and stays cancelled."""
     raise NotImplementedError("TODO: task 6, measure throughput against the limit")

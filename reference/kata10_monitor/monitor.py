@@ -56,6 +56,11 @@ def _positive(name: str, value: object) -> None:
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
+def _finite(name: str, value: float) -> None:
+    if math.isinf(value):
+        raise ValueError(f"{name} must be a finite number of seconds")
+
+
 def _count(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r}")
@@ -78,12 +83,14 @@ def _urls(urls: Iterable[str]) -> list[str]:
 class Monitor:
     """Checks every URL every `interval` seconds of loop time, on an absolute schedule.
 
-    Each try has its own `timeout`; retries wait `backoff`, ``2 * backoff``, ... from the
+    Each try has its own `timeout` (inf: none) and reads the whole body; retries wait
+    `backoff`, ``2 * backoff``, ``4 * backoff``, ... (``backoff * 2 ** (k - 1)``) from the
     end of the failed try; a check holds its `limit` slot through its retries (and gives it
-    back however it ends, cancelled too) and starts
-    as soon as the limit and the `rate` allow. ``changes`` holds ``(loop time the check
-    ended, url, up)``. Bad arguments raise TypeError (wrong type, bools included) or
-    ValueError (bad value), naming the argument or its value.
+    back, once, however it ends, cancelled too) and starts as soon as the limit and the `rate`
+    allow (inf: no pacing); both bounds hold for the monitor's whole life. ``changes`` holds
+    ``(loop time the check ended, url, up)``. Bad arguments raise TypeError (wrong type, bools
+    included) or ValueError (bad value: NaN, an infinite interval or backoff), naming the
+    argument or its value.
     """
 
     def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
@@ -97,6 +104,8 @@ class Monitor:
         _count("limit", limit)
         if rate is not None:
             _positive("rate", rate)
+        _finite("interval", interval)  # timeout and rate may be inf: no timeout, no pacing
+        _finite("backoff", backoff)
         self.interval, self.timeout, self.rate = interval, timeout, rate
         self.attempts, self.backoff = attempts, backoff
         self.reports = {url: ServiceReport(url) for url in self.urls}
@@ -127,7 +136,8 @@ class Monitor:
         self._spawn(self._schedule())
 
     async def stop(self) -> None:
-        """Cancel the schedule and its checks in flight, wait for them, close the session.
+        """Cancel the schedule and its checks in flight once, wait for them, then close the
+        session (not before: a cancelled check's clean-up runs to its end).
 
         A cancelled check records nothing: `_record` runs only when a check ends.
         """
@@ -209,8 +219,8 @@ async def throughput(urls: Iterable[str], limits: Iterable[int], *,
                      timeout: float = 2.0) -> dict[int, float]:
     """Checks per second of loop time for one round over `urls`, at each concurrency limit.
 
-    Bad `urls` raise as in `Monitor`. Cancelled, it stops the monitor it is measuring (the
-    ``finally``) and stays cancelled.
+    Bad `urls` raise as in `Monitor`; a generator of URLs is read once. Cancelled, it stops
+    the monitor it is measuring (the ``finally``) and stays cancelled.
     """
     checked = _urls(urls)
     loop = asyncio.get_running_loop()
