@@ -2,7 +2,6 @@
 times are loop time."""
 
 import asyncio
-import contextlib
 import functools
 import itertools
 import math
@@ -1440,39 +1439,18 @@ async def test_throughput_reads_a_generator_of_urls_once(http_mock: MockHttp) ->
         "give that list to every monitor")
 
 
-@contextlib.contextmanager
-def responses_served(server: aioresponses) -> Iterator[list[aiohttp.ClientResponse]]:
-    """Collects every response the mocked server gives (a local helper: the kit keeps none)."""
-    served: list[aiohttp.ClientResponse] = []
-    real = server._request_mock
-
-    async def spy(*args: Any, **kwargs: Any) -> Any:
-        response = await real(*args, **kwargs)
-        served.append(response)
-        return response
-
-    server._request_mock = spy  # type: ignore[method-assign]
-    try:
-        yield served
-    finally:
-        server._request_mock = real  # type: ignore[method-assign]
-
-
 @task1
-async def test_a_check_reads_the_body(server: aioresponses) -> None:
+async def test_a_check_reads_the_body(http_mock: MockHttp) -> None:
     """a check reads the whole body of the response (so its connection goes back to the pool),
     in check() and in throughput() alike"""
-    async def takes_a_while(*_args: Any, **_kwargs: Any) -> None:
-        await asyncio.sleep(0.1)
-
-    server.get(A, repeat=True, status=200, body="ok " * 1000, callback=takes_a_while)
-    server.get(B, repeat=True, status=503, body="down " * 1000, callback=takes_a_while)
-    with responses_served(server) as served:
-        monitor = await started([A, B])
-        await monitor.check(A)
-        await monitor.check(B)
-        await monitor.stop()
-        await monitoring.throughput([A, B], [1])
+    http_mock.reply(A, body="ok " * 1000, latency=0.1)
+    http_mock.reply(B, 503, body="down " * 1000, latency=0.1)
+    monitor = await started([A, B])
+    await monitor.check(A)
+    await monitor.check(B)
+    await monitor.stop()
+    await monitoring.throughput([A, B], [1])
+    served = http_mock.responses()
     unread = [f"{response.url} ({response.status})" for response in served
               if not response.content.at_eof()]
     assert len(served) == 4 and not unread, (
