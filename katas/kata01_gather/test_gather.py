@@ -365,8 +365,10 @@ CUTS = {
 @task2
 @pytest.mark.parametrize("case", list(CUTS))
 def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) -> None:
-    """each job is cancelled once, on a failure or the caller's cancel, and its clean-up runs to its
-    end
+    """each job is cancelled once and its clean-up runs to its end
+
+    Each job is cancelled once, on a failure or the caller's cancel, and its clean-up runs to
+    its end.
 
     The clean-ups take several awaits and up to 2 s: cancelling a job again (after gather or a
     TaskGroup cancelled it, or while waiting for it) cuts its clean-up short.
@@ -409,8 +411,11 @@ def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) 
 @task2
 @pytest.mark.parametrize("cleanup", [0.0, 0.5], ids=["at once", "after 0.5 s"])
 def test_the_first_failure_in_loop_time_is_the_one_reported(cleanup: float) -> None:
-    """when several jobs fail, the caller gets the first failure in loop time, not the first in
-    input order; a cancelled job's error from its clean-up is not reported"""
+    """the caller gets the first failure in loop time, not the first in input order
+
+    When several jobs fail, the caller gets the first failure in loop time, not the first in
+    input order; a cancelled job's error from its clean-up is not reported.
+    """
     first = ValueError("job2 failed at 1.0 s")
     late = RuntimeError("job0's clean-up failed")
     work = [Tidy("job0", 3.0, cleanup, cleanup_error=late), Tidy("job1", 3.0, 0.25),

@@ -88,8 +88,11 @@ async def test_fetch_url_parses_json(http_mock: MockHttp) -> None:
          "text/x+json"])
 async def test_fetch_url_json_is_none_for_text(text: str, media_type: str,
                                                http_mock: MockHttp) -> None:
-    """leaves `json` None when the response is not JSON, even if its text would parse as JSON:
-    only application/json and application/...+json are JSON"""
+    """json is None unless the Content-Type is application/json or application/...+json
+
+    Leaves `json` None when the response is not JSON, even if its text would parse as JSON:
+    only application/json and application/...+json are JSON.
+    """
     http_mock.reply(API + "/text", body=text, content_type=media_type)
     async with aiohttp.ClientSession() as session:
         got = await fetch.fetch_url(session, API + "/text")
@@ -120,8 +123,11 @@ async def test_fetch_url_parses_json_based_types(media_type: str, http_mock: Moc
 @task1
 @pytest.mark.parametrize("text", ["null", "", " \n"], ids=["null", "empty", "blank"])
 async def test_fetch_url_null_or_empty_json_is_none(text: str, http_mock: MockHttp) -> None:
-    """a JSON `null` body, or an empty one, gives json None and no error; the body tells them
-    apart from a response that is not JSON"""
+    """a JSON `null` body, or an empty one, gives json None and no error
+
+    A JSON `null` body, or an empty one, gives json None and no error; the body tells them
+    apart from a response that is not JSON.
+    """
     http_mock.reply(API + "/nothing", body=text, content_type="application/json")
     async with aiohttp.ClientSession() as session:
         got = await fetch.fetch_url(session, API + "/nothing")
@@ -172,8 +178,11 @@ async def test_http_error_status_is_a_response(http_mock: MockHttp) -> None:
 @task2
 @pytest.mark.parametrize("status", [200, 500])
 async def test_invalid_json_is_a_result(status: int, http_mock: MockHttp) -> None:
-    """a body that is not the JSON its Content-Type announces keeps status and body, json None,
-    and the ValueError in `error`"""
+    """a body that is not the JSON its Content-Type announces gives the ValueError in `error`
+
+    A body that is not the JSON its Content-Type announces keeps status and body, json None,
+    and the ValueError in `error`.
+    """
     http_mock.reply(API, status, body="{not json", content_type="application/json")
     async with aiohttp.ClientSession() as session:
         got, raised = await settle(fetch.fetch_url(session, API))
@@ -250,8 +259,11 @@ async def test_no_timeout_waits_as_long_as_it_takes(http_mock: MockHttp) -> None
                          ids=["timeout=2", "default"])
 async def test_timeout_covers_the_body(timeout: float | None, expected: float,
                                        http_mock: MockHttp) -> None:
-    """the time limit covers the whole fetch, body included: headers in 0.5 s and a body that
-    takes 200 s more give a TimeoutError result at the limit"""
+    """the time limit covers the whole fetch, the body included
+
+    The time limit covers the whole fetch, body included: headers in 0.5 s and a body that
+    takes 200 s more give a TimeoutError result at the limit.
+    """
     http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
     kwargs = {} if timeout is None else {"timeout": timeout}
     async with aiohttp.ClientSession() as session:
@@ -295,8 +307,11 @@ RELEASES = {  # situation: (status, body, content type, body latency, timeout, c
 @task2
 @pytest.mark.parametrize("situation", list(RELEASES))
 async def test_every_response_is_released(situation: str, http_mock: MockHttp) -> None:
-    """releases the response by the time it returns, whatever happened: success, an HTTP error,
-    bad JSON, a timeout or a cancellation in the middle of the body"""
+    """releases every response before it returns, whatever happened
+
+    Releases the response by the time it returns, whatever happened: success, an HTTP error,
+    bad JSON, a timeout or a cancellation in the middle of the body.
+    """
     status, body, content_type, body_latency, timeout, cancel_at = RELEASES[situation]
     http_mock.reply(API, status, body=body, content_type=content_type, body_latency=body_latency)
     async with aiohttp.ClientSession() as session:
@@ -411,8 +426,11 @@ async def test_rejects_a_session_that_is_not_a_client_session(bad: object,
                                                 ("10", TypeError)])
 async def test_rejects_a_bad_timeout(timeout: object, error: type[Exception],
                                      http_mock: MockHttp) -> None:
-    """rejects a timeout that is not a positive number of seconds: NaN is a ValueError, a bool or
-    a str a TypeError"""
+    """rejects a timeout that is not a positive number of seconds, NaN included
+
+    Rejects a timeout that is not a positive number of seconds: NaN is a ValueError, a bool or
+    a str a TypeError.
+    """
     http_mock.reply(API)
     async with aiohttp.ClientSession() as session:
         await rejects(error, lambda: fetch.fetch_url(session, API, timeout=timeout),
@@ -586,8 +604,11 @@ async def test_fetch_many_with_an_infinite_timeout(http_mock: MockHttp) -> None:
 
 @task4
 async def test_fetch_many_timeout_covers_the_body(http_mock: MockHttp) -> None:
-    """the time limit of each fetch covers its body: a body that never ends gives a TimeoutError
-    result, and the batch ends at the limit"""
+    """the time limit of each fetch covers its body
+
+    The time limit of each fetch covers its body: a body that never ends gives a TimeoutError
+    result, and the batch ends at the limit.
+    """
     http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
     http_mock.reply(STATUS, body="fine")
     call = asyncio.create_task(fetch.fetch_many([API, STATUS], timeout=3.0))

@@ -260,8 +260,10 @@ HUGE = {"1024": 1024, "10**6": 10**6, "10**400": 10**400}
         "base 0", "no cap"])
 def test_backoff_delay_for_a_huge_retry(number: str, base: float, factor: float, cap: float,
                                         expected: float | None) -> None:
-    """a huge retry number still gives base_delay * factor ** retry capped at max_delay, at once:
-    no OverflowError, no NaN, no giant power
+    """a huge retry number gives max_delay at once: no OverflowError, no giant power
+
+    A huge retry number still gives base_delay * factor ** retry capped at max_delay, at once:
+    no OverflowError, no NaN, no giant power.
 
     With max_delay=math.inf (no cap) the delay grows past any float: math.inf. The int factor
     is an int subclass that reports a giant exact power (one that refuses int subclasses is
@@ -527,8 +529,10 @@ class Hook(Exception):
 @task5
 @pytest.mark.parametrize("style", ["a function", "an async function"])
 async def test_an_error_in_on_retry_ends_the_call(style: str) -> None:
-    """an exception from on_retry (raised, or raised by the awaitable it returns) ends the call at
-    once, unchanged: no sleep, no further attempt
+    """an exception from on_retry ends the call at once, unchanged
+
+    An exception from on_retry (raised, or raised by the awaitable it returns) ends the call at
+    once, unchanged: no sleep, no further attempt.
 
     Even when the exception is one that retry_on matches.
     """

@@ -1035,7 +1035,9 @@ CANCEL_ONCE = {
 @pytest.mark.parametrize("cleanup", [0.4, 2.0], ids=["0.4 s clean-up", "2 s clean-up"])
 def test_the_work_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str,
                                                                      cleanup: float) -> None:
-    """the work is cancelled once, and its clean-up (several awaits, up to 2 s) runs to its end
+    """the work is cancelled once and its clean-up runs to its end
+
+    The work is cancelled once, and its clean-up (several awaits, up to 2 s) runs to its end.
 
     A second cancel, after asyncio's own or while waiting, lands in the clean-up and cuts it short.
     """
@@ -1135,8 +1137,11 @@ async def test_an_infinite_grace_waits_for_the_item() -> None:
 @task4
 @pytest.mark.parametrize("verdict", ["finished", "cancelled"])
 async def test_a_stop_during_a_stop_does_nothing(verdict: str) -> None:
-    """a second stop(), called while the first still waits for the item in progress, returns "idle"
-    at once, and the item is counted once"""
+    """a second stop() while the first waits returns "idle" at once; the item counts once
+
+    A second stop(), called while the first still waits for the item in progress, returns
+    "idle" at once, and the item is counted once.
+    """
     handler = Handler(a=2.0 if verdict == "finished" else 10.0)
     worker = timeouts.Worker(handler, grace=2.0)
     worker.start()

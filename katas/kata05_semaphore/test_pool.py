@@ -320,8 +320,11 @@ async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bo
 @pytest.mark.parametrize("return_exceptions", [False, True])
 async def test_a_job_that_ends_cancelled_stops_the_pool_then(return_exceptions: bool,
                                                              jobs: Jobs) -> None:
-    """a job that ends cancelled stops the pool at that moment, as a failure does: no job starts
-    after it, the jobs in flight are cancelled then, and CancelledError comes after their clean-up
+    """a job that ends cancelled stops the pool at that moment, as a failure does
+
+    A job that ends cancelled stops the pool at that moment, as a failure does: no job starts
+    after it, the jobs in flight are cancelled then, and CancelledError comes after their
+    clean-up.
     """
     work = [jobs.make(3.0, "a", cleanup_s=0.5), jobs.make(1.0, error=asyncio.CancelledError()),
             jobs.make(1.0, "c"), jobs.make(1.0, "d")]
@@ -353,8 +356,10 @@ async def test_a_job_that_ends_cancelled_stops_the_pool_then(return_exceptions: 
 @settings(max_examples=8)
 def test_the_bound_holds_for_a_whole_run(seconds: list[float], failing: set[int], limit: int,
                                          style: str) -> None:
-    """over a long run, after any number of failures and however slow a job, never more than
-    `limit` jobs in flight, and every slot kept busy (return_exceptions=True)
+    """over a long run with failures and slow jobs, never more than `limit` jobs in flight
+
+    Over a long run, after any number of failures and however slow a job, never more than
+    `limit` jobs in flight, and every slot kept busy (return_exceptions=True).
 
     A slot is held by its job until the job ends, however it ends, and only then goes to the
     next job: a bound that holds only in the first moments is no bound.
@@ -485,8 +490,10 @@ LONG_CLEANUP = 30.0  # longer than any grace period or timeout a pool might wait
 def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         seconds: list[float], limit: int, fault: str, at: int, moment: float,
         cleanup: float, raises: bool, return_exceptions: bool) -> None:
-    """a job failing or ending cancelled, or the caller cancelling, at any moment cancels the jobs
-    in flight, once; the error comes when their clean-up has run to its end
+    """a failure or a cancel at any moment cancels the jobs in flight once, and waits for them
+
+    A job failing or ending cancelled, or the caller cancelling, at any moment cancels the jobs
+    in flight, once; the error comes when their clean-up has run to its end.
 
     A failure fails fast: no other job starts then, and the error reaches the caller once the
     clean-up of the jobs in flight (which may itself raise) is over. A job that ends cancelled

@@ -430,8 +430,10 @@ async def test_default_maxsize() -> None:
 @settings(max_examples=8)
 def test_the_bounds_hold_for_a_whole_run(seconds: list[float], workers: int,
                                          maxsize: int) -> None:
-    """over a long run with slow items, never more than `workers` items handled at once, never
-    more than `maxsize` (+1) pulled ahead, and every worker kept busy
+    """over a long run, never more than `workers` items at once nor `maxsize` (+1) pulled ahead
+
+    Over a long run with slow items, never more than `workers` items handled at once, never
+    more than `maxsize` (+1) pulled ahead, and every worker kept busy.
 
     A worker takes the next item only when handle() is done with the one it holds, however slow:
     a bound that holds only in the first moments is no bound.
@@ -557,8 +559,11 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
 
 @task4
 async def test_a_handle_that_cancels_its_own_task_is_a_failure() -> None:
-    """a handle that cancels the task it runs in ends cancelled by itself: the pipeline stops,
-    cancelling the rest at that moment, and raises CancelledError"""
+    """a handle that cancels its own task stops the pipeline, which raises CancelledError
+
+    A handle that cancels the task it runs in ends cancelled by itself: the pipeline stops,
+    cancelling the rest at that moment, and raises CancelledError.
+    """
     feed = Feed(list(range(6)), [1.0, 3.0, 1.0, 1.0, 1.0, 1.0], list(range(6)), fails=0,
                 cancels_itself=True, cleanup=0.5)
     result, error = await settle(pipes.pipeline(feed.source(), feed.handle, workers=2,

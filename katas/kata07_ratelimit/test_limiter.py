@@ -497,8 +497,11 @@ async def test_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exceptio
 
 @task5
 async def test_blocks_are_inside_together() -> None:
-    """the limiter bounds how many blocks start, not how many run: `rate` blocks that take a while
-    are inside together, and one more enters when the window slides, though they still run"""
+    """the limiter bounds how many blocks start, not how many run: `rate` are inside together
+
+    The limiter bounds how many blocks start, not how many run: `rate` blocks that take a while
+    are inside together, and one more enters when the window slides, though they still run.
+    """
     limiter = limits.RateLimiter(3, 1.0)
     entered: list[float] = []
     inside, most = 0, 0
@@ -561,8 +564,10 @@ async def test_waits_ending_at_the_same_instant_pass_in_call_order(rate: int,
 @task4
 @pytest.mark.parametrize("hops", range(6))
 async def test_a_waiter_cancelled_as_its_wait_ends_takes_no_slot(hops: int) -> None:
-    """a waiter cancelled at the instant its wait ends, even woken but not yet run, either passes or
-    takes no slot: the next one passes at once
+    """a waiter cancelled at the instant its wait ends passes or takes no slot
+
+    A waiter cancelled at the instant its wait ends, even woken but not yet run, either passes
+    or takes no slot: the next one passes at once.
 
     The cancel comes from a timer at that instant, `hops` loop turns (call_soon) after it fires.
     """
@@ -640,8 +645,11 @@ async def _busy_waiters(limiter: Any, arrivals: list[float], cancels: list[float
 @task4
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_the_bound_holds_over_a_long_run(seed: int) -> None:
-    """over a long run with cancelled waiters and blocks that raise or take a while, every window
-    still holds at most `rate` and each waiter passes on time, in turn"""
+    """over a long run with cancels and failing blocks, every window holds at most `rate`
+
+    Over a long run with cancelled waiters and blocks that raise or take a while, every window
+    still holds at most `rate` and each waiter passes on time, in turn.
+    """
     draw = random.Random(seed)
     count, rate, per = 80, 3, 1.0
     arrivals = arrival_times([round(draw.choice([0.0, 0.05, 0.2, 0.4, 0.6]), 6)

@@ -627,8 +627,11 @@ async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
     (math.inf, ValueError, "inf"), (-math.inf, ValueError, "-inf")])
 async def test_single_flight_rejects_a_bad_ttl(ttl: Any, error: type[Exception],
                                                named: str) -> None:
-    """rejects a ttl that is not a finite, non-negative number of seconds (a bool, NaN,
-    infinity), naming it"""
+    """rejects a ttl that is not a finite, non-negative number of seconds, naming it
+
+    Rejects a ttl that is not a finite, non-negative number of seconds (a bool, NaN, infinity),
+    naming it.
+    """
     await rejects(error, lambda: sync.SingleFlight(ttl=ttl), shown=f"SingleFlight(ttl={ttl!r})",
                   named=named)
 
@@ -1006,8 +1009,10 @@ def transfer_accesses(direction: str, cancel_at: int | None = None,
 @task4
 @pytest.mark.parametrize("direction", ["alice to bob", "bob to alice"])
 def test_a_transfer_cancelled_at_any_point_moves_all_or_nothing(direction: str) -> None:
-    """a transfer cancelled at any point, between its debit and its credit too, moves the whole
-    amount or nothing, its writes done when the cancellation reaches the caller
+    """a transfer cancelled at any point moves the whole amount or nothing
+
+    A transfer cancelled at any point, between its debit and its credit too, moves the whole
+    amount or nothing, its writes done when the cancellation reaches the caller.
 
     It is cancelled once, at the start or end of each of its store accesses and in the middle of
     each; it lets go of both locks and leaves no write running.

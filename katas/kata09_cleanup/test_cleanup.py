@@ -335,8 +335,10 @@ class StubbornJob:
 @task1
 @pytest.mark.parametrize("first", ["the caller is cancelled", "a job fails"])
 async def test_a_second_cancellation_cuts_no_clean_up_short(first: str) -> None:
-    """each job is cancelled once and its clean-up runs to its end, even when the caller is
-    cancelled again while the jobs clean up
+    """a second cancellation of the caller cuts no job's clean-up short
+
+    Each job is cancelled once and its clean-up runs to its end, even when the caller is
+    cancelled again while the jobs clean up.
 
     The jobs are cancelled at 1.0 s (the caller is cancelled, or a job fails); the caller is
     cancelled again at 1.5 s and at 2.5 s; the clean-ups take 2, 3 and 1 s.
@@ -377,8 +379,11 @@ async def test_a_second_cancellation_cuts_no_clean_up_short(first: str) -> None:
 
 @task1
 async def test_group_rejects_a_coroutine_object_or_a_str() -> None:
-    """rejects a coroutine object given as a job (``job()`` where ``job`` is due), naming it, and a
-    str of jobs, before calling any job"""
+    """rejects a coroutine object given as a job, and a str of jobs, before calling any job
+
+    Rejects a coroutine object given as a job (``job()`` where ``job`` is due), naming it, and
+    a str of jobs, before calling any job.
+    """
     jobs = Jobs()
     first = jobs.make(1.0)
     called = jobs.make(1.0)()
@@ -948,8 +953,10 @@ async def test_a_waiter_is_refused_when_the_pool_closes() -> None:
 @task3
 @pytest.mark.parametrize("size", [1, 2])
 async def test_an_acquire_that_connects_after_close_is_refused(size: int) -> None:
-    """an acquire that began before close() and got its new connection after it raises
-    RuntimeError: its block never runs, and that connection is closed when the error comes out
+    """an acquire that began before close() and connected after it raises RuntimeError
+
+    An acquire that began before close() and got its new connection after it raises
+    RuntimeError: its block never runs, and that connection is closed when the error comes out.
     """
     factory = Factory()
     pool = cleanup.Pool(factory, size)

@@ -1356,8 +1356,10 @@ LONG_RUN_FATES: list[Try] = [("answer", 200, 5.0), ("refused", 0, 0.05), ("answe
 @task3
 @pytest.mark.parametrize("bound", ["limit", "rate"])
 def test_the_limit_and_the_rate_hold_over_a_long_run(server: aioresponses, bound: str) -> None:
-    """over a minute of rounds with failures, timeouts, retries and cancelled checks, never more
-    than `limit` requests at once, and check starts never closer than 1 / rate
+    """over a minute of failing, retried and cancelled checks, the limit and the rate hold
+
+    Over a minute of rounds with failures, timeouts, retries and cancelled checks, never more
+    than `limit` requests at once, and check starts never closer than 1 / rate.
 
     Checks asked for on demand are cancelled while they wait for a slot, wait for the rate or wait
     for an answer; the bounds must hold after them as in the first round.
@@ -1441,8 +1443,11 @@ async def test_throughput_reads_a_generator_of_urls_once(http_mock: MockHttp) ->
 
 @task1
 async def test_a_check_reads_the_body(http_mock: MockHttp) -> None:
-    """a check reads the whole body of the response (so its connection goes back to the pool),
-    in check() and in throughput() alike"""
+    """a check reads the whole body of the response, in check() and throughput() alike
+
+    A check reads the whole body of the response (so its connection goes back to the pool), in
+    check() and in throughput() alike.
+    """
     http_mock.reply(A, body="ok " * 1000, latency=0.1)
     http_mock.reply(B, 503, body="down " * 1000, latency=0.1)
     monitor = await started([A, B])
