@@ -27,6 +27,8 @@ task2 = pytest.mark.task(2)
 task3 = pytest.mark.task(3)
 task4 = pytest.mark.task(4)
 task5 = pytest.mark.task(5)
+task6 = pytest.mark.task(6)
+task7 = pytest.mark.task(7)
 
 RUNNERS = [pytest.param("run_sequentially", marks=task1, id="sequentially"),
            pytest.param("run_concurrently", marks=task2, id="concurrently")]
@@ -198,9 +200,222 @@ def test_sequential_stops_at_the_first_failure(seconds: list[float], fail: int) 
         "the run, later jobs are never called")
 
 
-# --- task 2: failures and cancellation --------------------------------------------------------
+# --- task 3: timed ----------------------------------------------------------------------------
 
-@task2
+@task3
+async def test_timed_measures_loop_time(jobs: Jobs) -> None:
+    """returns the job's result and how long it took, in seconds of loop time"""
+    await asyncio.sleep(1.0)  # the measurement starts when timed() is called
+    measured = await gather.timed(jobs.make(2.5, result="done"))
+    assert measured.result == "done", (
+        f"timed(job) returned result={show(measured.result)}; the job returned 'done'"
+    )
+    assert same_time(measured.seconds, 2.5), (
+        f"A job that sleeps 2.5 s of loop time was measured at {secs(measured.seconds)}. "
+        "Measure with asyncio.get_running_loop().time(), the clock asyncio sleeps by "
+        "(time.monotonic() knows nothing of virtual time), from start to end of the job"
+    )
+
+
+@task3
+@given(before=durations(0.0, 5.0), seconds=st.one_of(st.just(0.0), durations(0.001, 5.0)),
+       result=st.sampled_from(FALSY_OR_NOT), style=styles())
+@example(before=1.234, seconds=0.333, result=None, style="partial")
+@settings(max_examples=6)
+def test_timed_measures_any_job(before: float, seconds: float, result: Any, style: str) -> None:
+    """for any job, returns its result and the loop time from the call to the job's end
+
+    The job may be any callable, and its result anything, falsy ones too.
+    """
+    jobs = Jobs()
+    job = STYLES[style](jobs.make(seconds, result=result))
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        await asyncio.sleep(before)
+        got, error = await settle(gather.timed(job))
+        return got, error, now() - before
+
+    got, error, took = run_virtual(scenario)
+    given_as = (f"A job ({style}) of {secs(seconds)} returning {result!r}, timed from "
+                f"{secs(before)} of loop time")
+    assert error is None and exact([got.result]) == exact([result]), (
+        f"{given_as}: timed {outcome(got, error)}; expected Timed(result={result!r}, ...)")
+    assert same_time(got.seconds, seconds), (
+        f"{given_as}: timed measured {secs(got.seconds)}; expected {secs(seconds)}, the loop "
+        "time from the call to the job's end (asyncio.get_running_loop().time())")
+    assert same_time(took, seconds), (
+        f"{given_as}: timed returned after {secs(took)}; expected when the job ended, "
+        f"{secs(seconds)} after the call")
+
+
+@task3
+async def test_timed_propagates_failures(jobs: Jobs) -> None:
+    """lets a failing job's exception propagate"""
+    boom = ValueError("boom")
+    result, error = await settle(gather.timed(jobs.make(1.0, error=boom)))
+    assert error is boom, f"the job raised {boom!r}; timed {outcome(result, error)}"
+
+
+# --- tasks 1 to 3: a job may return any awaitable ---------------------------------------------
+
+class _Awaitable:
+    """An awaitable that is neither a coroutine nor a Future: an object with ``__await__``."""
+
+    def __init__(self, seconds: float, result: Any) -> None:
+        self.seconds, self.result = seconds, result
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(self.seconds).__await__()
+        return self.result
+
+    def __repr__(self) -> str:
+        return "<object with __await__>"
+
+
+def _future_job(seconds: float, result: Any, error: BaseException | None,
+                futures: list[asyncio.Future[Any]]) -> Callable[[], Any]:
+    def job() -> asyncio.Future[Any]:
+        future = asyncio.get_running_loop().create_future()
+        futures.append(future)
+
+        def resolve() -> None:
+            if not future.done():
+                future.set_exception(error) if error else future.set_result(result)
+        asyncio.get_running_loop().call_later(seconds, resolve)
+        return future
+    return job
+
+
+AWAITABLE_KINDS = ["a Future", "a Task", "an object with __await__"]
+
+
+@pytest.mark.parametrize("function", [*RUNNERS,
+                                      pytest.param("timed", marks=task3, id="timed")])
+@pytest.mark.parametrize("kind", AWAITABLE_KINDS)
+def test_a_job_may_return_any_awaitable(function: str, kind: str) -> None:
+    """a job may return any awaitable: a Future, a Task, an object with __await__"""
+    futures: list[asyncio.Future[Any]] = []
+    seconds = [1.0, 2.0, 0.5] if function != "timed" else [1.5]
+
+    def job(n: int, s: float) -> Callable[[], Any]:
+        if kind == "a Future":
+            return _future_job(s, n, None, futures)
+        if kind == "a Task":
+            return lambda: asyncio.ensure_future(asyncio.sleep(s, n))
+        return lambda: _Awaitable(s, n)
+
+    work = [job(n, s) for n, s in enumerate(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        call = gather.timed(work[0]) if function == "timed" else getattr(gather, function)(work)
+        return *(await settle(call)), now()
+
+    got, error, ended = run_virtual(scenario)
+    took = {"run_sequentially": sum(seconds), "run_concurrently": max(seconds),
+            "timed": seconds[0]}[function]
+    expected: Any = list(range(len(seconds))) if function != "timed" else 0
+    result = got.result if function == "timed" and error is None else got
+    assert error is None and result == expected, (
+        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
+        f"{outcome(got, error)}; expected {expected!r}: a job is any callable that returns an "
+        "awaitable (asyncio.ensure_future turns any awaitable into something a task can await)")
+    assert same_time(ended, took), (
+        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
+        f"returned at {secs(ended)}; expected at {secs(took)}")
+
+
+# --- task 4: compare --------------------------------------------------------------------------
+
+@task4
+@given(seconds=st.lists(st.one_of(st.just(0.0), durations(0.001, 3.0)), max_size=4),
+       shape=iterable_shapes(), style=styles())
+@example(seconds=[1.0, 2.0, 3.0], shape="list", style="function")
+@example(seconds=[0.0, 0.0], shape="generator", style="function")
+@example(seconds=[0.333, 1.25], shape="generator", style="callable object")
+@settings(max_examples=6)
+def test_compare_times_both_runs(seconds: list[float], shape: str, style: str) -> None:
+    """for any jobs (a generator too), runs them sequentially, then concurrently, and reports both
+    times and their ratio
+
+    The ratio is 1.0 when the concurrent run took no time.
+    """
+    jobs = Jobs()
+    made = [STYLES[style](job) for job in jobs.many(seconds)]
+
+    async def scenario() -> tuple[Any, BaseException | None, float]:
+        return *(await settle(gather.compare(shaped(made, shape)))), now()
+
+    got, error, ended = run_virtual(scenario)
+    total, slowest = sum(seconds), max(seconds, default=0.0)
+    expected = (total, slowest, total / slowest if slowest else 1.0)
+    given_as = as_given(seconds, shape, style)
+    assert error is None and same_time(tuple(got)[:2], expected[:2]) and (  # loop times
+            tuple(got)[2:] == pytest.approx(expected[2:])), (  # and their ratio
+        f"{given_as}, compare {outcome(got, error)}; expected sequential_s={secs(total)} (the "
+        f"sum), concurrent_s={secs(slowest)} (the slowest), speedup={expected[2]:.3f} "
+        "(their ratio; 1.0 when the concurrent run took no time)")
+    for index, record in enumerate(jobs.records):
+        due = [sum(seconds[:index]), total]
+        assert same_time(record.calls, due), (
+            f"{given_as}, job {index} was called at {listing(secs(t) for t in record.calls)}; "
+            f"expected twice, at {secs(due[0])} in the sequential run and at {secs(total)} "
+            "when the concurrent run starts, after the sequential one")
+    assert same_time(ended, total + slowest), (
+        f"{given_as}, compare returned at {secs(ended)}; expected {secs(total + slowest)}")
+
+
+@task4
+async def test_compare_with_no_jobs() -> None:
+    """with no jobs, both runs take 0 s and the speed-up is 1.0"""
+    result = await gather.compare([])
+    assert same_time(tuple(result)[:2], (0.0, 0.0)) and tuple(result)[2:] == (1.0,), (
+        f"compare([]) returned {result!r}; expected (0.0, 0.0, 1.0): no time either way, "
+        "so no speed-up (and no division by zero)"
+    )
+
+
+# --- task 5: the report -----------------------------------------------------------------------
+
+def in_order(numbers: list[float], wanted: list[tuple[float, float]]) -> bool:
+    """`numbers` holds, in order (not necessarily side by side), a match for each wanted value
+    within its tolerance."""
+    position = 0
+    for value, tolerance in wanted:
+        while position < len(numbers) and abs(numbers[position] - value) > tolerance:
+            position += 1
+        if position == len(numbers):
+            return False
+        position += 1
+    return True
+
+
+@task5
+@given(sequential=st.integers(0, 99_999), concurrent=st.integers(0, 99_999),
+       speedup=st.integers(100, 99_999))
+@example(sequential=4_500, concurrent=1_500, speedup=3_000)
+@example(sequential=1_234, concurrent=1_000, speedup=1_234)
+@example(sequential=2_005, concurrent=9_876, speedup=12_340)
+@settings(max_examples=15)
+def test_report_names_both_times_and_the_speedup(sequential: int, concurrent: int,
+                                                 speedup: int) -> None:
+    """str(comparison) is one line with, in order, the sequential time, the concurrent time and the
+    speed-up
+
+    The times are shown to 1/100 s or finer, the speed-up to 0.1 or finer.
+    """
+    values = (sequential / 1000, concurrent / 1000, speedup / 1000)
+    text = str(gather.Comparison(*values))
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+    wanted = [(values[0], 0.005 + 1e-9), (values[1], 0.005 + 1e-9), (values[2], 0.05 + 1e-9)]
+    assert "\n" not in text and in_order(numbers, wanted), (
+        f"str(Comparison({', '.join(map(str, values))})) gave {text!r}; expected one line with "
+        f"{values[0]} s (the sequential time), then {values[1]} s (the concurrent time), both "
+        f"to 1/100 s or finer, then the speed-up {values[2]} to 0.1 or finer")
+
+
+# --- task 6: failures and cancellation, no orphans --------------------------------------------
+
+@task6
 async def test_concurrent_failure_is_the_jobs_own_exception(jobs: Jobs) -> None:
     """a failure reaches the caller as the job's own exception, not wrapped in a group"""
     boom = ValueError("boom")
@@ -215,7 +430,7 @@ async def test_concurrent_failure_is_the_jobs_own_exception(jobs: Jobs) -> None:
 CLEANUPS = st.sampled_from([0.0, 0.0, 0.25, 0.333, 1.0])
 
 
-@task2
+@task6
 @given(plan=st.lists(st.tuples(st.one_of(durations(0.001, 3.0), st.sampled_from([0.5, 1.0])),
                                st.booleans(), CLEANUPS), min_size=1, max_size=5))
 @example(plan=[(1.0, False, 0.25), (0.5, True, 0.0), (2.0, False, 0.25)])
@@ -262,7 +477,7 @@ def test_concurrent_failure_cancels_the_others(plan: list[tuple[float, bool, flo
         "as soon as the cancelled jobs have finished their clean-up")
 
 
-@task2
+@task6
 @given(seconds=st.lists(st.tuples(durations(0.5, 5.0), CLEANUPS), min_size=1, max_size=4),
        cancel_at=durations(0.001, 0.499))
 @example(seconds=[(5.0, 0.0), (5.0, 0.25)], cancel_at=0.4)
@@ -362,7 +577,7 @@ CUTS = {
 }
 
 
-@task2
+@task6
 @pytest.mark.parametrize("case", list(CUTS))
 def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) -> None:
     """each job is cancelled once and its clean-up runs to its end
@@ -408,7 +623,7 @@ def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) 
         "when the last clean-up ended")
 
 
-@task2
+@task6
 @pytest.mark.parametrize("cleanup", [0.0, 0.5], ids=["at once", "after 0.5 s"])
 def test_the_first_failure_in_loop_time_is_the_one_reported(cleanup: float) -> None:
     """the caller gets the first failure in loop time, not the first in input order
@@ -435,7 +650,7 @@ def test_the_first_failure_in_loop_time_is_the_one_reported(cleanup: float) -> N
         f"{secs(1.0 + max(cleanup, 0.25))}, when the last clean-up ended")
 
 
-@task2
+@task6
 @pytest.mark.parametrize("cleanup", [0.0, 0.5], ids=["at once", "after 0.5 s"])
 def test_a_cancelled_caller_hears_a_cancellation_even_if_a_clean_up_raises(cleanup: float
                                                                             ) -> None:
@@ -460,73 +675,7 @@ def test_a_cancelled_caller_hears_a_cancellation_even_if_a_clean_up_raises(clean
         f"{secs(1.0 + max(cleanup, 0.25))}, when the last clean-up ended")
 
 
-class _Awaitable:
-    """An awaitable that is neither a coroutine nor a Future: an object with ``__await__``."""
-
-    def __init__(self, seconds: float, result: Any) -> None:
-        self.seconds, self.result = seconds, result
-
-    def __await__(self) -> Any:
-        yield from asyncio.sleep(self.seconds).__await__()
-        return self.result
-
-    def __repr__(self) -> str:
-        return "<object with __await__>"
-
-
-def _future_job(seconds: float, result: Any, error: BaseException | None,
-                futures: list[asyncio.Future[Any]]) -> Callable[[], Any]:
-    def job() -> asyncio.Future[Any]:
-        future = asyncio.get_running_loop().create_future()
-        futures.append(future)
-
-        def resolve() -> None:
-            if not future.done():
-                future.set_exception(error) if error else future.set_result(result)
-        asyncio.get_running_loop().call_later(seconds, resolve)
-        return future
-    return job
-
-
-AWAITABLE_KINDS = ["a Future", "a Task", "an object with __await__"]
-
-
-@pytest.mark.parametrize("function", [*RUNNERS,
-                                      pytest.param("timed", marks=task3, id="timed")])
-@pytest.mark.parametrize("kind", AWAITABLE_KINDS)
-def test_a_job_may_return_any_awaitable(function: str, kind: str) -> None:
-    """a job may return any awaitable: a Future, a Task, an object with __await__"""
-    futures: list[asyncio.Future[Any]] = []
-    seconds = [1.0, 2.0, 0.5] if function != "timed" else [1.5]
-
-    def job(n: int, s: float) -> Callable[[], Any]:
-        if kind == "a Future":
-            return _future_job(s, n, None, futures)
-        if kind == "a Task":
-            return lambda: asyncio.ensure_future(asyncio.sleep(s, n))
-        return lambda: _Awaitable(s, n)
-
-    work = [job(n, s) for n, s in enumerate(seconds)]
-
-    async def scenario() -> tuple[Any, BaseException | None, float]:
-        call = gather.timed(work[0]) if function == "timed" else getattr(gather, function)(work)
-        return *(await settle(call)), now()
-
-    got, error, ended = run_virtual(scenario)
-    took = {"run_sequentially": sum(seconds), "run_concurrently": max(seconds),
-            "timed": seconds[0]}[function]
-    expected: Any = list(range(len(seconds))) if function != "timed" else 0
-    result = got.result if function == "timed" and error is None else got
-    assert error is None and result == expected, (
-        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
-        f"{outcome(got, error)}; expected {expected!r}: a job is any callable that returns an "
-        "awaitable (asyncio.ensure_future turns any awaitable into something a task can await)")
-    assert same_time(ended, took), (
-        f"With jobs that return {kind} of {listing(secs(s) for s in seconds)}, {function} "
-        f"returned at {secs(ended)}; expected at {secs(took)}")
-
-
-@task2
+@task6
 def test_a_future_a_job_returned_is_cancelled_on_a_failure() -> None:
     """a job's Future is cancelled, like a coroutine, when another job fails"""
     futures: list[asyncio.Future[Any]] = []
@@ -546,7 +695,7 @@ def test_a_future_a_job_returned_is_cancelled_on_a_failure() -> None:
         f"{boom!r} at 1.0 s with job0's Future cancelled")
 
 
-# --- bad input (tasks 1, 2 and 4) -------------------------------------------------------------
+# --- task 7: reject bad input before any job is called ----------------------------------------
 
 BAD_ITEMS = st.sampled_from([42, None, 0, "", "fetch_all", 1.5, "coroutine", "Future"])
 # In place of the iterable: a value, one job (or its coroutine, or a Future) not wrapped in a
@@ -556,8 +705,10 @@ NOT_ITERABLE = st.sampled_from(["42", "None", "False", "3.5", "a job", "a corout
 WHOLES: dict[str, Any] = {"42": 42, "None": None, "False": False, "3.5": 3.5, "a str": "fetch"}
 
 
-@pytest.mark.parametrize("function", [*RUNNERS, pytest.param("compare", marks=task4,
-                                                             id="compare")])
+@task7
+@pytest.mark.parametrize("function", [
+    pytest.param("run_sequentially", id="sequentially"),
+    pytest.param("run_concurrently", id="concurrently"), pytest.param("compare", id="compare")])
 @given(good=st.integers(0, 3), at=st.integers(0, 3), bad=BAD_ITEMS, shape=iterable_shapes(),
        whole=st.none() | NOT_ITERABLE)
 @example(good=1, at=1, bad="coroutine", shape="list", whole=None)
@@ -615,63 +766,7 @@ def test_rejects_bad_input_before_calling_any_job(function: str, good: int, at: 
         "was rejected: check every job first, then run them")
 
 
-# --- task 3: timed ----------------------------------------------------------------------------
-
-@task3
-async def test_timed_measures_loop_time(jobs: Jobs) -> None:
-    """returns the job's result and how long it took, in seconds of loop time"""
-    await asyncio.sleep(1.0)  # the measurement starts when timed() is called
-    measured = await gather.timed(jobs.make(2.5, result="done"))
-    assert measured.result == "done", (
-        f"timed(job) returned result={show(measured.result)}; the job returned 'done'"
-    )
-    assert same_time(measured.seconds, 2.5), (
-        f"A job that sleeps 2.5 s of loop time was measured at {secs(measured.seconds)}. "
-        "Measure with asyncio.get_running_loop().time(), the clock asyncio sleeps by "
-        "(time.monotonic() knows nothing of virtual time), from start to end of the job"
-    )
-
-
-@task3
-@given(before=durations(0.0, 5.0), seconds=st.one_of(st.just(0.0), durations(0.001, 5.0)),
-       result=st.sampled_from(FALSY_OR_NOT), style=styles())
-@example(before=1.234, seconds=0.333, result=None, style="partial")
-@settings(max_examples=6)
-def test_timed_measures_any_job(before: float, seconds: float, result: Any, style: str) -> None:
-    """for any job, returns its result and the loop time from the call to the job's end
-
-    The job may be any callable, and its result anything, falsy ones too.
-    """
-    jobs = Jobs()
-    job = STYLES[style](jobs.make(seconds, result=result))
-
-    async def scenario() -> tuple[Any, BaseException | None, float]:
-        await asyncio.sleep(before)
-        got, error = await settle(gather.timed(job))
-        return got, error, now() - before
-
-    got, error, took = run_virtual(scenario)
-    given_as = (f"A job ({style}) of {secs(seconds)} returning {result!r}, timed from "
-                f"{secs(before)} of loop time")
-    assert error is None and exact([got.result]) == exact([result]), (
-        f"{given_as}: timed {outcome(got, error)}; expected Timed(result={result!r}, ...)")
-    assert same_time(got.seconds, seconds), (
-        f"{given_as}: timed measured {secs(got.seconds)}; expected {secs(seconds)}, the loop "
-        "time from the call to the job's end (asyncio.get_running_loop().time())")
-    assert same_time(took, seconds), (
-        f"{given_as}: timed returned after {secs(took)}; expected when the job ended, "
-        f"{secs(seconds)} after the call")
-
-
-@task3
-async def test_timed_propagates_failures(jobs: Jobs) -> None:
-    """lets a failing job's exception propagate"""
-    boom = ValueError("boom")
-    result, error = await settle(gather.timed(jobs.make(1.0, error=boom)))
-    assert error is boom, f"the job raised {boom!r}; timed {outcome(result, error)}"
-
-
-@task3
+@task7
 @pytest.mark.parametrize("bad", [42, None, "fetch_all", "coroutine", "Future"])
 async def test_timed_rejects_a_non_callable(bad: object, jobs: Jobs) -> None:
     """rejects a job that is not callable (a coroutine object or a Future too) with TypeError
@@ -689,92 +784,3 @@ async def test_timed_rejects_a_non_callable(bad: object, jobs: Jobs) -> None:
         f"Called timed({bad!r}). It {outcome(result, error)}; the spec expected TypeError "
         f"whose message shows {bad!r}" + (": a coroutine object is a call already made, not a "
                                           "job" if inspect.iscoroutine(bad) else ""))
-
-
-# --- task 4: compare --------------------------------------------------------------------------
-
-@task4
-@given(seconds=st.lists(st.one_of(st.just(0.0), durations(0.001, 3.0)), max_size=4),
-       shape=iterable_shapes(), style=styles())
-@example(seconds=[1.0, 2.0, 3.0], shape="list", style="function")
-@example(seconds=[0.0, 0.0], shape="generator", style="function")
-@example(seconds=[0.333, 1.25], shape="generator", style="callable object")
-@settings(max_examples=6)
-def test_compare_times_both_runs(seconds: list[float], shape: str, style: str) -> None:
-    """for any jobs (a generator too), runs them sequentially, then concurrently, and reports both
-    times and their ratio
-
-    The ratio is 1.0 when the concurrent run took no time.
-    """
-    jobs = Jobs()
-    made = [STYLES[style](job) for job in jobs.many(seconds)]
-
-    async def scenario() -> tuple[Any, BaseException | None, float]:
-        return *(await settle(gather.compare(shaped(made, shape)))), now()
-
-    got, error, ended = run_virtual(scenario)
-    total, slowest = sum(seconds), max(seconds, default=0.0)
-    expected = (total, slowest, total / slowest if slowest else 1.0)
-    given_as = as_given(seconds, shape, style)
-    assert error is None and same_time(tuple(got)[:2], expected[:2]) and (  # loop times
-            tuple(got)[2:] == pytest.approx(expected[2:])), (  # and their ratio
-        f"{given_as}, compare {outcome(got, error)}; expected sequential_s={secs(total)} (the "
-        f"sum), concurrent_s={secs(slowest)} (the slowest), speedup={expected[2]:.3f} "
-        "(their ratio; 1.0 when the concurrent run took no time)")
-    for index, record in enumerate(jobs.records):
-        due = [sum(seconds[:index]), total]
-        assert same_time(record.calls, due), (
-            f"{given_as}, job {index} was called at {listing(secs(t) for t in record.calls)}; "
-            f"expected twice, at {secs(due[0])} in the sequential run and at {secs(total)} "
-            "when the concurrent run starts, after the sequential one")
-    assert same_time(ended, total + slowest), (
-        f"{given_as}, compare returned at {secs(ended)}; expected {secs(total + slowest)}")
-
-
-@task4
-async def test_compare_with_no_jobs() -> None:
-    """with no jobs, both runs take 0 s and the speed-up is 1.0"""
-    result = await gather.compare([])
-    assert same_time(tuple(result)[:2], (0.0, 0.0)) and tuple(result)[2:] == (1.0,), (
-        f"compare([]) returned {result!r}; expected (0.0, 0.0, 1.0): no time either way, "
-        "so no speed-up (and no division by zero)"
-    )
-
-
-# --- task 5: the report -----------------------------------------------------------------------
-
-def in_order(numbers: list[float], wanted: list[tuple[float, float]]) -> bool:
-    """`numbers` holds, in order (not necessarily side by side), a match for each wanted value
-    within its tolerance."""
-    position = 0
-    for value, tolerance in wanted:
-        while position < len(numbers) and abs(numbers[position] - value) > tolerance:
-            position += 1
-        if position == len(numbers):
-            return False
-        position += 1
-    return True
-
-
-@task5
-@given(sequential=st.integers(0, 99_999), concurrent=st.integers(0, 99_999),
-       speedup=st.integers(100, 99_999))
-@example(sequential=4_500, concurrent=1_500, speedup=3_000)
-@example(sequential=1_234, concurrent=1_000, speedup=1_234)
-@example(sequential=2_005, concurrent=9_876, speedup=12_340)
-@settings(max_examples=15)
-def test_report_names_both_times_and_the_speedup(sequential: int, concurrent: int,
-                                                 speedup: int) -> None:
-    """str(comparison) is one line with, in order, the sequential time, the concurrent time and the
-    speed-up
-
-    The times are shown to 1/100 s or finer, the speed-up to 0.1 or finer.
-    """
-    values = (sequential / 1000, concurrent / 1000, speedup / 1000)
-    text = str(gather.Comparison(*values))
-    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
-    wanted = [(values[0], 0.005 + 1e-9), (values[1], 0.005 + 1e-9), (values[2], 0.05 + 1e-9)]
-    assert "\n" not in text and in_order(numbers, wanted), (
-        f"str(Comparison({', '.join(map(str, values))})) gave {text!r}; expected one line with "
-        f"{values[0]} s (the sequential time), then {values[1]} s (the concurrent time), both "
-        f"to 1/100 s or finer, then the speed-up {values[2]} to 0.1 or finer")
