@@ -67,7 +67,7 @@ async def run_concurrently(jobs: Iterable[Job[T]]) -> list[T]:
     raises from its clean-up is not reported. A job may return any awaitable (a
     Future too). Bad input: as `run_sequentially`.
     """
-    raise NotImplementedError("TODO: task 2, run the jobs concurrently")
+    raise NotImplementedError("TODO: tasks 2 and 6, run the jobs concurrently")
 
 
 async def timed(job: Job[T]) -> Timed:
@@ -88,4 +88,4 @@ async def compare(jobs: Iterable[Job[Any]]) -> Comparison:
     ``speedup`` is sequential time divided by concurrent time (1.0 when the
     concurrent run took no time at all). Bad input: as `run_sequentially`.
     """
-    raise NotImplementedError("TODO: task 4, compare the two ways of running")
+    raise NotImplementedError("TODO: tasks 4 and 7, compare the two ways of running")

@@ -91,9 +91,10 @@ async def fetch_many(urls: Iterable[str], *, timeout: float | None = 10.0) -> li
     `fetch_url`; TypeError for a single str or bytes, or a non-iterable, instead of a
     collection of URLs).
     """
-    raise NotImplementedError("TODO: task 4, fetch many URLs at once")
+    raise NotImplementedError("TODO: tasks 3 and 5, fetch many URLs at once; "
+                              "TODO: task 6, check every argument first")
 
 
 def summarize(results: Iterable[FetchResult]) -> Summary:
     """Count `results`: total, ok, responses per status, fetches with no response; the slowest."""
-    raise NotImplementedError("TODO: task 5, sum up a batch of results")
+    raise NotImplementedError("TODO: task 4, sum up a batch of results")

@@ -95,4 +95,4 @@ async def retry_async(
     `operation` and `on_retry` callable: a coroutine object is not), the message
     naming the argument and its value.
     """
-    raise NotImplementedError("TODO: tasks 2 to 6, retry with backoff")
+    raise NotImplementedError("TODO: tasks 2 to 7, retry with backoff")
