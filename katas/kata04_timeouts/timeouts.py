@@ -66,7 +66,7 @@ class Worker:
     """
 
     def __init__(self, handle: Callable[[Any], Awaitable[Any]], *, grace: float = 5.0) -> None:
-        raise NotImplementedError("TODO: task 3, set up the worker")
+        raise NotImplementedError("TODO: tasks 3 to 7, set up the worker")
 
     async def __aenter__(self) -> Worker:
         raise NotImplementedError("TODO: task 5, start on entering")

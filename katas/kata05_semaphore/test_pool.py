@@ -104,7 +104,7 @@ async def test_no_jobs(jobs: Jobs) -> None:
     assert got == [], f"run_tasks([], 4) returned {show(got)}; expected []"
 
 
-@task2
+@task1
 async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
     """starts the next job the moment a slot frees, not in fixed batches of `limit`"""
     await pool.run_tasks(jobs.many([4.0, 1.0, 1.0, 1.0]), 2)
@@ -117,13 +117,25 @@ async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
     assert same_time(now(), 4.0), f"the pool took {secs(now())}; expected 4.0 s"
 
 
-@task2
+@task1
 async def test_jobs_start_in_input_order(jobs: Jobs) -> None:
     """starts the jobs in input order"""
     await pool.run_tasks(jobs.many([1.0] * 6), 2)
     first_starts = [r.starts[0] for r in jobs.records]
     assert first_starts == sorted(first_starts), (
         f"jobs 0 to 5 started at {first_starts}; they should start in input order"
+    )
+
+
+@task1
+async def test_jobs_are_called_only_when_they_get_a_slot(jobs: Jobs) -> None:
+    """calls a job (creating its coroutine) only when it gets a slot"""
+    await pool.run_tasks(jobs.many([1.0] * 4), 2)
+    calls = [r.calls for r in jobs.records]
+    assert same_time(calls, [[0.0], [0.0], [1.0], [1.0]]), (
+        f"With limit=2, jobs 0 to 3 were called at {calls}; expected [[0.0], [0.0], [1.0], "
+        "[1.0]]: calling a job creates its coroutine and whatever it holds; do it when the "
+        "job gets its slot, not all up front (and call each job once)"
     )
 
 
@@ -139,7 +151,7 @@ def pool_starts(seconds: list[float], limit: int) -> list[float]:
     return starts
 
 
-@task2
+@task1
 @given(seconds=st.lists(durations(), min_size=1, max_size=7), limit=st.integers(1, 5),
        twice=st.none() | st.integers(0, 6), shape=iterable_shapes(),
        style=st.sampled_from(sorted(STYLES)))
@@ -195,19 +207,7 @@ def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: i
         f"{secs(finish)}: return when every job is done, no later")
 
 
-@task3
-async def test_jobs_are_called_only_when_they_get_a_slot(jobs: Jobs) -> None:
-    """calls a job (creating its coroutine) only when it gets a slot"""
-    await pool.run_tasks(jobs.many([1.0] * 4), 2)
-    calls = [r.calls for r in jobs.records]
-    assert same_time(calls, [[0.0], [0.0], [1.0], [1.0]]), (
-        f"With limit=2, jobs 0 to 3 were called at {calls}; expected [[0.0], [0.0], [1.0], "
-        "[1.0]]: calling a job creates its coroutine and whatever it holds; do it when the "
-        "job gets its slot, not all up front (and call each job once)"
-    )
-
-
-@task4
+@task2
 async def test_return_exceptions_keeps_them_in_place(jobs: Jobs) -> None:
     """with return_exceptions=True, each job's exception takes its place among the results"""
     boom = ValueError("boom")
@@ -219,7 +219,7 @@ async def test_return_exceptions_keeps_them_in_place(jobs: Jobs) -> None:
     )
 
 
-@task4
+@task2
 async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
     """a job that fails frees its slot for the next one"""
     work = [jobs.make(1.0, error=ValueError("x")), jobs.make(1.0, "b")]
@@ -230,7 +230,7 @@ async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
     )
 
 
-@task4
+@task3
 async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
     """by default the first failure propagates, no further job starts, the rest are cancelled"""
     boom = ValueError("boom")
@@ -256,7 +256,7 @@ async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
     )
 
 
-@task4
+@task3
 @pytest.mark.parametrize("return_exceptions", [False, True])
 async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, jobs: Jobs) -> None:
     """cancelling run_tasks cancels the jobs in flight and waits for their clean-up; no other job
@@ -344,7 +344,7 @@ async def test_a_job_that_ends_cancelled_stops_the_pool_then(return_exceptions: 
         "pool at once, not when the other jobs are done")
 
 
-@task4
+@task2
 @given(seconds=st.lists(st.sampled_from([0.25, 1.0, 2.5, 12.0, 30.0]) | durations(0.001, 3.0),
                         min_size=8, max_size=24),
        failing=st.sets(st.integers(0, 23), max_size=12), limit=st.integers(1, 4),

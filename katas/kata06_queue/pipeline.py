@@ -54,4 +54,4 @@ async def pipeline(items: Iterable[Any], handle: Callable[[Any], Awaitable[Any]]
     `workers` or `maxsize` is below 1; before any item is pulled. Messages name
     the argument and its value.
     """
-    raise NotImplementedError("TODO: tasks 1 to 5, a producer, a queue and workers")
+    raise NotImplementedError("TODO: tasks 1 to 4, a producer, a queue and workers")

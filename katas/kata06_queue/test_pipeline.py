@@ -21,7 +21,6 @@ task1 = pytest.mark.task(1)
 task2 = pytest.mark.task(2)
 task3 = pytest.mark.task(3)
 task4 = pytest.mark.task(4)
-task5 = pytest.mark.task(5)
 
 OFF_GRID = 0.0005  # half a millisecond: a failure or a cancel that ties with no other event
 
@@ -293,6 +292,67 @@ async def test_no_items() -> None:
 
 
 @task1
+async def test_nothing_left_running() -> None:
+    """when the work is done, every task the pipeline started has ended"""
+    line = Line(9)
+    await pipes.pipeline(line.items(), line.handle, workers=3, maxsize=2)
+    left = running_tasks()
+    assert not left, (
+        f"pipeline returned with {len(left)} task(s) still alive: {left}. Stop every worker "
+        "(and the producer) before returning"
+    )
+
+
+# --- task 1, continued: workers -------------------------------------------------------------
+
+@task1
+async def test_workers_bound_the_concurrency() -> None:
+    """handles at most `workers` items at once, and keeps every worker busy"""
+    line = Line(24, seconds=2.0)
+    await pipes.pipeline(line.items(), line.handle, workers=8, maxsize=2)
+    assert line.peak == 8, (
+        f"with workers=8, up to {line.peak} items were handled at once; expected exactly 8"
+    )
+
+
+@task1
+async def test_default_workers() -> None:
+    """uses 4 workers by default"""
+    line = Line(12)
+    await pipes.pipeline(line.items(), line.handle)
+    assert line.peak == 4, f"by default up to {line.peak} items were handled at once; expected 4"
+
+
+# --- task 1, continued: back-pressure -------------------------------------------------------
+
+@task1
+async def test_producer_waits_for_the_workers() -> None:
+    """the producer never runs more than `maxsize` (+1) items ahead, and fills the queue"""
+    line = Line(30)
+    await pipes.pipeline(line.items(), line.handle, workers=2, maxsize=3)
+    most = max(line.ahead)
+    assert most <= 4, (
+        f"With workers=2 and maxsize=3, the producer was {most} items ahead of the workers at "
+        "one point; it should wait once the queue is full: at most 3 queued, plus one waiting "
+        "in put()"
+    )
+    assert most >= 3, (
+        f"the producer was never more than {most} items ahead: fill the queue up to "
+        "maxsize=3, so workers never wait for work that is ready"
+    )
+
+
+@task1
+async def test_default_maxsize() -> None:
+    """the queue holds 10 items by default"""
+    line = Line(20)
+    await pipes.pipeline(line.items(), line.handle, workers=1)
+    assert 10 <= max(line.ahead) <= 11, (
+        f"by default the producer got {max(line.ahead)} items ahead; expected 10 (or 11)"
+    )
+
+
+@task1
 @given(kind=st.sampled_from(sorted(KINDS)),
        seconds=st.lists(durations(0.001, 3.0), min_size=0, max_size=6),
        twice=st.none() | st.tuples(st.integers(0, 6), st.integers(0, 7)),
@@ -371,56 +431,7 @@ def test_every_item_is_handled_once_the_moment_a_worker_is_free(
                 "soon as there is room, so no worker waits for work that is ready")
 
 
-# --- task 2: workers ------------------------------------------------------------------------
-
-@task2
-async def test_workers_bound_the_concurrency() -> None:
-    """handles at most `workers` items at once, and keeps every worker busy"""
-    line = Line(24, seconds=2.0)
-    await pipes.pipeline(line.items(), line.handle, workers=8, maxsize=2)
-    assert line.peak == 8, (
-        f"with workers=8, up to {line.peak} items were handled at once; expected exactly 8"
-    )
-
-
-@task2
-async def test_default_workers() -> None:
-    """uses 4 workers by default"""
-    line = Line(12)
-    await pipes.pipeline(line.items(), line.handle)
-    assert line.peak == 4, f"by default up to {line.peak} items were handled at once; expected 4"
-
-
-# --- task 3: back-pressure ------------------------------------------------------------------
-
-@task3
-async def test_producer_waits_for_the_workers() -> None:
-    """the producer never runs more than `maxsize` (+1) items ahead, and fills the queue"""
-    line = Line(30)
-    await pipes.pipeline(line.items(), line.handle, workers=2, maxsize=3)
-    most = max(line.ahead)
-    assert most <= 4, (
-        f"With workers=2 and maxsize=3, the producer was {most} items ahead of the workers at "
-        "one point; it should wait once the queue is full: at most 3 queued, plus one waiting "
-        "in put()"
-    )
-    assert most >= 3, (
-        f"the producer was never more than {most} items ahead: fill the queue up to "
-        "maxsize=3, so workers never wait for work that is ready"
-    )
-
-
-@task3
-async def test_default_maxsize() -> None:
-    """the queue holds 10 items by default"""
-    line = Line(20)
-    await pipes.pipeline(line.items(), line.handle, workers=1)
-    assert 10 <= max(line.ahead) <= 11, (
-        f"by default the producer got {max(line.ahead)} items ahead; expected 10 (or 11)"
-    )
-
-
-@task3
+@task1
 @given(seconds=st.lists(st.sampled_from([0.25, 1.0, 2.5, 12.0, 30.0]) | durations(0.001, 3.0),
                         min_size=8, max_size=24),
        workers=st.integers(1, 4), maxsize=st.integers(1, 4))
@@ -481,21 +492,9 @@ def test_the_bounds_hold_for_a_whole_run(seconds: list[float], workers: int,
             "item the moment it is free")
 
 
-# --- task 4: clean shutdown -----------------------------------------------------------------
+# --- tasks 2 and 3: clean shutdown ----------------------------------------------------------
 
-@task4
-async def test_nothing_left_running() -> None:
-    """when the work is done, every task the pipeline started has ended"""
-    line = Line(9)
-    await pipes.pipeline(line.items(), line.handle, workers=3, maxsize=2)
-    left = running_tasks()
-    assert not left, (
-        f"pipeline returned with {len(left)} task(s) still alive: {left}. Stop every worker "
-        "(and the producer) before returning"
-    )
-
-
-@task4
+@task2
 async def test_a_failing_handle_does_not_hang() -> None:
     """a failing handle(): its exception propagates at once, the rest shut down"""
     line = Line(30, fail_on=4)
@@ -513,7 +512,7 @@ async def test_a_failing_handle_does_not_hang() -> None:
     )
 
 
-@task4
+@task2
 async def test_a_failing_producer_does_not_hang() -> None:
     """a failing source of items: its exception propagates, the workers shut down"""
     line = Line(30, source_fails_at=5)
@@ -530,7 +529,7 @@ async def test_a_failing_producer_does_not_hang() -> None:
     )
 
 
-@task4
+@task2
 async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     """cancelling pipeline cancels the producer and the workers; the cancellation propagates"""
     line = Line(30)
@@ -557,7 +556,7 @@ async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     )
 
 
-@task4
+@task3
 async def test_a_handle_that_cancels_its_own_task_is_a_failure() -> None:
     """a handle that cancels its own task stops the pipeline, which raises CancelledError
 
@@ -590,7 +589,7 @@ ENDS_CANCELLED = {"handle ends cancelled", "handle cancels its task"}
 LONG_CLEANUP = 30.0  # longer than any grace period or timeout a pipeline might wait with
 
 
-@task4
+@task3
 @given(seconds=st.lists(durations(0.001, 3.0), min_size=1, max_size=6),
        workers=st.integers(1, 3), maxsize=st.integers(1, 3), fault=st.sampled_from(FAULTS),
        at=st.integers(0, 6), moment=durations(0.0, 6.0),
@@ -731,9 +730,9 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         f"{secs(due)}: once every cancelled task has ended (its clean-up included), no later")
 
 
-# --- task 5: bad input ----------------------------------------------------------------------
+# --- task 4: bad input ----------------------------------------------------------------------
 
-@task5
+@task4
 @pytest.mark.parametrize(("kwargs", "error"), [
     ({"workers": 0}, ValueError), ({"workers": -2}, ValueError),
     ({"workers": 1.5}, TypeError), ({"workers": True}, TypeError),
@@ -756,7 +755,7 @@ async def test_rejects_bad_counts(kwargs: dict[str, Any], error: type[Exception]
         "were checked; check them first")
 
 
-@task5
+@task4
 async def test_rejects_bad_items_and_handle() -> None:
     """rejects items that are not iterable, and a handle that is not callable"""
     line = Line(3)
@@ -772,7 +771,7 @@ async def test_rejects_bad_items_and_handle() -> None:
         f"{line.pulled} item(s) were pulled before handle was checked; check it first")
 
 
-@task5
+@task4
 @pytest.mark.parametrize("kind", ["a coroutine object", "a Future", "an awaitable object"])
 async def test_rejects_an_awaitable_where_handle_is_due(kind: str) -> None:
     """rejects an awaitable (what calling handle gives) passed as handle, before pulling an item"""
