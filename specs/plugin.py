@@ -41,6 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="tree of kata modules to test (default: katas, the learner's code)")
     group.addoption("--learner", action="store_true",
                     help="report behaviours and the next one to work on, without tracebacks")
+    group.addoption("--all", action="store_true", dest="all_behaviours",
+                    help="with --learner: every behaviour of every task, each case on its line "
+                         "(by default only the current task's, the others a line each)")
     group.addoption("--json", metavar="PATH", dest="json_report",
                     help="write each behaviour's name, task, status and message to PATH")
     group.addoption("--isolate", action="store_true",
@@ -54,6 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                        "kata's")
     parser.addini("learner_reset", default="python -m scripts reset {number}",
                   help="what --learner tells a learner whose kata module is missing to run; "
+                       "{number} is the kata's")
+    parser.addini("learner_all", default="pytest --learner --all",
+                  help="what --learner tells a learner who wants every behaviour shown; "
                        "{number} is the kata's")
     parser.addini("learner_next", default="pytest katas/{folder} --learner",
                   help="what --learner tells a learner whose kata is green to run next")

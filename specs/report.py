@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from specs import blame, course
+from specs.checklist import SPEC_BUG_MARK, checklist
 from specs.checks import raised_where
 from specs.implementation import NotReady, module_path
 from specs.messages import exception_line, shown_path
@@ -188,10 +189,6 @@ def _task_title(folder: str, number: int) -> str:
         return ""
 
 
-MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
-SPEC_BUG_MARK = "!"  # a behaviour whose spec crashed: no verdict on the learner's code
-
-
 class LearnerReport:
     """Collects each behaviour's outcome: prints a checklist and the next step (``--learner``),
     and writes them as JSON (``--json PATH``) for editors and dashboards."""
@@ -284,18 +281,11 @@ class LearnerReport:
         write = terminalreporter.write_line
         for error in self.errors:
             write(f"Could not load the spec: {error}", red=True)
-        shown: tuple[str, int] | None = None
-        for behaviour in self.behaviours.values():
-            if shown is None or shown[0] != behaviour.kata:
-                write("")
-                write(behaviour.kata, bold=True)
-            if shown != (behaviour.kata, behaviour.task):
-                write(f"  Task {behaviour.task}: {behaviour.task_title}")
-                shown = (behaviour.kata, behaviour.task)
-            mark = (SPEC_BUG_MARK if behaviour.cause == blame.SPEC
-                    else MARKS.get(behaviour.status, "?"))
-            write(f"    {mark} {behaviour.text}", green=mark == "✓",
-                  red=mark in ("✗", SPEC_BUG_MARK))
+        everything = bool(self.config.getoption("all_behaviours")) or (
+            self.config.option.verbose > 0)
+        for line in checklist(self.behaviours.values(), everything=everything,
+                              unfold=self.unfold()):
+            write(line.text, **({line.style: True} if line.style else {}))
         write("")
         for line in self.tally():
             write(line, bold=True)
@@ -373,6 +363,17 @@ class LearnerReport:
         command = str(self.config.getini("learner_next")).format(
             number=following.number, folder=following.folder)
         return ["", f"Next kata: {following.folder}, {following.topic}. Run `{command}`."]
+
+    def unfold(self) -> str:
+        """The command that shows every behaviour: the ini's ``learner_all`` for a run of one
+        kata of the course (``{number}`` filled in), ``--all`` otherwise."""
+        folders = {b.kata for b in self.behaviours.values()}
+        try:
+            kata = course.kata(folders.pop()) if len(folders) == 1 else None
+        except LookupError:
+            kata = None
+        return str(self.config.getini("learner_all")).format(number=kata.number) if kata else (
+            "--all")
 
     def hint(self, folder: str) -> str:
         """Where a stuck learner finds a hint: the ini's ``learner_hint`` for a kata of the
