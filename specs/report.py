@@ -283,9 +283,9 @@ class LearnerReport:
             write(f"Could not load the spec: {error}", red=True)
         everything = bool(self.config.getoption("all_behaviours")) or (
             self.config.option.verbose > 0)
-        for line in checklist(self.behaviours.values(), everything=everything,
-                              unfold=self.unfold()):
-            write(line.text, **({line.style: True} if line.style else {}))
+        for row in checklist(self.behaviours.values(), everything=everything,
+                             unfold=self.unfold()):
+            write(row.text, **({row.style: True} if row.style else {}))
         write("")
         for line in self.tally():
             write(line, bold=True)
