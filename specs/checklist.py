@@ -41,10 +41,10 @@ def mark(behaviour: Behaviour) -> str:
 
 
 def checklist(behaviours: Iterable[Behaviour], *, everything: bool = False,
-              unfold: str = "--all") -> list[Line]:
+              unfold: str | None = "--all") -> list[Line]:
     """Every kata of the run, its tasks in order: the current task's behaviours, the other
     tasks folded to a line each (unless `everything`); a last line names `unfold`, the
-    command that shows every behaviour."""
+    command that shows every behaviour (none if `unfold` is None)."""
     lines: list[Line] = []
     folded = 0
     for kata, of_kata in groupby(behaviours, key=lambda b: b.kata):
@@ -69,7 +69,7 @@ def checklist(behaviours: Iterable[Behaviour], *, everything: bool = False,
             else:
                 lines.append(Line(f"  · Task {number}: {title} — {_count(len(of_task))}, "
                                   "not started"))
-    return lines if not folded else [*lines, Line(
+    return lines if not folded or unfold is None else [*lines, Line(
         f"  (the other tasks are folded to a line each; `{unfold}` shows every behaviour)")]
 
 
