@@ -62,7 +62,8 @@ def checklist(behaviours: Iterable[Behaviour], *, everything: bool = False,
             folded += 1
             passed = sum(b.passed for b in of_task)
             if passed == len(of_task):
-                lines.append(Line(f"  ✓ Task {number}: {title} — {_count(passed)} pass", "green"))
+                lines.append(Line(f"  ✓ Task {number}: {title} — {_count(passed)} "
+                                  f"pass{'es' if passed == 1 else ''}", "green"))
             elif passed:
                 lines.append(Line(f"  · Task {number}: {title} — {passed} of {_count(len(of_task))}"
                                   " pass"))

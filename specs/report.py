@@ -145,6 +145,8 @@ class Behaviour:
     seconds: float = 0.0  # setup, call and teardown
     output: str = ""  # what the code printed while the behaviour ran
     test: str = ""  # the spec test's id: ``katas/kata01_gather/test_gather.py::test_x[case]``
+    timeline: str = ""  # the run's loop-time chart (`specs.timeline`), when one was drawn
+    events: dict[str, Any] | None = None  # and its spans and marks, for ``--json``
 
     @property
     def passed(self) -> bool:
@@ -274,6 +276,8 @@ class LearnerReport:
                 getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
             behaviour.output = report.capstdout + report.capstderr
+            behaviour.timeline = getattr(report, "timeline", "")
+            behaviour.events = getattr(report, "timeline_events", None)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.show:
@@ -286,6 +290,13 @@ class LearnerReport:
         for row in checklist(self.behaviours.values(), everything=everything,
                              unfold=self.unfold()):
             write(row.text, **({row.style: True} if row.style else {}))
+        if self.config.getoption("timeline"):
+            for behaviour in self.behaviours.values():
+                if behaviour.timeline and behaviour.passed:
+                    write("")
+                    write(f"✓ {behaviour.text}", green=True)
+                    for line in behaviour.timeline.splitlines():
+                        write(f"  {line}")
         write("")
         for line in self.tally():
             write(line, bold=True)

@@ -64,8 +64,8 @@ def test_everything_shows_every_case_of_every_task() -> None:
 
 def test_a_green_kata_is_a_line_per_task() -> None:
     run = [behaviour(1, "one", "passed"), behaviour(2, "two", "passed")]
-    assert shown(checklist(run))[2:4] == ["  ✓ Task 1: title 1 — 1 behaviour pass",
-                                          "  ✓ Task 2: title 2 — 1 behaviour pass"]
+    assert shown(checklist(run))[2:4] == ["  ✓ Task 1: title 1 — 1 behaviour passes",
+                                          "  ✓ Task 2: title 2 — 1 behaviour passes"]
 
 
 @pytest.mark.parametrize("kata", [kata.folder for kata in course.katas()])
