@@ -14,6 +14,7 @@ behaviour is over.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -262,6 +263,41 @@ def trace(recorded: Recorder, name: str) -> dict[str, Any]:
                     event.update(ph="X", dur=round((span.end - span.start) * 1e6, 3))
                 events.append(event)
     return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"behaviour": name}}
+
+
+class TaskRecorder:
+    """Records the life of every task created on a loop (a row per task, named by its
+    coroutine: ``job``, ``job #2``): from its creation to its end, cancelled or failed
+    marked. The demo draws it: what the learner's code ran, when, on the real clock."""
+
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.start = 0.0
+        self._names: dict[str, int] = {}
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.start = loop.time()
+        loop.set_task_factory(self._create)
+
+    def _create(self, loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> Any:
+        task = asyncio.Task(coro, loop=loop, **options)
+        name = getattr(coro, "__qualname__", "task").rpartition(".")[2]
+        if name.startswith(("<", "shutdown_")) or name == "limited":  # asyncio's, the demo's
+            return task
+        count = self._names[name] = self._names.get(name, 0) + 1
+        row = name if count == 1 else f"{name} #{count}"
+        created = loop.time() - self.start
+
+        def ended(done: asyncio.Task[Any]) -> None:
+            at = loop.time() - self.start
+            self.timeline.span(row, created, at)
+            if done.cancelled():
+                self.timeline.mark(row, at, CANCELLED)
+            elif done.exception() is not None:
+                self.timeline.mark(row, at, FAILED)
+
+        task.add_done_callback(ended)
+        return task
 
 
 def worth_drawing(recorded: Recorder) -> bool:
