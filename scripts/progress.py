@@ -1,5 +1,5 @@
-"""Where a learner stands: every kata (not started, k of n behaviours, done, missing) and what
-is next; the exit status is 1 while any kata is missing or not done.
+"""Where a learner stands: every kata (not started, k of n behaviours and the task they are on,
+done, missing) and what is next; the exit status is 1 while any kata is missing or not done.
 
 One pytest process runs every spec against the learner's tree.
 """
@@ -44,7 +44,12 @@ def status(kata: str, behaviours: list[Behaviour]) -> str:
     broken = import_failure(behaviours)
     if broken is not None:
         return "does not import: " + broken.split(": ", 1)[1]
-    return "not started" if passed == 0 else f"{passed} of {total} behaviours"
+    tasks = sorted({b.task for b in behaviours})
+    on = min(b.task for b in behaviours if not b.passed)
+    where = f"task {on} of {len(tasks)}" if tasks == list(range(1, len(tasks) + 1)) else (
+        f"task {on}")
+    return (f"not started: {len(tasks)} tasks" if passed == 0
+            else f"{passed} of {total} behaviours, on {where}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """Re-run a kata's spec each time a file in its folder is saved (Ctrl-C to stop).
 
-The screen is cleared on each run and shows how many behaviours pass and the
-next one to work on, with its message (or, once all pass, the next kata and its command).
+The screen is cleared on each run and shows how many behaviours pass, the tasks (the
+current one's behaviours, the others a line each) and the next one to work on, with its
+message (or, once all pass, the next kata and its command).
 `scripts.dojo` adds a rotation timer. Ctrl-C stops with one line and the exit status 130.
 
 Each run is a fresh pytest session in a child process forked from this one, which
@@ -41,16 +42,19 @@ from scripts.learner import (
 from scripts.progress import bar, status
 from scripts.project import KATAS, ROOT, pytest_args, read_report
 from specs import course
+from specs.checklist import checklist
 from specs.report import Behaviour
 
 CLEAR = "\033[2J\033[H"
 
 
 def render(kata: str, behaviours: list[Behaviour], folder: Path) -> str:
-    """The screen for one run: the count, a bar, the next behaviour and its message."""
+    """The screen for one run: the count, a bar, the tasks (the current one's behaviours),
+    the next behaviour and its message."""
     passed = sum(b.passed for b in behaviours)
     lines = [f"{kata}: watching {folder} (Ctrl-C to stop)", "",
-             f"  {bar(passed, len(behaviours))}  {passed} of {len(behaviours)} behaviours pass"]
+             f"  {bar(passed, len(behaviours))}  {passed} of {len(behaviours)} behaviours pass",
+             *(row.text for row in checklist(behaviours, unfold=None)[2:])]
     upcoming = first_failing(behaviours)
     if is_done(behaviours):
         lines += ["", f"  All green. {next_kata(kata)}"]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from specs import timeline
 from specs.implementation import is_learner_file
 from specs.messages import frames_of, place, show
 
@@ -94,11 +95,20 @@ def same_time(got: Any, want: Any) -> bool:
 
 
 async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
-    """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised."""
+    """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised; the
+    wait is the timeline's row "caller", ending in a mark: returned, failed or cancelled."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
     try:
-        return await awaitable, None
+        result = await awaitable
     except BaseException as error:
+        timeline.record_span("caller", start, loop.time(), timeline.WAIT)
+        timeline.record_mark("caller", loop.time(), timeline.CANCELLED if isinstance(
+            error, asyncio.CancelledError) else timeline.FAILED)
         return None, error
+    timeline.record_span("caller", start, loop.time(), timeline.WAIT)
+    timeline.record_mark("caller", loop.time(), timeline.RETURNED)
+    return result, None
 
 
 def outcome(result: Any, error: BaseException | None) -> str:

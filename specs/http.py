@@ -31,7 +31,7 @@ import aioresponses.core as aioresponses_core
 from aioresponses import aioresponses
 from yarl import URL
 
-from specs import http_compat
+from specs import http_compat, timeline
 
 http_compat.apply()
 
@@ -110,10 +110,23 @@ class MockHttp:
 
         arrivals = self._times.setdefault((method.upper(), URL(url)), [])
 
+        where = URL(url)
+        row = f"{method.upper()} {where.path if where.path not in ('', '/') else where.host}"
+
         async def wait(*_args: Any, **_kwargs: Any) -> None:
-            arrivals.append(asyncio.get_running_loop().time())
-            if latency:
-                await asyncio.sleep(latency)
+            loop = asyncio.get_running_loop()
+            arrived = loop.time()
+            arrivals.append(arrived)
+            try:
+                if latency:
+                    await asyncio.sleep(latency)
+            except asyncio.CancelledError:
+                timeline.record_mark(row, loop.time(), timeline.CANCELLED)
+                raise
+            finally:
+                timeline.record_span(row, arrived, loop.time())
+            if isinstance(answer, Exception):
+                timeline.record_mark(row, loop.time(), timeline.FAILED)
 
         if isinstance(answer, Exception):
             self._mocked.add(url, method, exception=answer, repeat=repeat, callback=wait)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from specs import timeline
 from specs.messages import secs
 
 
@@ -65,22 +66,33 @@ class Jobs:
 
         async def job() -> Any:
             loop = asyncio.get_running_loop()
-            record.starts.append(loop.time())
+            started = loop.time()
+            row = record.name if not record.starts else f"{record.name} #{len(record.starts) + 1}"
+            if record.calls and record.calls[-1] < started:
+                timeline.record_span(row, record.calls[-1], started, timeline.WAIT)
+            record.starts.append(started)
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
             try:
                 await asyncio.sleep(seconds)
                 if error is not None:
+                    timeline.record_mark(row, loop.time(), timeline.FAILED)
                     raise error
                 return result
             except asyncio.CancelledError:
                 record.cancelled = True
+                timeline.record_mark(row, loop.time(), timeline.CANCELLED)
                 raise
             finally:
                 self.in_flight -= 1
                 record.finished_at = loop.time()
+                timeline.record_span(row, started, record.finished_at)
                 if cleanup_s:
-                    await asyncio.sleep(cleanup_s)
+                    try:
+                        await asyncio.sleep(cleanup_s)
+                    finally:
+                        timeline.record_span(row, record.finished_at, loop.time(),
+                                             timeline.CLEANUP)
                 record.cleaned_up = True
 
         def call() -> Awaitable[Any]:

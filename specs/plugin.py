@@ -15,6 +15,7 @@ import contextlib
 import functools
 import gc
 import inspect
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from specs import blame, course, guard, http, loopwatch, report, watchdog, workers
+from specs import blame, course, guard, http, loopwatch, report, timeline, watchdog, workers
 from specs.implementation import (
     DEFAULT_ROOT,
     ImplementationError,
@@ -32,6 +33,7 @@ from specs.implementation import (
 )
 from specs.jobs import Jobs
 
+RECORDED = pytest.StashKey[timeline.Recorder]()  # the behaviour's run, in loop time
 LABEL = pytest.StashKey[str]()  # the behaviour's sentence (-k matches it; the watchdog names it)
 
 
@@ -41,6 +43,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="tree of kata modules to test (default: katas, the learner's code)")
     group.addoption("--learner", action="store_true",
                     help="report behaviours and the next one to work on, without tracebacks")
+    group.addoption("--all", action="store_true", dest="all_behaviours",
+                    help="with --learner: every behaviour of every task, each case on its line "
+                         "(by default only the current task's, the others a line each)")
+    group.addoption("--timeline", action="store_true",
+                    help="with --learner: the loop-time timeline of every behaviour that "
+                         "recorded one, passing ones too (a failing one always shows it)")
+    group.addoption("--traces", metavar="DIR", dest="trace_dir",
+                    help="write each behaviour's run to DIR/<behaviour>.json, in the Trace "
+                         "Event Format (open it in https://ui.perfetto.dev or chrome://tracing)")
     group.addoption("--json", metavar="PATH", dest="json_report",
                     help="write each behaviour's name, task, status and message to PATH")
     group.addoption("--isolate", action="store_true",
@@ -54,6 +65,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                        "kata's")
     parser.addini("learner_reset", default="python -m scripts reset {number}",
                   help="what --learner tells a learner whose kata module is missing to run; "
+                       "{number} is the kata's")
+    parser.addini("learner_all", default="pytest --learner --all",
+                  help="what --learner tells a learner who wants every behaviour shown; "
                        "{number} is the kata's")
     parser.addini("learner_next", default="pytest katas/{folder} --learner",
                   help="what --learner tells a learner whose kata is green to run next")
@@ -184,6 +198,15 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    recorded = item.stash[RECORDED] = timeline.Recorder()
+    timeline.install(recorded)
+    try:
+        return (yield from _called(item))
+    finally:
+        timeline.install(None)
+
+
+def _called(item: pytest.Item) -> Iterator[None]:
     with _watched(item, "call"):
         try:
             result = yield
@@ -258,7 +281,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         result.cause = blame.cause(call.excinfo.value)
         if result.cause == blame.SPEC:
             blame.record_crash(item.nodeid, result.learner_message)
+    recorded = item.stash.get(RECORDED, None)
+    if call.when == "call" and recorded is not None:
+        _draw(item, result, recorded)
     return result
+
+
+def _draw(item: pytest.Item, result: Any, recorded: timeline.Recorder) -> None:
+    """A failure caused by the learner's code carries the timeline of its run (if the run
+    recorded one worth drawing) in its message and its events for ``--json``; ``--timeline``
+    draws passing runs too, ``--trace DIR`` writes each run as a trace file."""
+    config = item.config
+    trace_dir = config.getoption("trace_dir")
+    if trace_dir and recorded.actual.spans:
+        timeline.write_trace(recorded, item.nodeid, Path(config.invocation_params.dir, trace_dir))
+    if not timeline.worth_drawing(recorded):
+        return
+    learners_fault = result.failed and getattr(result, "cause", "") in (blame.CHECK, blame.CODE)
+    if not (learners_fault or (result.passed and config.getoption("timeline"))):
+        return
+    stream = sys.__stdout__
+    chart = timeline.render(recorded.actual, recorded.expected, width=78,
+                            plain=not timeline.can_draw(stream.encoding if stream else None))
+    result.timeline = chart
+    result.timeline_events = timeline.events(recorded)
+    if learners_fault:
+        result.learner_message = f"{result.learner_message}\n{chart}"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from specs import guard, loopwatch, watchdog
+from specs import guard, loopwatch, timeline, watchdog
 from specs.implementation import ImplementationError, NotReady
 
 T = TypeVar("T")
@@ -54,6 +54,10 @@ def run_virtual(main: Callable[[], Awaitable[T]], *,
     dog = watchdog.current()
     if dog is not None:
         dog.progress()  # each example is progress: shrinking many of them is no hang
+
+    recorded = timeline.recorder()
+    if recorded is not None:
+        recorded.reset()  # the timeline shown is the last example's: the shrunk failure
 
     async def body() -> None:
         results.append(await main())

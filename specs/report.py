@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from specs import blame, course
+from specs.checklist import SPEC_BUG_MARK, checklist
 from specs.checks import raised_where
 from specs.implementation import NotReady, module_path
 from specs.messages import exception_line, shown_path
@@ -144,6 +145,8 @@ class Behaviour:
     seconds: float = 0.0  # setup, call and teardown
     output: str = ""  # what the code printed while the behaviour ran
     test: str = ""  # the spec test's id: ``katas/kata01_gather/test_gather.py::test_x[case]``
+    timeline: str = ""  # the run's loop-time chart (`specs.timeline`), when one was drawn
+    events: dict[str, Any] | None = None  # and its spans and marks, for ``--json``
 
     @property
     def passed(self) -> bool:
@@ -186,10 +189,6 @@ def _task_title(folder: str, number: int) -> str:
         return course.kata(folder).task_title(number)
     except LookupError:
         return ""
-
-
-MARKS = {"passed": "✓", "failed": "✗", "not run": "·", "skipped": "·"}
-SPEC_BUG_MARK = "!"  # a behaviour whose spec crashed: no verdict on the learner's code
 
 
 class LearnerReport:
@@ -277,6 +276,8 @@ class LearnerReport:
                 getattr(report, "learner_message", "") or str(report.longrepr), printed(report)]))
             behaviour.location = f"{report.location[0]}:{(report.location[1] or 0) + 1}"
             behaviour.output = report.capstdout + report.capstderr
+            behaviour.timeline = getattr(report, "timeline", "")
+            behaviour.events = getattr(report, "timeline_events", None)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.show:
@@ -284,18 +285,18 @@ class LearnerReport:
         write = terminalreporter.write_line
         for error in self.errors:
             write(f"Could not load the spec: {error}", red=True)
-        shown: tuple[str, int] | None = None
-        for behaviour in self.behaviours.values():
-            if shown is None or shown[0] != behaviour.kata:
-                write("")
-                write(behaviour.kata, bold=True)
-            if shown != (behaviour.kata, behaviour.task):
-                write(f"  Task {behaviour.task}: {behaviour.task_title}")
-                shown = (behaviour.kata, behaviour.task)
-            mark = (SPEC_BUG_MARK if behaviour.cause == blame.SPEC
-                    else MARKS.get(behaviour.status, "?"))
-            write(f"    {mark} {behaviour.text}", green=mark == "✓",
-                  red=mark in ("✗", SPEC_BUG_MARK))
+        everything = bool(self.config.getoption("all_behaviours")) or (
+            self.config.option.verbose > 0)
+        for row in checklist(self.behaviours.values(), everything=everything,
+                             unfold=self.unfold()):
+            write(row.text, **({row.style: True} if row.style else {}))
+        if self.config.getoption("timeline"):
+            for behaviour in self.behaviours.values():
+                if behaviour.timeline and behaviour.passed:
+                    write("")
+                    write(f"✓ {behaviour.text}", green=True)
+                    for line in behaviour.timeline.splitlines():
+                        write(f"  {line}")
         write("")
         for line in self.tally():
             write(line, bold=True)
@@ -373,6 +374,17 @@ class LearnerReport:
         command = str(self.config.getini("learner_next")).format(
             number=following.number, folder=following.folder)
         return ["", f"Next kata: {following.folder}, {following.topic}. Run `{command}`."]
+
+    def unfold(self) -> str:
+        """The command that shows every behaviour: the ini's ``learner_all`` for a run of one
+        kata of the course (``{number}`` filled in), ``--all`` otherwise."""
+        folders = {b.kata for b in self.behaviours.values()}
+        try:
+            kata = course.kata(folders.pop()) if len(folders) == 1 else None
+        except LookupError:
+            kata = None
+        return str(self.config.getini("learner_all")).format(number=kata.number) if kata else (
+            "--all")
 
     def hint(self, folder: str) -> str:
         """Where a stuck learner finds a hint: the ini's ``learner_hint`` for a kata of the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -84,9 +85,11 @@ def test_progress(tree: Path) -> None:
     assert time.perf_counter() - start < 15
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("kata")}
     assert lines["kata01_gather"].endswith("done")
-    assert lines["kata02_http"].endswith("not started")
+    assert lines["kata02_http"].endswith(f"not started: {len(course.kata(2).tasks)} tasks")
     total = behaviours_of("kata03_retry")
     assert "behaviours" in lines["kata03_retry"] and f" of {total} " in lines["kata03_retry"]
+    assert re.search(rf"behaviours, on task \d of {len(course.kata(3).tasks)}$",
+                     lines["kata03_retry"]), lines["kata03_retry"]
     assert "Next: kata02_http, task 1" in out and "./tox -e kata2" in out
 
 

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from scripts.demo import shows
 from scripts.learner import Parser, chosen_kata, existing_folder, interruptible, positive
 from scripts.project import KATAS, ROOT, kata_module, kata_names
-from specs import course
+from specs import course, timeline
 from specs.implementation import ImplementationError, is_learner_file, load, select_root
 from specs.watchdog import Hung, Watchdog
 
@@ -25,9 +25,13 @@ LIMIT_S = 30.0  # the longest demo takes about 6 s with the reference
 BEAT_S = 0.05
 
 
-async def limited(demo: Awaitable[None], limit: float, beat: Callable[[], None]) -> None:
-    """Await `demo` for at most `limit` seconds, telling the watchdog the loop is alive."""
+async def limited(demo: Awaitable[None], limit: float, beat: Callable[[], None],
+                  tasks: timeline.TaskRecorder | None = None) -> None:
+    """Await `demo` for at most `limit` seconds, telling the watchdog the loop is alive;
+    `tasks` records each task the demo creates."""
     loop = asyncio.get_running_loop()
+    if tasks is not None:
+        tasks.install(loop)
 
     def heartbeat() -> None:
         beat()
@@ -44,12 +48,13 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
     number = course.kata(kata).number
     print(f"=== demo {number}: {kata} ===", flush=True)
     dog = Watchdog(is_learner_file=is_learner_file, busy_limit_s=None)
+    tasks = timeline.TaskRecorder()
     dog.start()
     try:
         module = load(kata, kata_module(kata))
         with dog.phase(f"demo {number}", "demo"):
             demo = getattr(shows, course.kata(kata).demo)
-            asyncio.run(limited(demo(module), limit, dog.beat))
+            asyncio.run(limited(demo(module), limit, dog.beat, tasks))
     except TimeoutError:
         print(f"\nThe demo did not finish in {limit:g} s: your code is stuck (a deadlock, a wait "
               f"that never ends, a loop that never stops). `{course.tox(f'kata{number}')}` "
@@ -72,6 +77,9 @@ def run(kata: str, limit: float = LIMIT_S) -> int:
         return 2
     finally:
         dog.stop()
+    if tasks.timeline.spans:
+        print("\nThe tasks your code ran, on the real clock:")
+        print(timeline.render(tasks.timeline, plain=not timeline.can_draw(sys.stdout.encoding)))
     print(flush=True)
     return 0
 
