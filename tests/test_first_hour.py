@@ -18,6 +18,11 @@ from tests.conftest import run_module
 
 FIRST_TASK = ROOT / "tests" / "first_task"  # <folder>.patch: a stub with task 1 done, minimally
 SCREEN = 40  # lines
+# Later behaviours that any first-task solution passes by accident, and why (each must pass).
+FOR_FREE = {
+    "katas/kata05_semaphore/test_pool.py::test_rejects_bad_jobs[a str]":
+        "run_tasks('ab', 2) calls 'a'(), which raises the TypeError the check wants",
+}
 
 
 def behaviour(task: int, text: str, status: str = "failed", test: str = "") -> Behaviour:
@@ -93,6 +98,6 @@ def test_a_few_lines_turn_exactly_the_first_task_green(stubs: Path, tmp_path: Pa
         (tree / kata.folder / stub.name).write_text(first)
     behaviours = run_specs(tree, [KATAS / kata.folder for kata in course.katas()])
     wrong = [f"  {b.kata} task {b.task} {b.status}: {b.text}" for b in behaviours
-             if b.passed != (b.task == 1)]
+             if b.passed != (b.task == 1 or b.test in FOR_FREE)]
     assert behaviours and not wrong, (
         "a first-task solution must pass task 1 and no later task:\n" + "\n".join(wrong))

@@ -11,6 +11,7 @@ import pytest
 
 from scripts import check_impostors, mistakes
 from scripts.project import IMPOSTORS, REFERENCE
+from specs import course
 from specs.report import Behaviour
 
 GATHER = REFERENCE / "kata01_gather" / "gather.py"
@@ -81,6 +82,11 @@ def test_check_impostors_fails_on_a_patch_whose_reference_changed(
     assert "impostors: caught=0 escaped=0 broken=1 total=1" in out
 
 
+# kata 1's tasks whose titles name no code (its failure semantics, bad input): a mistake in
+# any function may show there too, after the task of its function
+UNNAMED = {n for n, title in enumerate(course.kata(1).tasks, 1) if "`" not in title}
+
+
 @pytest.mark.parametrize(("line", "tasks"), [
     (SEQUENTIAL, {1}),
     ("    return [task.result() for task in tasks]\n", {2}),
@@ -90,7 +96,7 @@ def test_check_impostors_fails_on_a_patch_whose_reference_changed(
 def test_a_mistake_lies_in_the_tasks_whose_code_it_changes(tmp_path: Path, line: str,
                                                            tasks: set[int]) -> None:
     patch, _, _ = stored(tmp_path, (line, line.replace("    ", "    pass; ", 1)))
-    assert mistakes.read(patch).tasks() == tasks
+    assert mistakes.read(patch).tasks() == tasks | {n for n in UNNAMED if n > min(tasks)}
 
 
 def outcome(task: int, status: str = "failed") -> Behaviour:
@@ -102,8 +108,9 @@ def test_a_mistake_caught_only_outside_its_task_is_listed(tmp_path: Path) -> Non
     patch, _, _ = stored(tmp_path)  # its mistake is in task 1
     elsewhere = check_impostors.Run([outcome(1, "passed"), outcome(4)], {})
     at_home = check_impostors.Run([outcome(1), outcome(4)], {})
+    home = ", ".join(str(n) for n in sorted({1} | UNNAMED))
     assert check_impostors.caught_elsewhere("kata01_gather", patch, elsewhere) == (
-        "kata01_gather/backwards: its mistake is in task 1, caught only by task 4")
+        f"kata01_gather/backwards: its mistake is in task {home}, caught only by task 4")
     assert check_impostors.caught_elsewhere("kata01_gather", patch, at_home) is None
 
 
