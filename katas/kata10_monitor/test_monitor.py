@@ -926,7 +926,7 @@ def test_the_limit_and_the_rate_hold_over_a_long_run(server: aioresponses, bound
         "the turns of the checks behind it as they were)")
 
 
-# Task 4: report uptime, latency and changes: `ServiceReport`.
+# Task 4: report uptime, latency and changes: `ServiceReport.latency`.
 
 @task4
 def test_uptime_and_latency_figures() -> None:
