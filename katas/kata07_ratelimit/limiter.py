@@ -44,7 +44,7 @@ class RateLimiter:
     """
 
     def __init__(self, rate: int, per: float = 1.0) -> None:
-        raise NotImplementedError("TODO: task 1, set up the limiter")
+        raise NotImplementedError("TODO: tasks 1 and 5, set up the limiter, check its arguments")
 
     async def acquire(self) -> None:
         """Wait until one more acquisition fits in the window, then take it."""
@@ -52,8 +52,8 @@ class RateLimiter:
 
     async def __aenter__(self) -> RateLimiter:
         """Acquire, and give the limiter itself (``async with limiter as x``)."""
-        raise NotImplementedError("TODO: task 5, acquire on entering")
+        raise NotImplementedError("TODO: task 2, acquire on entering")
 
     async def __aexit__(self, *exc_info: object) -> None:
         """Nothing to give back: the acquisition still counts; exceptions go through."""
-        raise NotImplementedError("TODO: task 5, nothing to give back on leaving")
+        raise NotImplementedError("TODO: task 2, nothing to give back on leaving")

@@ -166,6 +166,9 @@ GAPS = st.lists(st.sampled_from([0.0]) | durations(0.001, 1.5), min_size=1, max_
 FINE_GAPS = st.lists(st.sampled_from([0.0]) | moments(0.001, 1.5), min_size=1, max_size=7)
 
 
+# Task 1: pass a burst from idle, then wait (one caller at a time); the `together` cases of the
+# first two behaviours are task 3's.
+
 @task1
 async def test_burst_from_idle_then_wait() -> None:
     """from idle, `rate` acquisitions pass at once; the next waits a full period"""
@@ -184,10 +187,9 @@ async def test_default_period_is_one_second() -> None:
     assert same_time(passed, [0, 0, 1.0]), f"RateLimiter(2) passed 3 acquisitions at {passed}"
 
 
-@task2
 @pytest.mark.parametrize(("rate", "per", "runner"), [
-    (5, 2.0, all_at_once), (3, 1.5, one_by_one)],
-    ids=["5 per 2 s, together", "3 per 1.5 s, in a row"])
+    pytest.param(5, 2.0, all_at_once, id="5 per 2 s, together", marks=task3),
+    pytest.param(3, 1.5, one_by_one, id="3 per 1.5 s, in a row", marks=task1)])
 async def test_never_more_than_rate_in_any_window(rate: int, per: float, runner: Any) -> None:
     """never lets more than `rate` through in any window of `per` seconds"""
     passed = await runner(limits.RateLimiter(rate, per), 23)
@@ -198,8 +200,8 @@ async def test_never_more_than_rate_in_any_window(rate: int, per: float, runner:
     )
 
 
-@task2
-@pytest.mark.parametrize("runner", [one_by_one, all_at_once], ids=["in a row", "together"])
+@pytest.mark.parametrize("runner", [pytest.param(one_by_one, id="in a row", marks=task1),
+                                    pytest.param(all_at_once, id="together", marks=task3)])
 async def test_a_steady_stream_gets_the_full_rate(runner: Any) -> None:
     """a steady stream passes at the full rate, not slower"""
     passed = await runner(limits.RateLimiter(5, 2.0), 23)
@@ -210,7 +212,7 @@ async def test_a_steady_stream_gets_the_full_rate(runner: Any) -> None:
     )
 
 
-@task3
+@task1
 async def test_waits_follow_the_loop_clock() -> None:
     """waits are measured on the event loop's clock, not the wall clock"""
     limiter = limits.RateLimiter(1, 10.0)
@@ -224,7 +226,7 @@ async def test_waits_follow_the_loop_clock() -> None:
     )
 
 
-@task3
+@task1
 async def test_the_window_slides() -> None:
     """the window slides: each acquisition waits only for the oldest one in the window"""
     limiter = limits.RateLimiter(2, 1.0)
@@ -241,7 +243,7 @@ async def test_the_window_slides() -> None:
     )
 
 
-@task3
+@task1
 async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
     """acquisitions older than the window no longer count"""
     limiter = limits.RateLimiter(3, 1.0)
@@ -253,6 +255,151 @@ async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
         f"After 5 idle seconds, 3 acquisitions on RateLimiter(3, 1.0) passed at {passed}; "
         f"expected all at once, at {start}"
     )
+
+
+# Task 2: support `async with`.
+
+@task2
+async def test_async_with_acquires() -> None:
+    """`async with limiter as x:` acquires on entering and gives the limiter itself"""
+    limiter = limits.RateLimiter(2, 3)
+    passed = []
+    for _ in range(3):
+        async with limiter as entered:
+            passed.append(now())
+    assert same_time(passed, [0, 0, 3.0]), (
+        f"three `async with` blocks on RateLimiter(2, per=3) were entered at {passed}; "
+        "expected [0, 0, 3.0]"
+    )
+    assert entered is limiter, (
+        f"`async with limiter as x` gave x = {show(entered)}; it should give the limiter itself")
+
+
+class Stop(BaseException):
+    """Not an Exception: what a block may raise besides errors (as CancelledError is)."""
+
+
+@task2
+@pytest.mark.parametrize("ending", ["raises KeyError", "raises a BaseException",
+                                    "is cancelled"])
+async def test_leaving_the_block_gives_nothing_back(ending: str) -> None:
+    """leaving `async with` gives no slot back, and lets any exception of the block through
+
+    The block's exception may be an error, a BaseException or a cancellation.
+    """
+    limiter = limits.RateLimiter(1, 2.0)
+    raised: BaseException = KeyError("inside the block") if ending == "raises KeyError" else Stop()
+    block = asyncio.create_task(_inside(limiter, None if ending == "is cancelled" else raised))
+    await asyncio.sleep(0.5)
+    if ending == "is cancelled":
+        block.cancel()
+    result, error = await settle(block)
+    lets_through = (isinstance(error, asyncio.CancelledError) if ending == "is cancelled"
+                    else error is raised)
+    what = ("was cancelled at 0.5 s" if ending == "is cancelled"
+            else f"raised {raised!r} at 0.5 s")
+    assert lets_through, (
+        f"the block inside `async with limiter:` {what}; the `async with` "
+        f"{outcome(result, error)}. __aexit__ must let any exception through (return None), "
+        "a cancellation too")
+    await limiter.acquire()
+    assert same_time(now(), 2.0), (
+        f"RateLimiter(1, per=2.0): after an `async with` block entered at 0 s that {what}, "
+        f"acquire() passed at {secs(now())}; expected 2.0 s. Leaving the block gives nothing "
+        "back, however it ends: a rate limit counts acquisitions, it is not a Semaphore")
+
+
+async def _inside(limiter: Any, error: BaseException | None) -> None:
+    async with limiter:
+        await asyncio.sleep(0.5)
+        if error is not None:
+            raise error
+        await asyncio.sleep(10.0)
+
+
+@task2
+async def test_blocks_are_inside_together() -> None:
+    """the limiter bounds how many blocks start, not how many run: `rate` are inside together
+
+    The limiter bounds how many blocks start, not how many run: `rate` blocks that take a while
+    are inside together, and one more enters when the window slides, though they still run.
+    """
+    limiter = limits.RateLimiter(3, 1.0)
+    entered: list[float] = []
+    inside, most = 0, 0
+
+    async def block(start: float) -> None:
+        nonlocal inside, most
+        await asyncio.sleep(start)
+        async with limiter:
+            entered.append(round(now(), 6))
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(2.5)
+            inside -= 1
+
+    async with asyncio.TaskGroup() as group:
+        for start in (0.0, 0.0, 0.0, 0.5):
+            group.create_task(block(start))
+    assert same_time(sorted(entered), [0.0, 0.0, 0.0, 1.0]) and most == 4, (
+        f"RateLimiter(3, per=1.0), three `async with` blocks of 2.5 s entered at 0 s and a fourth "
+        f"at 0.5 s: they entered at {show(sorted(entered))}, at most {most} inside at once. "
+        "Expected [0.0, 0.0, 0.0, 1.0] and all 4 inside together from 1.0 s: a rate limit "
+        "counts starts; holding a lock from __aenter__ to __aexit__ makes it a mutex, one block "
+        "at a time")
+
+
+# Task 3: callers all at once, first come, first served.
+
+@task3
+async def test_first_come_first_served() -> None:
+    """waiters pass in the order they arrived"""
+    limiter = limits.RateLimiter(1, 1.0)
+    order: list[int] = []
+
+    async def one(index: int) -> None:
+        await limiter.acquire()
+        order.append(index)
+
+    async with asyncio.TaskGroup() as group:
+        for index in range(6):
+            group.create_task(one(index))
+            await asyncio.sleep(0.01)
+    assert order == list(range(6)), f"waiters arriving in order 0..5 passed in order {order}"
+
+
+@task3
+@pytest.mark.parametrize(("rate", "calls"), [(8, [0.0] * 8), (3, [0.1, 0.25, 0.5])],
+                         ids=["8 called together", "3 called at different times"])
+async def test_waits_ending_at_the_same_instant_pass_in_call_order(rate: int,
+                                                                   calls: list[float]) -> None:
+    """callers whose waits end at the same loop instant pass in the order they called"""
+    limiter = limits.RateLimiter(rate, 1.0)
+    await one_by_one(limiter, rate)
+    order: list[int] = []
+    passed: list[float] = [0.0] * len(calls)
+
+    async def waiter(index: int) -> None:
+        await limiter.acquire()
+        order.append(index)
+        passed[index] = round(now(), 6)
+
+    tasks = []
+    for index, moment in enumerate(calls):
+        await asyncio.sleep(moment - now())
+        tasks.append(asyncio.create_task(waiter(index)))
+    await asyncio.gather(*tasks)
+    called = listing(secs(c) for c in calls)
+    assert same_time(passed, [1.0] * len(calls)), (
+        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
+        f"{called}: they passed at {show(passed)}; expected all at 1.0 s, when the first {rate} "
+        "leave the window")
+    assert order == list(range(len(calls))), (
+        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
+        f"{called}, all due at 1.0 s: they passed in the order {order}; expected the order they "
+        f"called, {list(range(len(calls)))}. Timers set for the same instant fire in no "
+        "promised order: queue the waiters (an asyncio.Lock, a deque of futures) and serve "
+        "them in turn")
 
 
 @task3
@@ -324,22 +471,7 @@ def test_any_arrivals_pass_the_moment_the_window_has_room(
     check_passes(given_as, passed, order, expected, rate, window)
 
 
-@task4
-async def test_first_come_first_served() -> None:
-    """waiters pass in the order they arrived"""
-    limiter = limits.RateLimiter(1, 1.0)
-    order: list[int] = []
-
-    async def one(index: int) -> None:
-        await limiter.acquire()
-        order.append(index)
-
-    async with asyncio.TaskGroup() as group:
-        for index in range(6):
-            group.create_task(one(index))
-            await asyncio.sleep(0.01)
-    assert order == list(range(6)), f"waiters arriving in order 0..5 passed in order {order}"
-
+# Task 4: cancelled waiters take no slot, over the limiter's whole life.
 
 @task4
 async def test_a_cancelled_waiter_takes_no_slot() -> None:
@@ -414,151 +546,6 @@ def test_cancelled_waiters_take_no_slot_and_hold_up_no_one(
         f"{given_as}: {listing(wrong)}. A waiter cancelled while waiting must raise "
         "CancelledError (let the cancellation propagate); the others simply pass")
     check_passes(given_as, passed, order, expected, rate, per)
-
-
-@task5
-async def test_async_with_acquires() -> None:
-    """`async with limiter as x:` acquires on entering and gives the limiter itself"""
-    limiter = limits.RateLimiter(2, 3)
-    passed = []
-    for _ in range(3):
-        async with limiter as entered:
-            passed.append(now())
-    assert same_time(passed, [0, 0, 3.0]), (
-        f"three `async with` blocks on RateLimiter(2, per=3) were entered at {passed}; "
-        "expected [0, 0, 3.0]"
-    )
-    assert entered is limiter, (
-        f"`async with limiter as x` gave x = {show(entered)}; it should give the limiter itself")
-
-
-class Stop(BaseException):
-    """Not an Exception: what a block may raise besides errors (as CancelledError is)."""
-
-
-@task5
-@pytest.mark.parametrize("ending", ["raises KeyError", "raises a BaseException",
-                                    "is cancelled"])
-async def test_leaving_the_block_gives_nothing_back(ending: str) -> None:
-    """leaving `async with` gives no slot back, and lets any exception of the block through
-
-    The block's exception may be an error, a BaseException or a cancellation.
-    """
-    limiter = limits.RateLimiter(1, 2.0)
-    raised: BaseException = KeyError("inside the block") if ending == "raises KeyError" else Stop()
-    block = asyncio.create_task(_inside(limiter, None if ending == "is cancelled" else raised))
-    await asyncio.sleep(0.5)
-    if ending == "is cancelled":
-        block.cancel()
-    result, error = await settle(block)
-    lets_through = (isinstance(error, asyncio.CancelledError) if ending == "is cancelled"
-                    else error is raised)
-    what = ("was cancelled at 0.5 s" if ending == "is cancelled"
-            else f"raised {raised!r} at 0.5 s")
-    assert lets_through, (
-        f"the block inside `async with limiter:` {what}; the `async with` "
-        f"{outcome(result, error)}. __aexit__ must let any exception through (return None), "
-        "a cancellation too")
-    await limiter.acquire()
-    assert same_time(now(), 2.0), (
-        f"RateLimiter(1, per=2.0): after an `async with` block entered at 0 s that {what}, "
-        f"acquire() passed at {secs(now())}; expected 2.0 s. Leaving the block gives nothing "
-        "back, however it ends: a rate limit counts acquisitions, it is not a Semaphore")
-
-
-async def _inside(limiter: Any, error: BaseException | None) -> None:
-    async with limiter:
-        await asyncio.sleep(0.5)
-        if error is not None:
-            raise error
-        await asyncio.sleep(10.0)
-
-
-@task5
-@pytest.mark.parametrize(("args", "error"), [
-    ((0,), ValueError), ((-3,), ValueError), ((2.5,), TypeError), ((True,), TypeError),
-    (("4",), TypeError), ((None,), TypeError),
-    ((5, 0), ValueError), ((5, -1.0), ValueError), ((5, 0.0), ValueError),
-    ((5, "1"), TypeError), ((5, None), TypeError), ((5, False), TypeError),
-    ((3.0,), TypeError), ((math.inf,), TypeError), ((math.nan,), TypeError),
-    ((5, math.nan), ValueError), ((5, math.inf), ValueError), ((5, -math.inf), ValueError)],
-    ids=lambda v: f"RateLimiter({', '.join(map(repr, v))})" if isinstance(v, tuple) else None)
-async def test_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception]) -> None:
-    """rejects a rate not an int of at least 1, or a per not a finite number above 0
-
-    NaN is refused (`per <= 0` is False for it), and so is per=math.inf: a window that never
-    slides would let `rate` pass and then no one ever again.
-    """
-    shown = ", ".join(map(repr, args))
-    argument = "per" if len(args) == 2 else "rate"
-    await rejects_naming(error, lambda: limits.RateLimiter(*args),
-                         shown=f"RateLimiter({shown})", argument=argument, value=args[-1])
-
-
-@task5
-async def test_blocks_are_inside_together() -> None:
-    """the limiter bounds how many blocks start, not how many run: `rate` are inside together
-
-    The limiter bounds how many blocks start, not how many run: `rate` blocks that take a while
-    are inside together, and one more enters when the window slides, though they still run.
-    """
-    limiter = limits.RateLimiter(3, 1.0)
-    entered: list[float] = []
-    inside, most = 0, 0
-
-    async def block(start: float) -> None:
-        nonlocal inside, most
-        await asyncio.sleep(start)
-        async with limiter:
-            entered.append(round(now(), 6))
-            inside += 1
-            most = max(most, inside)
-            await asyncio.sleep(2.5)
-            inside -= 1
-
-    async with asyncio.TaskGroup() as group:
-        for start in (0.0, 0.0, 0.0, 0.5):
-            group.create_task(block(start))
-    assert same_time(sorted(entered), [0.0, 0.0, 0.0, 1.0]) and most == 4, (
-        f"RateLimiter(3, per=1.0), three `async with` blocks of 2.5 s entered at 0 s and a fourth "
-        f"at 0.5 s: they entered at {show(sorted(entered))}, at most {most} inside at once. "
-        "Expected [0.0, 0.0, 0.0, 1.0] and all 4 inside together from 1.0 s: a rate limit "
-        "counts starts; holding a lock from __aenter__ to __aexit__ makes it a mutex, one block "
-        "at a time")
-
-
-@task4
-@pytest.mark.parametrize(("rate", "calls"), [(8, [0.0] * 8), (3, [0.1, 0.25, 0.5])],
-                         ids=["8 called together", "3 called at different times"])
-async def test_waits_ending_at_the_same_instant_pass_in_call_order(rate: int,
-                                                                   calls: list[float]) -> None:
-    """callers whose waits end at the same loop instant pass in the order they called"""
-    limiter = limits.RateLimiter(rate, 1.0)
-    await one_by_one(limiter, rate)
-    order: list[int] = []
-    passed: list[float] = [0.0] * len(calls)
-
-    async def waiter(index: int) -> None:
-        await limiter.acquire()
-        order.append(index)
-        passed[index] = round(now(), 6)
-
-    tasks = []
-    for index, moment in enumerate(calls):
-        await asyncio.sleep(moment - now())
-        tasks.append(asyncio.create_task(waiter(index)))
-    await asyncio.gather(*tasks)
-    called = listing(secs(c) for c in calls)
-    assert same_time(passed, [1.0] * len(calls)), (
-        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
-        f"{called}: they passed at {show(passed)}; expected all at 1.0 s, when the first {rate} "
-        "leave the window")
-    assert order == list(range(len(calls))), (
-        f"RateLimiter({rate}, per=1.0) with {rate} passed at 0 s, then {len(calls)} callers at "
-        f"{called}, all due at 1.0 s: they passed in the order {order}; expected the order they "
-        f"called, {list(range(len(calls)))}. Timers set for the same instant fire in no "
-        "promised order: queue the waiters (an asyncio.Lock, a deque of futures) and serve "
-        "them in turn")
 
 
 @task4
@@ -678,3 +665,26 @@ async def test_the_bound_holds_over_a_long_run(seed: int) -> None:
         f"{given_as}: {listing(wrong[:3])}. A cancelled waiter raises CancelledError; a block's "
         "own KeyError goes through `async with`; the others simply pass")
     check_passes(given_as, passed, order, expected, rate, per)
+
+
+# Task 5: reject bad arguments.
+
+@task5
+@pytest.mark.parametrize(("args", "error"), [
+    ((0,), ValueError), ((-3,), ValueError), ((2.5,), TypeError), ((True,), TypeError),
+    (("4",), TypeError), ((None,), TypeError),
+    ((5, 0), ValueError), ((5, -1.0), ValueError), ((5, 0.0), ValueError),
+    ((5, "1"), TypeError), ((5, None), TypeError), ((5, False), TypeError),
+    ((3.0,), TypeError), ((math.inf,), TypeError), ((math.nan,), TypeError),
+    ((5, math.nan), ValueError), ((5, math.inf), ValueError), ((5, -math.inf), ValueError)],
+    ids=lambda v: f"RateLimiter({', '.join(map(repr, v))})" if isinstance(v, tuple) else None)
+async def test_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception]) -> None:
+    """rejects a rate not an int of at least 1, or a per not a finite number above 0
+
+    NaN is refused (`per <= 0` is False for it), and so is per=math.inf: a window that never
+    slides would let `rate` pass and then no one ever again.
+    """
+    shown = ", ".join(map(repr, args))
+    argument = "per" if len(args) == 2 else "rate"
+    await rejects_naming(error, lambda: limits.RateLimiter(*args),
+                         shown=f"RateLimiter({shown})", argument=argument, value=args[-1])

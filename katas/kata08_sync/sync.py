@@ -51,7 +51,7 @@ class Account:
 
     async def deposit(self, amount: int) -> int:
         """Add `amount` to the balance; return the new balance. No update is ever lost."""
-        raise NotImplementedError("TODO: task 1, deposit without losing updates")
+        raise NotImplementedError("TODO: tasks 1 and 5, deposit without losing updates")
 
     async def withdraw(self, amount: int) -> int:
         """Take `amount` out; return the new balance.
@@ -59,7 +59,7 @@ class Account:
         ValueError (naming the account) when the balance is smaller than `amount`;
         then nothing changes.
         """
-        raise NotImplementedError("TODO: task 1, withdraw without losing updates")
+        raise NotImplementedError("TODO: tasks 1 and 5, withdraw without losing updates")
 
 
 async def transfer(source: Account, target: Account, amount: int) -> None:
@@ -75,7 +75,7 @@ async def transfer(source: Account, target: Account, amount: int) -> None:
     caller: a cancellation between the debit and the credit takes the debit back (or
     lets the credit finish) before it goes on.
     """
-    raise NotImplementedError("TODO: task 4, transfer without deadlocks")
+    raise NotImplementedError("TODO: tasks 4 and 5, transfer without deadlocks")
 
 
 async def run_when_ready(jobs: Iterable[Callable[[], Awaitable[Any]]],
@@ -107,7 +107,7 @@ class SingleFlight:
     """
 
     def __init__(self, ttl: float = 0.0) -> None:
-        raise NotImplementedError("TODO: task 3, set up the single flight")
+        raise NotImplementedError("TODO: tasks 3 and 5, set up the single flight")
 
     async def get(self, key: Hashable, loader: Callable[[Hashable], Awaitable[Any]]) -> Any:
         """The value for `key`, loading it at most once at a time."""

@@ -29,6 +29,7 @@ task1 = pytest.mark.task(1)
 task2 = pytest.mark.task(2)
 task3 = pytest.mark.task(3)
 task4 = pytest.mark.task(4)
+task5 = pytest.mark.task(5)
 
 
 
@@ -158,6 +159,8 @@ def check_serial(names: list[str], balances: list[int], latencies: list[float],
 def names_it(error: BaseException, name: str) -> bool:
     return names(str(error), name)
 
+
+# Task 1: no lost updates: `Account.deposit` / `Account.withdraw`.
 
 @task1
 async def test_concurrent_deposits_are_all_kept() -> None:
@@ -305,19 +308,7 @@ async def test_a_cancelled_change_lets_go_of_the_lock(method: str, during: str) 
         f"left {wallet.store.value}; expected 11")
 
 
-@task1
-@pytest.mark.parametrize(("amount", "error", "named"), [
-    (0, ValueError, "0"), (-5, ValueError, "-5"), (2.5, TypeError, "2.5"),
-    (True, TypeError, "True"), ("10", TypeError, "'10'")])
-@pytest.mark.parametrize("method", ["deposit", "withdraw"])
-async def test_rejects_bad_amounts(method: str, amount: Any, error: type[Exception],
-                                   named: str) -> None:
-    """rejects an amount that is not a positive int, naming it, and changes nothing"""
-    wallet = account("wallet", 100)
-    await rejects(error, lambda: getattr(wallet, method)(amount),
-                  shown=f"{method}({amount!r})", named=named)
-    assert wallet.store.value == 100, f"the bad {method} changed the balance"
-
+# Task 2: a start gate for jobs: `run_when_ready(jobs, ready)`.
 
 @task2
 async def test_nobody_starts_before_the_gate_opens(jobs: Jobs) -> None:
@@ -451,6 +442,8 @@ def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens:
         f"{given_as}, run_when_ready returned at {secs(ended)}; the jobs run together from "
         f"{secs(gate)}, so the last one is done at {secs(finish)}: return then, no later")
 
+
+# Task 3: single flight: `SingleFlight(ttl=0).get(key, loader)`.
 
 class Loader:
     """A loader for SingleFlight: each call takes 1 s and is recorded."""
@@ -618,22 +611,6 @@ async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
         f"after the load ended cancelled, the next get {outcome(again, error)} with "
         f"{len(calls)} load(s) in all; expected 'value of k' from a new load: a load that ended "
         "cancelled is not remembered")
-
-
-@task3
-@pytest.mark.parametrize(("ttl", "error", "named"), [
-    (-1, ValueError, "-1"), (-0.5, ValueError, "-0.5"), ("5", TypeError, "'5'"),
-    (None, TypeError, "None"), (True, TypeError, "True"), (math.nan, ValueError, "nan"),
-    (math.inf, ValueError, "inf"), (-math.inf, ValueError, "-inf")])
-async def test_single_flight_rejects_a_bad_ttl(ttl: Any, error: type[Exception],
-                                               named: str) -> None:
-    """rejects a ttl that is not a finite, non-negative number of seconds, naming it
-
-    Rejects a ttl that is not a finite, non-negative number of seconds (a bool, NaN, infinity),
-    naming it.
-    """
-    await rejects(error, lambda: sync.SingleFlight(ttl=ttl), shown=f"SingleFlight(ttl={ttl!r})",
-                  named=named)
 
 
 @task3
@@ -825,6 +802,8 @@ def test_any_gets_share_loads_as_the_contract_says(
                 and same_time(at, due), (
                     f"{did}; {how}, so it returns {show(expected)} at {secs(due)}")
 
+
+# Task 4: deadlock-free transfers: `transfer(source, target, amount)`.
 
 @task4
 async def test_opposite_transfers_do_not_deadlock() -> None:
@@ -1054,16 +1033,23 @@ def test_a_transfer_cancelled_at_any_point_moves_all_or_nothing(direction: str) 
             "reached the caller, once the locks were let go")
 
 
-@task4
-async def test_a_transfer_to_itself_is_refused() -> None:
-    """a transfer from an account to itself is refused, naming it (it would wait on its own lock)"""
-    alice = account("alice", 20)
-    await rejects(ValueError, lambda: sync.transfer(alice, alice, 5),
-                  shown="transfer(alice, alice, 5)", named="alice")
-    assert alice.store.value == 20, "a refused transfer changed the balance"
+# Task 5: reject bad input: amounts, a transfer to itself, a ttl.
+
+@task5
+@pytest.mark.parametrize(("amount", "error", "named"), [
+    (0, ValueError, "0"), (-5, ValueError, "-5"), (2.5, TypeError, "2.5"),
+    (True, TypeError, "True"), ("10", TypeError, "'10'")])
+@pytest.mark.parametrize("method", ["deposit", "withdraw"])
+async def test_rejects_bad_amounts(method: str, amount: Any, error: type[Exception],
+                                   named: str) -> None:
+    """rejects an amount that is not a positive int, naming it, and changes nothing"""
+    wallet = account("wallet", 100)
+    await rejects(error, lambda: getattr(wallet, method)(amount),
+                  shown=f"{method}({amount!r})", named=named)
+    assert wallet.store.value == 100, f"the bad {method} changed the balance"
 
 
-@task4
+@task5
 @pytest.mark.parametrize(("amount", "error", "named"), [
     (0, ValueError, "0"), (-1, ValueError, "-1"), (1.5, TypeError, "1.5"),
     (True, TypeError, "True"), ("10", TypeError, "'10'")])
@@ -1074,3 +1060,28 @@ async def test_transfer_rejects_bad_amounts(amount: Any, error: type[Exception],
     await rejects(error, lambda: sync.transfer(alice, bob, amount),
                   shown=f"transfer(alice, bob, {amount!r})", named=named)
     assert (alice.store.value, bob.store.value) == (20, 0), "a refused transfer moved money"
+
+
+@task5
+async def test_a_transfer_to_itself_is_refused() -> None:
+    """a transfer from an account to itself is refused, naming it (it would wait on its own lock)"""
+    alice = account("alice", 20)
+    await rejects(ValueError, lambda: sync.transfer(alice, alice, 5),
+                  shown="transfer(alice, alice, 5)", named="alice")
+    assert alice.store.value == 20, "a refused transfer changed the balance"
+
+
+@task5
+@pytest.mark.parametrize(("ttl", "error", "named"), [
+    (-1, ValueError, "-1"), (-0.5, ValueError, "-0.5"), ("5", TypeError, "'5'"),
+    (None, TypeError, "None"), (True, TypeError, "True"), (math.nan, ValueError, "nan"),
+    (math.inf, ValueError, "inf"), (-math.inf, ValueError, "-inf")])
+async def test_single_flight_rejects_a_bad_ttl(ttl: Any, error: type[Exception],
+                                               named: str) -> None:
+    """rejects a ttl that is not a finite, non-negative number of seconds, naming it
+
+    Rejects a ttl that is not a finite, non-negative number of seconds (a bool, NaN, infinity),
+    naming it.
+    """
+    await rejects(error, lambda: sync.SingleFlight(ttl=ttl), shown=f"SingleFlight(ttl={ttl!r})",
+                  named=named)

@@ -29,7 +29,7 @@ async def run_group(jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
     TypeError naming a job that is not callable (a coroutine object such as ``job()``
     too, and every item of a str), before any job is called.
     """
-    raise NotImplementedError("TODO: task 1, a task group")
+    raise NotImplementedError("TODO: tasks 1 and 6, a task group")
 
 
 class Pool:
@@ -54,7 +54,7 @@ class Pool:
     """
 
     def __init__(self, factory: Callable[[], Awaitable[Any]], size: int) -> None:
-        raise NotImplementedError("TODO: task 2, set up the pool")
+        raise NotImplementedError("TODO: tasks 2 and 6, set up the pool")
 
     def acquire(self) -> AbstractAsyncContextManager[Any]:
         """Lend a connection for the ``async with`` block."""
@@ -92,4 +92,4 @@ async def take(items: AsyncIterator[Any], n: int) -> list[Any]:
     TypeError for a non-int `n` (bools included), ValueError for a negative one,
     naming the value.
     """
-    raise NotImplementedError("TODO: task 5, take a few and close")
+    raise NotImplementedError("TODO: tasks 5 and 6, take a few and close")

@@ -29,6 +29,7 @@ task2 = pytest.mark.task(2)
 task3 = pytest.mark.task(3)
 task4 = pytest.mark.task(4)
 task5 = pytest.mark.task(5)
+task6 = pytest.mark.task(6)
 
 
 
@@ -119,6 +120,8 @@ async def use(pool: Any, seconds: float, using: list[Any], peak: list[int]) -> A
             using.remove(connection)
     return connection
 
+
+# Task 1: run jobs in a task group: `run_group(jobs)`.
 
 @task1
 async def test_group_results_in_order(jobs: Jobs) -> None:
@@ -377,37 +380,7 @@ async def test_a_second_cancellation_cuts_no_clean_up_short(first: str) -> None:
             f"{given_as}: run_group {outcome(result, error)}; expected CancelledError")
 
 
-@task1
-async def test_group_rejects_a_coroutine_object_or_a_str() -> None:
-    """rejects a coroutine object given as a job, and a str of jobs, before calling any job
-
-    Rejects a coroutine object given as a job (``job()`` where ``job`` is due), naming it, and
-    a str of jobs, before calling any job.
-    """
-    jobs = Jobs()
-    first = jobs.make(1.0)
-    called = jobs.make(1.0)()
-    try:
-        await rejects(TypeError, lambda: cleanup.run_group([first, called]),
-                      shown="run_group([job, job()]) (a coroutine object where a job is due)",
-                      named="coroutine")
-    finally:
-        called.close()
-    assert not jobs.records[0].calls, "a job was called before every job was checked"
-    result, error = await settle(cleanup.run_group("ab"))
-    assert isinstance(error, TypeError) and (names(str(error), "'a'")
-                                             or names(str(error), "'ab'")), (
-        f"run_group('ab') {outcome(result, error)}; expected TypeError naming the bad job 'a' "
-        "(or the str 'ab'): a str is not a list of jobs")
-
-
-@task1
-async def test_group_rejects_a_job_that_is_not_callable(jobs: Jobs) -> None:
-    """rejects a job that is not callable with TypeError naming it, before calling any job"""
-    await rejects(TypeError, lambda: cleanup.run_group([jobs.make(1.0), 42]),
-                  shown="run_group([job, 42])", named="42")
-    assert not jobs.records[0].calls, "a job was called before every job was checked"
-
+# Task 2: a connection pool: `Pool(factory, size)`, `pool.acquire()`.
 
 @task2
 async def test_pool_reuses_connections() -> None:
@@ -871,34 +844,7 @@ def test_any_users_are_served_first_come_first_served(size: int, making: float,
         f"{listing(c for c in factory.made if not c.closed)} still open")
 
 
-@task2
-@pytest.mark.parametrize(("args", "error", "named"), [
-    ((42, 2), TypeError, "42"), ((Factory(), 0), ValueError, "0"),
-    ((Factory(), -3), ValueError, "-3"), ((Factory(), 1.5), TypeError, "1.5"),
-    ((Factory(), True), TypeError, "True"), ((Factory(), "2"), TypeError, "'2'"),
-    ((Factory(), 2.0), TypeError, "2.0"), ((Factory(), math.nan), TypeError, "nan"),
-    ((Factory(), math.inf), TypeError, "inf")],
-    ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'", "size 2.0",
-         "size nan", "size inf"])
-async def test_pool_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
-                                          named: str) -> None:
-    """rejects a factory that is not callable, or a size not an int of at least 1, naming the bad
-    value"""
-    await rejects(error, lambda: cleanup.Pool(*args), shown=f"Pool{args!r}", named=named)
-
-
-@task2
-async def test_pool_rejects_a_coroutine_object_for_a_factory() -> None:
-    """rejects a coroutine object given as the factory (``connect()`` where ``connect`` is due),
-    naming it"""
-    made = Factory()()
-    try:
-        await rejects(TypeError, lambda: cleanup.Pool(made, 2),
-                      shown="Pool(factory(), 2) (a coroutine object where a factory is due)",
-                      named="coroutine")
-    finally:
-        made.close()
-
+# Task 3: close the pool: `pool.close()`.
 
 @task3
 async def test_close_closes_idle_and_returning_connections() -> None:
@@ -1107,6 +1053,8 @@ async def test_a_holder_cancelled_while_closing_its_connection_frees_its_place(
         "finds the pool closed")
 
 
+# Task 4: stream items and close the source: `stream(open_source)`.
+
 @task4
 async def test_stream_yields_everything_and_closes() -> None:
     """yields every item, then closes the source"""
@@ -1232,6 +1180,7 @@ def test_any_stream_yields_every_item_and_releases_the_source(
         "`async with` inside the generator")
 
 
+# Task 5: take the first `n` items, then close: `take(items, n)`.
 
 @task5
 async def test_take_reads_only_what_it_needs_and_closes() -> None:
@@ -1350,8 +1299,70 @@ def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: 
     assert closed_at, f"{did}, without closing the items: `aclose()` them however take ends"
 
 
+# Task 6: reject bad input: jobs, the pool's arguments, `n`.
 
-@task5
+@task6
+async def test_group_rejects_a_coroutine_object_or_a_str() -> None:
+    """rejects a coroutine object given as a job, and a str of jobs, before calling any job
+
+    Rejects a coroutine object given as a job (``job()`` where ``job`` is due), naming it, and
+    a str of jobs, before calling any job.
+    """
+    jobs = Jobs()
+    first = jobs.make(1.0)
+    called = jobs.make(1.0)()
+    try:
+        await rejects(TypeError, lambda: cleanup.run_group([first, called]),
+                      shown="run_group([job, job()]) (a coroutine object where a job is due)",
+                      named="coroutine")
+    finally:
+        called.close()
+    assert not jobs.records[0].calls, "a job was called before every job was checked"
+    result, error = await settle(cleanup.run_group("ab"))
+    assert isinstance(error, TypeError) and (names(str(error), "'a'")
+                                             or names(str(error), "'ab'")), (
+        f"run_group('ab') {outcome(result, error)}; expected TypeError naming the bad job 'a' "
+        "(or the str 'ab'): a str is not a list of jobs")
+
+
+@task6
+async def test_group_rejects_a_job_that_is_not_callable(jobs: Jobs) -> None:
+    """rejects a job that is not callable with TypeError naming it, before calling any job"""
+    await rejects(TypeError, lambda: cleanup.run_group([jobs.make(1.0), 42]),
+                  shown="run_group([job, 42])", named="42")
+    assert not jobs.records[0].calls, "a job was called before every job was checked"
+
+
+@task6
+@pytest.mark.parametrize(("args", "error", "named"), [
+    ((42, 2), TypeError, "42"), ((Factory(), 0), ValueError, "0"),
+    ((Factory(), -3), ValueError, "-3"), ((Factory(), 1.5), TypeError, "1.5"),
+    ((Factory(), True), TypeError, "True"), ((Factory(), "2"), TypeError, "'2'"),
+    ((Factory(), 2.0), TypeError, "2.0"), ((Factory(), math.nan), TypeError, "nan"),
+    ((Factory(), math.inf), TypeError, "inf")],
+    ids=["factory", "size 0", "size -3", "size 1.5", "size True", "size '2'", "size 2.0",
+         "size nan", "size inf"])
+async def test_pool_rejects_bad_arguments(args: tuple[Any, ...], error: type[Exception],
+                                          named: str) -> None:
+    """rejects a factory that is not callable, or a size not an int of at least 1, naming the bad
+    value"""
+    await rejects(error, lambda: cleanup.Pool(*args), shown=f"Pool{args!r}", named=named)
+
+
+@task6
+async def test_pool_rejects_a_coroutine_object_for_a_factory() -> None:
+    """rejects a coroutine object given as the factory (``connect()`` where ``connect`` is due),
+    naming it"""
+    made = Factory()()
+    try:
+        await rejects(TypeError, lambda: cleanup.Pool(made, 2),
+                      shown="Pool(factory(), 2) (a coroutine object where a factory is due)",
+                      named="coroutine")
+    finally:
+        made.close()
+
+
+@task6
 @pytest.mark.parametrize(("n", "error", "named"), [
     (-1, ValueError, "-1"), (2.5, TypeError, "2.5"), ("3", TypeError, "'3'"),
     (True, TypeError, "True"), (2.0, TypeError, "2.0"), (math.nan, TypeError, "nan"),

@@ -91,7 +91,7 @@ class Monitor:
     def __init__(self, urls: Iterable[str], *, interval: float = 10.0, timeout: float = 2.0,
                  attempts: int = 1, backoff: float = 0.5, limit: int = 4,
                  rate: float | None = None) -> None:
-        raise NotImplementedError("TODO: task 1, set up the monitor")
+        raise NotImplementedError("TODO: tasks 1 and 7, set up the monitor")
 
     async def __aenter__(self) -> Monitor:
         """`start()` the monitor and return it (``async with Monitor(...) as monitor``)."""
@@ -148,4 +148,4 @@ async def throughput(urls: Iterable[str], limits: Iterable[int], *,
     as in `Monitor`; `urls` may be a generator, read once (every round checks every URL).
     Cancelled, it stops the monitor it is measuring (no task left, its session closed)
     and stays cancelled."""
-    raise NotImplementedError("TODO: task 6, measure throughput against the limit")
+    raise NotImplementedError("TODO: tasks 6 and 7, measure throughput against the limit")

@@ -39,6 +39,7 @@ task3 = pytest.mark.task(3)
 task4 = pytest.mark.task(4)
 task5 = pytest.mark.task(5)
 task6 = pytest.mark.task(6)
+task7 = pytest.mark.task(7)
 
 A, B = "https://api.example.com/health", "https://db.example.com/health"
 C = "http://cache.example.com/health"
@@ -166,6 +167,8 @@ def slot_fault(spans: list[tuple[float, float]], asked: list[float], limit: int,
     return None
 
 
+# Task 1: check a service, up or down: `Monitor.check(url)`.
+
 @task1
 @pytest.mark.parametrize(("setup", "up"), [
     (lambda m: m.reply(A, 200, body="ok"), True), (lambda m: m.reply(A, 399), True),
@@ -253,84 +256,23 @@ async def test_open_checks_nothing_by_itself(http_mock: MockHttp) -> None:
 
 
 @task1
-@pytest.mark.parametrize(("kwargs", "error", "argument", "value"), [
-    ({"urls": []}, ValueError, "urls", "[]"), ({"urls": A}, TypeError, "urls", repr(A)),
-    ({"urls": [A, "ftp://x.example.com"]}, ValueError, "urls", "ftp://x.example.com"),
-    ({"interval": 0}, ValueError, "interval", "0"),
-    ({"interval": True}, TypeError, "interval", "True"),
-    ({"timeout": -1}, ValueError, "timeout", "-1"),
-    ({"timeout": "2"}, TypeError, "timeout", "2"),
-    ({"attempts": 0}, ValueError, "attempts", "0"),
-    ({"attempts": 1.5}, TypeError, "attempts", "1.5"),
-    ({"backoff": 0}, ValueError, "backoff", "0"),
-    ({"backoff": -0.5}, ValueError, "backoff", "-0.5"),
-    ({"limit": 0}, ValueError, "limit", "0"), ({"limit": True}, TypeError, "limit", "True"),
-    ({"limit": 2.0}, TypeError, "limit", "2.0"),
-    ({"rate": 0}, ValueError, "rate", "0"), ({"rate": "fast"}, TypeError, "rate", "fast"),
-    ({"urls": [A, "httpx://x.example.com"]}, ValueError, "urls", "httpx://x.example.com"),
-    ({"interval": "10"}, TypeError, "interval", "10"),
-    ({"timeout": True}, TypeError, "timeout", "True"),
-    ({"attempts": True}, TypeError, "attempts", "True"),
-    ({"attempts": "3"}, TypeError, "attempts", "3"),
-    ({"backoff": True}, TypeError, "backoff", "True"),
-    ({"backoff": "0.5"}, TypeError, "backoff", "0.5"),
-    ({"rate": True}, TypeError, "rate", "True"), ({"rate": -2}, ValueError, "rate", "-2"),
-    ({"interval": math.nan}, ValueError, "interval", "nan"),
-    ({"interval": math.inf}, ValueError, "interval", "inf"),
-    ({"timeout": math.nan}, ValueError, "timeout", "nan"),
-    ({"timeout": -math.inf}, ValueError, "timeout", "-inf"),
-    ({"backoff": math.nan}, ValueError, "backoff", "nan"),
-    ({"backoff": math.inf}, ValueError, "backoff", "inf"),
-    ({"rate": math.nan}, ValueError, "rate", "nan"),
-    ({"rate": -math.inf}, ValueError, "rate", "-inf"),
-    ({"attempts": math.inf}, TypeError, "attempts", "inf"),
-    ({"limit": math.nan}, TypeError, "limit", "nan"),
-    ({"limit": False}, TypeError, "limit", "False")],
-    ids=["urls=[]", "urls=a str", "urls with ftp://x.example.com", "interval=0",
-         "interval=True", "timeout=-1", "timeout='2'", "attempts=0", "attempts=1.5", "backoff=0",
-         "backoff=-0.5", "limit=0", "limit=True", "limit=2.0", "rate=0", "rate='fast'",
-         "urls with httpx://x.example.com", "interval='10'", "timeout=True", "attempts=True",
-         "attempts='3'", "backoff=True", "backoff='0.5'", "rate=True", "rate=-2",
-         "interval=nan", "interval=inf", "timeout=nan", "timeout=-inf", "backoff=nan",
-         "backoff=inf", "rate=nan", "rate=-inf", "attempts=inf", "limit=nan", "limit=False"])
-async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
-                                     argument: str, value: str) -> None:
-    """rejects bad arguments: TypeError for a wrong type, ValueError for a bad value
-
-    The error names the argument or its value.
-    """
-    arguments = {"urls": [A], **kwargs}
-    urls = arguments.pop("urls")
-    shown = f"Monitor({urls!r}, {arguments})"
-    raised = await rejects(error, lambda: monitoring.Monitor(urls, **arguments), shown=shown,
-                           named=())
-    message = str(raised)
-    assert names(message, argument) or names(message, value), (
-        f"Called {shown}. It raised {error.__name__}({message!r}); the message should name "
-        f"the argument `{argument}` or its bad value {value}"
-    )
+async def test_an_infinite_timeout_waits_for_the_answer(http_mock: MockHttp) -> None:
+    """timeout=math.inf is no timeout: a check waits for the answer however long it takes"""
+    http_mock.reply(A, latency=100.0)
+    monitor, error = await settle(started([A], timeout=math.inf))
+    assert error is None, (
+        f"Monitor([url], timeout=math.inf) {outcome(monitor, error)}; expected it accepted: an "
+        "infinite timeout means no timeout")
+    result, error = await settle(monitor.check(A))
+    ended = now()
+    await monitor.stop()
+    assert error is None and result is True and same_time(ended, 100.0), (
+        f"With timeout=math.inf, a check of a service answering in 100 s "
+        f"{outcome(result, error)} at {secs(ended)}; expected True at 100.0 s: an infinite "
+        "timeout never fires (asyncio.timeout(math.inf) waits for ever)")
 
 
-@task1
-@pytest.mark.parametrize("item", [42, None, b"https://api.example.com/health"],
-                         ids=["int", "None", "bytes"])
-async def test_rejects_a_url_that_is_not_a_string(item: Any) -> None:
-    """rejects urls holding an item that is not a string, naming the argument or the bad item
-
-    The error is a TypeError or a ValueError.
-    """
-    shown = f"Monitor([{A!r}, {item!r}])"
-
-    async def make() -> Any:
-        return monitoring.Monitor([A, item])
-
-    result, error = await settle(make())
-    assert isinstance(error, TypeError | ValueError) and (
-        names(str(error), "urls") or names(str(error), repr(item))), (
-        f"Called {shown}. It {outcome(result, error)}; expected TypeError or ValueError with a "
-        f"message that names `urls` or the bad item {item!r} (check each item is a string "
-        "before reading it as a URL)")
-
+# Task 2: schedule rounds without drift: `Monitor.start()`.
 
 @task2
 async def test_rounds_come_every_interval(http_mock: MockHttp) -> None:
@@ -480,6 +422,8 @@ def test_rounds_stay_on_the_absolute_schedule_until_stop(
         f"{ {url: arrivals[url] for url in urls} }")
 
 
+# Task 3: add retries, a concurrency limit and a rate.
+
 @task3
 async def test_a_success_ends_the_retries(http_mock: MockHttp) -> None:
     """a check stops retrying once it succeeds (default backoff 0.5 s)"""
@@ -509,6 +453,31 @@ async def test_no_retry_by_default_and_none_after_the_last(http_mock: MockHttp) 
         f"tries at {http_mock.times(A)}, done at {secs(now())}; expected [0, 0, 1.0], done "
         "at 1.0 s (no backoff after the last attempt)"
     )
+
+
+@task3
+async def test_backoff_doubles_at_every_retry(http_mock: MockHttp) -> None:
+    """retries wait backoff, 2 * backoff, 4 * backoff, 8 * backoff, ...: each wait doubles the last
+
+    Retry k waits ``backoff * 2 ** (k - 1)`` from the end of the failed try; six tries tell
+    doubling from linear (backoff, 2 * backoff, 3 * backoff) and from a capped wait.
+    """
+    http_mock.fail(A, latency=0.1)
+    monitor = await started([A], attempts=6, backoff=0.25)
+    result, error = await settle(monitor.check(A))
+    ended = now()
+    await monitor.stop()
+    tried = http_mock.times(A)
+    waits = [round(b - a - 0.1, 6) for a, b in itertools.pairwise(tried)]
+    expected = [0.0, 0.35, 0.95, 2.05, 4.15, 8.25]
+    assert error is None and result is False and same_time(tried, expected) and (
+        same_time(ended, 8.35)), (
+        f"With attempts=6 and backoff=0.25, a service refusing each try after 0.1 s was tried "
+        f"at {listing(secs(t) for t in tried)} (waits of {listing(secs(w) for w in waits)} "
+        f"after each failed try), and the check {outcome(result, error)} at {secs(ended)}; "
+        f"expected tries at {listing(secs(t) for t in expected)} (waits of 0.25, 0.5, 1.0, 2.0 "
+        "and 4.0 s: backoff * 2 ** (k - 1) before retry k, each wait twice the last) and False "
+        "at 8.35 s")
 
 
 @task3
@@ -775,6 +744,27 @@ async def test_rate_spaces_the_checks(http_mock: MockHttp) -> None:
 
 
 @task3
+async def test_an_infinite_rate_does_not_pace(http_mock: MockHttp) -> None:
+    """rate=math.inf paces nothing: the checks of a round start at once, as without a rate"""
+    urls = services(4)
+    for url in urls:
+        http_mock.reply(url, latency=1.0)
+    monitor, error = await settle(started(urls, rate=math.inf))
+    assert error is None, (
+        f"Monitor(urls, rate=math.inf) {outcome(monitor, error)}; expected it accepted: an "
+        "infinite rate means no pacing")
+    result, error = await settle(monitor.round())
+    ended = now()
+    await monitor.stop()
+    starts = sorted(t for url in urls for t in http_mock.times(url))
+    assert error is None and same_time(starts, [0, 0, 0, 0]) and same_time(ended, 1.0), (
+        f"With rate=math.inf (1 / rate = 0 s) and limit 4, a round over 4 services of 1 s "
+        f"{outcome(result, error)} at {secs(ended)}, its checks starting at {starts}; expected "
+        "all 4 to start at 0 s and the round to end at 1.0 s: an infinite rate spaces checks "
+        "0 s apart")
+
+
+@task3
 @given(latencies=st.lists(durations(0.001, 1.5), min_size=1, max_size=4),
        rate=st.one_of(st.integers(1, 8), durations(0.05, 1.5).map(lambda gap: 1 / gap)),
        limit=st.integers(1, 4), begin=durations(0.0, 2.0), pause=durations(0.0, 3.0))
@@ -834,6 +824,109 @@ def test_rate_and_limit_start_each_check_as_soon_as_allowed(
         f"{given_as}, the second round() returned at {secs(ended)}; its last check ended at "
         f"{secs(last)}")
 
+
+def spans_recorded(server: aioresponses, plan: dict[str, Try],
+                   timeout: float) -> dict[str, list[tuple[float, float, bool]]]:
+    """Each URL of `plan` answers every request with its fate; returns, per URL, each request's
+    (arrival, end, found up), the end recorded however it ends (answered, refused, cut)."""
+    server.clear()
+    spans: dict[str, list[tuple[float, float, bool]]] = {url: [] for url in plan}
+
+    async def answer_timed(fate: Try, seen: list[tuple[float, float, bool]], url: Any,
+                           **_kwargs: Any) -> CallbackResult:
+        kind, status, latency = fate
+        arrived = round(now(), 6)
+        try:
+            await asyncio.sleep(latency)
+        finally:
+            seen.append((arrived, round(now(), 6), one_try(fate, timeout)[1]))
+        if kind == "refused":
+            raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
+        return CallbackResult(status=status, body="ok")
+
+    for url, fate in plan.items():
+        server.get(url, repeat=True,
+                   callback=functools.partial(answer_timed, fate, spans[url]))
+    return spans
+
+
+LONG_RUN_FATES: list[Try] = [("answer", 200, 5.0), ("refused", 0, 0.05), ("answer", 503, 0.2),
+                             ("answer", 200, 0.3), ("answer", 200, 0.9)]
+
+
+@task3
+@pytest.mark.parametrize("bound", ["limit", "rate"])
+def test_the_limit_and_the_rate_hold_over_a_long_run(server: aioresponses, bound: str) -> None:
+    """over a minute of failing, retried and cancelled checks, the limit and the rate hold
+
+    Over a minute of rounds with failures, timeouts, retries and cancelled checks, never more
+    than `limit` requests at once, and check starts never closer than 1 / rate.
+
+    Checks asked for on demand are cancelled while they wait for a slot, wait for the rate or wait
+    for an answer; the bounds must hold after them as in the first round.
+    """
+    urls = services(len(LONG_RUN_FATES))
+    if bound == "limit":  # a backlog of checks waiting for a slot, some cancelled there
+        limit, rate, interval, timeout, backoff = 2, None, 6.0, 1.0, 0.25
+        cancels = [(7.3, 8.1, None), (15.05, 15.3, urls[3]), (21.0, 21.7, None),
+                   (33.1, 35.0, None)]
+    else:  # checks cancelled while waiting for the rate, with later turns already given
+        limit, rate, interval, timeout, backoff = 8, 2.0, 3.0, 0.4, 0.123
+        cancels = [(7.3, 9.2, None), (15.05, 15.3, urls[3]), (19.6, 21.2, None),
+                   (33.1, 35.0, None)]
+    plan = dict(zip(urls, LONG_RUN_FATES, strict=True))
+    spans = spans_recorded(server, plan, timeout)
+    given_as = (f"With limit={limit}, "
+                + ("no rate" if rate is None else f"rate={rate:g} (1 / rate = {secs(1 / rate)})")
+                + f", interval={secs(interval)}, timeout={secs(timeout)}, attempts=3, "
+                f"backoff={secs(backoff)}, services answering "
+                + ", ".join(f"svc{i}: {said(fate, timeout)}"
+                            for i, fate in enumerate(LONG_RUN_FATES))
+                + ", and on demand "
+                + ", ".join(f"{'round()' if url is None else 'check(svc3)'} from {secs(a)} "
+                            f"cancelled at {secs(b)}" for a, b, url in cancels)
+                + ", over 60 s")
+
+    async def scenario() -> None:
+        monitor = monitoring.Monitor(list(urls), interval=interval, timeout=timeout,
+                                     attempts=3, backoff=backoff, limit=limit, rate=rate)
+        await monitor.start()
+        for asked, cancelled, url in cancels:
+            await asyncio.sleep(asked - now())
+            task = asyncio.create_task(monitor.round() if url is None else monitor.check(url))
+            await asyncio.sleep(cancelled - now())
+            task.cancel()
+            await settle(task)
+        await asyncio.sleep(60.0 - now())
+        await monitor.stop()
+
+    run_virtual(scenario)
+    every = sorted((start, end) for seen in spans.values() for start, end, _ in seen)
+    assert len(every) > 40, f"{given_as}: only {len(every)} requests were made"
+    fault = slot_fault(every, [start for start, _ in every], limit)
+    assert fault is None, (
+        f"{given_as}: {fault and fault[2]} requests were in flight at once from "
+        f"{fault and secs(fault[1])}; at most limit={limit}, at any time of the run: a check "
+        "gives back exactly the slot it took, once, however it ends (a timeout, a failure, "
+        "cancelled while waiting for a slot)")
+    if rate is None:
+        return
+    gap = 1 / rate
+    retries = {(url, start) for url, seen in spans.items() for start, _, _ in seen
+               if any(not up and (same_time(start, end + backoff)
+                                  or same_time(start, end + 2 * backoff))
+                      for _, end, up in seen)}  # retry 1 or 2 of a failed try
+    starts = sorted(start for url, seen in spans.items() for start, _, _ in seen
+                    if (url, start) not in retries)
+    close = [(a, b) for a, b in itertools.pairwise(starts) if b - a < gap - CLOCK_RESOLUTION]
+    assert not close, (
+        f"{given_as}: checks started (first tries) at {listing(secs(t) for t in starts)}; "
+        f"{secs(close[0][0])} and {secs(close[0][1])} are closer than 1 / rate = {secs(gap)}: "
+        "the rate holds over the whole run (a check cancelled while waiting for the rate keeps "
+        "the turns of the checks behind it as they were)")
+
+
+# Task 4: report uptime, latency and changes: `ServiceReport.latency`.
 
 @task4
 def test_uptime_and_latency_figures() -> None:
@@ -987,6 +1080,8 @@ async def test_state_changes_are_reported_once(http_mock: MockHttp) -> None:
     )
 
 
+# Task 5: start and stop cleanly: `Monitor.stop()`.
+
 @task5
 async def test_stop_cancels_checks_and_closes_the_session(http_mock: MockHttp) -> None:
     """stop() cancels the checks in flight, closes the session, leaves no task"""
@@ -1084,6 +1179,64 @@ async def test_stop_waits_for_the_cancelled_checks_to_end(server: aioresponses) 
         "expected one, closed")
 
 
+async def winds_down(events: list[tuple[str, float]], url: Any,
+                     **_kwargs: Any) -> CallbackResult:
+    """A server that answers after 30 s; a cancelled request takes 0.5 s to wind down, and says
+    whether a second cancellation cut that short."""
+    try:
+        await asyncio.sleep(30.0)
+    except asyncio.CancelledError:
+        events.append(("cancelled", round(now(), 6)))
+        try:
+            await asyncio.sleep(0.5)
+        except asyncio.CancelledError:
+            events.append(("cancelled again", round(now(), 6)))
+            raise
+        events.append(("wound down", round(now(), 6)))
+        raise
+    return CallbackResult(status=200, body="ok")
+
+
+@task5
+async def test_stop_cancels_each_check_once_and_closes_the_session_after_it(
+        server: aioresponses, monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop() cancels a check in flight once, waits for its clean-up to run to its end, and only
+    then closes the session
+
+    Cancelling twice would cut the clean-up short; closing the session before the cancelled checks
+    end pulls it from under them.
+    """
+    events: list[tuple[str, float]] = []
+    server.get(A, repeat=True, callback=functools.partial(winds_down, events))
+    closing: list[tuple[float, list[tuple[str, float]]]] = []
+    real_close = aiohttp.ClientSession.close
+
+    async def close(session: aiohttp.ClientSession) -> None:
+        closing.append((round(now(), 6), list(events)))
+        await real_close(session)
+
+    monkeypatch.setattr(aiohttp.ClientSession, "close", close)
+    monitor = monitoring.Monitor([A], timeout=60.0)
+    await monitor.start()
+    await asyncio.sleep(1.0)
+    await monitor.stop()
+    returned = now()
+    await asyncio.sleep(1.0)  # whatever was left ends now
+    given_as = ("stop() at 1 s, with a check in flight whose request takes 0.5 s to wind down "
+                "once cancelled")
+    expected = [("cancelled", 1.0), ("wound down", 1.5)]
+    assert same_time(events, expected), (
+        f"{given_as}: the request saw {events}; expected {expected}: cancel each check once "
+        "and wait for it (a second cancel() cuts its clean-up short)")
+    assert closing and same_time(closing[0], (1.5, expected)) and same_time(returned, 1.5), (
+        f"{given_as}: the session was closed at "
+        + (f"{secs(closing[0][0])}, when the request had seen {closing[0][1]}" if closing
+           else "no time")
+        + f", and stop() returned at {secs(returned)}; expected it closed at 1.5 s, once the "
+        "cancelled check had wound down, and stop() to return then: cancel, await the checks, "
+        "then close the session, in that order")
+
+
 @task5
 async def test_async_with_gives_the_monitor_and_stops_on_error(http_mock: MockHttp) -> None:
     """`async with Monitor(...) as m` gives the monitor itself, and stops it when the block
@@ -1121,6 +1274,9 @@ async def test_stop_before_start_is_refused() -> None:
     monitor = monitoring.Monitor([A])
     await rejects(RuntimeError, monitor.stop, shown="stop() before start()", named=())
 
+
+# Task 6: measure throughput: `throughput(urls, limits)` (and the body read by every check, which
+# needs throughput() too).
 
 @task6
 @given(count=st.integers(1, 4), latency=durations(0.001, 3.0),
@@ -1193,239 +1349,6 @@ async def test_cancelled_throughput_stops_its_monitor(http_mock: MockHttp) -> No
 
 
 @task6
-async def test_throughput_rejects_bad_urls() -> None:
-    """throughput rejects bad URLs like the monitor"""
-    result, error = await settle(monitoring.throughput([], [1]))
-    assert isinstance(error, ValueError), f"throughput([], [1]) {outcome(result, error)}"
-
-
-# --- issue 21: floats at their edges, doubling past the point linear differs, stop's order,
-# --- bounds over a long run, throughput over a generator, the body read ----------------------
-
-
-@task1
-async def test_an_infinite_timeout_waits_for_the_answer(http_mock: MockHttp) -> None:
-    """timeout=math.inf is no timeout: a check waits for the answer however long it takes"""
-    http_mock.reply(A, latency=100.0)
-    monitor, error = await settle(started([A], timeout=math.inf))
-    assert error is None, (
-        f"Monitor([url], timeout=math.inf) {outcome(monitor, error)}; expected it accepted: an "
-        "infinite timeout means no timeout")
-    result, error = await settle(monitor.check(A))
-    ended = now()
-    await monitor.stop()
-    assert error is None and result is True and same_time(ended, 100.0), (
-        f"With timeout=math.inf, a check of a service answering in 100 s "
-        f"{outcome(result, error)} at {secs(ended)}; expected True at 100.0 s: an infinite "
-        "timeout never fires (asyncio.timeout(math.inf) waits for ever)")
-
-
-@task3
-async def test_an_infinite_rate_does_not_pace(http_mock: MockHttp) -> None:
-    """rate=math.inf paces nothing: the checks of a round start at once, as without a rate"""
-    urls = services(4)
-    for url in urls:
-        http_mock.reply(url, latency=1.0)
-    monitor, error = await settle(started(urls, rate=math.inf))
-    assert error is None, (
-        f"Monitor(urls, rate=math.inf) {outcome(monitor, error)}; expected it accepted: an "
-        "infinite rate means no pacing")
-    result, error = await settle(monitor.round())
-    ended = now()
-    await monitor.stop()
-    starts = sorted(t for url in urls for t in http_mock.times(url))
-    assert error is None and same_time(starts, [0, 0, 0, 0]) and same_time(ended, 1.0), (
-        f"With rate=math.inf (1 / rate = 0 s) and limit 4, a round over 4 services of 1 s "
-        f"{outcome(result, error)} at {secs(ended)}, its checks starting at {starts}; expected "
-        "all 4 to start at 0 s and the round to end at 1.0 s: an infinite rate spaces checks "
-        "0 s apart")
-
-
-@task3
-async def test_backoff_doubles_at_every_retry(http_mock: MockHttp) -> None:
-    """retries wait backoff, 2 * backoff, 4 * backoff, 8 * backoff, ...: each wait doubles the last
-
-    Retry k waits ``backoff * 2 ** (k - 1)`` from the end of the failed try; six tries tell
-    doubling from linear (backoff, 2 * backoff, 3 * backoff) and from a capped wait.
-    """
-    http_mock.fail(A, latency=0.1)
-    monitor = await started([A], attempts=6, backoff=0.25)
-    result, error = await settle(monitor.check(A))
-    ended = now()
-    await monitor.stop()
-    tried = http_mock.times(A)
-    waits = [round(b - a - 0.1, 6) for a, b in itertools.pairwise(tried)]
-    expected = [0.0, 0.35, 0.95, 2.05, 4.15, 8.25]
-    assert error is None and result is False and same_time(tried, expected) and (
-        same_time(ended, 8.35)), (
-        f"With attempts=6 and backoff=0.25, a service refusing each try after 0.1 s was tried "
-        f"at {listing(secs(t) for t in tried)} (waits of {listing(secs(w) for w in waits)} "
-        f"after each failed try), and the check {outcome(result, error)} at {secs(ended)}; "
-        f"expected tries at {listing(secs(t) for t in expected)} (waits of 0.25, 0.5, 1.0, 2.0 "
-        "and 4.0 s: backoff * 2 ** (k - 1) before retry k, each wait twice the last) and False "
-        "at 8.35 s")
-
-
-async def winds_down(events: list[tuple[str, float]], url: Any,
-                     **_kwargs: Any) -> CallbackResult:
-    """A server that answers after 30 s; a cancelled request takes 0.5 s to wind down, and says
-    whether a second cancellation cut that short."""
-    try:
-        await asyncio.sleep(30.0)
-    except asyncio.CancelledError:
-        events.append(("cancelled", round(now(), 6)))
-        try:
-            await asyncio.sleep(0.5)
-        except asyncio.CancelledError:
-            events.append(("cancelled again", round(now(), 6)))
-            raise
-        events.append(("wound down", round(now(), 6)))
-        raise
-    return CallbackResult(status=200, body="ok")
-
-
-@task5
-async def test_stop_cancels_each_check_once_and_closes_the_session_after_it(
-        server: aioresponses, monkeypatch: pytest.MonkeyPatch) -> None:
-    """stop() cancels a check in flight once, waits for its clean-up to run to its end, and only
-    then closes the session
-
-    Cancelling twice would cut the clean-up short; closing the session before the cancelled checks
-    end pulls it from under them.
-    """
-    events: list[tuple[str, float]] = []
-    server.get(A, repeat=True, callback=functools.partial(winds_down, events))
-    closing: list[tuple[float, list[tuple[str, float]]]] = []
-    real_close = aiohttp.ClientSession.close
-
-    async def close(session: aiohttp.ClientSession) -> None:
-        closing.append((round(now(), 6), list(events)))
-        await real_close(session)
-
-    monkeypatch.setattr(aiohttp.ClientSession, "close", close)
-    monitor = monitoring.Monitor([A], timeout=60.0)
-    await monitor.start()
-    await asyncio.sleep(1.0)
-    await monitor.stop()
-    returned = now()
-    await asyncio.sleep(1.0)  # whatever was left ends now
-    given_as = ("stop() at 1 s, with a check in flight whose request takes 0.5 s to wind down "
-                "once cancelled")
-    expected = [("cancelled", 1.0), ("wound down", 1.5)]
-    assert same_time(events, expected), (
-        f"{given_as}: the request saw {events}; expected {expected}: cancel each check once "
-        "and wait for it (a second cancel() cuts its clean-up short)")
-    assert closing and same_time(closing[0], (1.5, expected)) and same_time(returned, 1.5), (
-        f"{given_as}: the session was closed at "
-        + (f"{secs(closing[0][0])}, when the request had seen {closing[0][1]}" if closing
-           else "no time")
-        + f", and stop() returned at {secs(returned)}; expected it closed at 1.5 s, once the "
-        "cancelled check had wound down, and stop() to return then: cancel, await the checks, "
-        "then close the session, in that order")
-
-
-def spans_recorded(server: aioresponses, plan: dict[str, Try],
-                   timeout: float) -> dict[str, list[tuple[float, float, bool]]]:
-    """Each URL of `plan` answers every request with its fate; returns, per URL, each request's
-    (arrival, end, found up), the end recorded however it ends (answered, refused, cut)."""
-    server.clear()
-    spans: dict[str, list[tuple[float, float, bool]]] = {url: [] for url in plan}
-
-    async def answer_timed(fate: Try, seen: list[tuple[float, float, bool]], url: Any,
-                           **_kwargs: Any) -> CallbackResult:
-        kind, status, latency = fate
-        arrived = round(now(), 6)
-        try:
-            await asyncio.sleep(latency)
-        finally:
-            seen.append((arrived, round(now(), 6), one_try(fate, timeout)[1]))
-        if kind == "refused":
-            raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
-        return CallbackResult(status=status, body="ok")
-
-    for url, fate in plan.items():
-        server.get(url, repeat=True,
-                   callback=functools.partial(answer_timed, fate, spans[url]))
-    return spans
-
-
-LONG_RUN_FATES: list[Try] = [("answer", 200, 5.0), ("refused", 0, 0.05), ("answer", 503, 0.2),
-                             ("answer", 200, 0.3), ("answer", 200, 0.9)]
-
-
-@task3
-@pytest.mark.parametrize("bound", ["limit", "rate"])
-def test_the_limit_and_the_rate_hold_over_a_long_run(server: aioresponses, bound: str) -> None:
-    """over a minute of failing, retried and cancelled checks, the limit and the rate hold
-
-    Over a minute of rounds with failures, timeouts, retries and cancelled checks, never more
-    than `limit` requests at once, and check starts never closer than 1 / rate.
-
-    Checks asked for on demand are cancelled while they wait for a slot, wait for the rate or wait
-    for an answer; the bounds must hold after them as in the first round.
-    """
-    urls = services(len(LONG_RUN_FATES))
-    if bound == "limit":  # a backlog of checks waiting for a slot, some cancelled there
-        limit, rate, interval, timeout, backoff = 2, None, 6.0, 1.0, 0.25
-        cancels = [(7.3, 8.1, None), (15.05, 15.3, urls[3]), (21.0, 21.7, None),
-                   (33.1, 35.0, None)]
-    else:  # checks cancelled while waiting for the rate, with later turns already given
-        limit, rate, interval, timeout, backoff = 8, 2.0, 3.0, 0.4, 0.123
-        cancels = [(7.3, 9.2, None), (15.05, 15.3, urls[3]), (19.6, 21.2, None),
-                   (33.1, 35.0, None)]
-    plan = dict(zip(urls, LONG_RUN_FATES, strict=True))
-    spans = spans_recorded(server, plan, timeout)
-    given_as = (f"With limit={limit}, "
-                + ("no rate" if rate is None else f"rate={rate:g} (1 / rate = {secs(1 / rate)})")
-                + f", interval={secs(interval)}, timeout={secs(timeout)}, attempts=3, "
-                f"backoff={secs(backoff)}, services answering "
-                + ", ".join(f"svc{i}: {said(fate, timeout)}"
-                            for i, fate in enumerate(LONG_RUN_FATES))
-                + ", and on demand "
-                + ", ".join(f"{'round()' if url is None else 'check(svc3)'} from {secs(a)} "
-                            f"cancelled at {secs(b)}" for a, b, url in cancels)
-                + ", over 60 s")
-
-    async def scenario() -> None:
-        monitor = monitoring.Monitor(list(urls), interval=interval, timeout=timeout,
-                                     attempts=3, backoff=backoff, limit=limit, rate=rate)
-        await monitor.start()
-        for asked, cancelled, url in cancels:
-            await asyncio.sleep(asked - now())
-            task = asyncio.create_task(monitor.round() if url is None else monitor.check(url))
-            await asyncio.sleep(cancelled - now())
-            task.cancel()
-            await settle(task)
-        await asyncio.sleep(60.0 - now())
-        await monitor.stop()
-
-    run_virtual(scenario)
-    every = sorted((start, end) for seen in spans.values() for start, end, _ in seen)
-    assert len(every) > 40, f"{given_as}: only {len(every)} requests were made"
-    fault = slot_fault(every, [start for start, _ in every], limit)
-    assert fault is None, (
-        f"{given_as}: {fault and fault[2]} requests were in flight at once from "
-        f"{fault and secs(fault[1])}; at most limit={limit}, at any time of the run: a check "
-        "gives back exactly the slot it took, once, however it ends (a timeout, a failure, "
-        "cancelled while waiting for a slot)")
-    if rate is None:
-        return
-    gap = 1 / rate
-    retries = {(url, start) for url, seen in spans.items() for start, _, _ in seen
-               if any(not up and (same_time(start, end + backoff)
-                                  or same_time(start, end + 2 * backoff))
-                      for _, end, up in seen)}  # retry 1 or 2 of a failed try
-    starts = sorted(start for url, seen in spans.items() for start, _, _ in seen
-                    if (url, start) not in retries)
-    close = [(a, b) for a, b in itertools.pairwise(starts) if b - a < gap - CLOCK_RESOLUTION]
-    assert not close, (
-        f"{given_as}: checks started (first tries) at {listing(secs(t) for t in starts)}; "
-        f"{secs(close[0][0])} and {secs(close[0][1])} are closer than 1 / rate = {secs(gap)}: "
-        "the rate holds over the whole run (a check cancelled while waiting for the rate keeps "
-        "the turns of the checks behind it as they were)")
-
-
-@task6
 async def test_throughput_reads_a_generator_of_urls_once(http_mock: MockHttp) -> None:
     """throughput accepts urls as a generator: it reads it once, and every round checks every URL"""
     urls = services(3)
@@ -1441,7 +1364,7 @@ async def test_throughput_reads_a_generator_of_urls_once(http_mock: MockHttp) ->
         "give that list to every monitor")
 
 
-@task1
+@task6
 async def test_a_check_reads_the_body(http_mock: MockHttp) -> None:
     """a check reads the whole body of the response, in check() and throughput() alike
 
@@ -1464,7 +1387,96 @@ async def test_a_check_reads_the_body(http_mock: MockHttp) -> None:
         "end (await response.read() inside the timeout), failing statuses too")
 
 
-@task6
+# Task 7: reject bad input: the monitor's arguments, and throughput's.
+
+@task7
+@pytest.mark.parametrize(("kwargs", "error", "argument", "value"), [
+    ({"urls": []}, ValueError, "urls", "[]"), ({"urls": A}, TypeError, "urls", repr(A)),
+    ({"urls": [A, "ftp://x.example.com"]}, ValueError, "urls", "ftp://x.example.com"),
+    ({"interval": 0}, ValueError, "interval", "0"),
+    ({"interval": True}, TypeError, "interval", "True"),
+    ({"timeout": -1}, ValueError, "timeout", "-1"),
+    ({"timeout": "2"}, TypeError, "timeout", "2"),
+    ({"attempts": 0}, ValueError, "attempts", "0"),
+    ({"attempts": 1.5}, TypeError, "attempts", "1.5"),
+    ({"backoff": 0}, ValueError, "backoff", "0"),
+    ({"backoff": -0.5}, ValueError, "backoff", "-0.5"),
+    ({"limit": 0}, ValueError, "limit", "0"), ({"limit": True}, TypeError, "limit", "True"),
+    ({"limit": 2.0}, TypeError, "limit", "2.0"),
+    ({"rate": 0}, ValueError, "rate", "0"), ({"rate": "fast"}, TypeError, "rate", "fast"),
+    ({"urls": [A, "httpx://x.example.com"]}, ValueError, "urls", "httpx://x.example.com"),
+    ({"interval": "10"}, TypeError, "interval", "10"),
+    ({"timeout": True}, TypeError, "timeout", "True"),
+    ({"attempts": True}, TypeError, "attempts", "True"),
+    ({"attempts": "3"}, TypeError, "attempts", "3"),
+    ({"backoff": True}, TypeError, "backoff", "True"),
+    ({"backoff": "0.5"}, TypeError, "backoff", "0.5"),
+    ({"rate": True}, TypeError, "rate", "True"), ({"rate": -2}, ValueError, "rate", "-2"),
+    ({"interval": math.nan}, ValueError, "interval", "nan"),
+    ({"interval": math.inf}, ValueError, "interval", "inf"),
+    ({"timeout": math.nan}, ValueError, "timeout", "nan"),
+    ({"timeout": -math.inf}, ValueError, "timeout", "-inf"),
+    ({"backoff": math.nan}, ValueError, "backoff", "nan"),
+    ({"backoff": math.inf}, ValueError, "backoff", "inf"),
+    ({"rate": math.nan}, ValueError, "rate", "nan"),
+    ({"rate": -math.inf}, ValueError, "rate", "-inf"),
+    ({"attempts": math.inf}, TypeError, "attempts", "inf"),
+    ({"limit": math.nan}, TypeError, "limit", "nan"),
+    ({"limit": False}, TypeError, "limit", "False")],
+    ids=["urls=[]", "urls=a str", "urls with ftp://x.example.com", "interval=0",
+         "interval=True", "timeout=-1", "timeout='2'", "attempts=0", "attempts=1.5", "backoff=0",
+         "backoff=-0.5", "limit=0", "limit=True", "limit=2.0", "rate=0", "rate='fast'",
+         "urls with httpx://x.example.com", "interval='10'", "timeout=True", "attempts=True",
+         "attempts='3'", "backoff=True", "backoff='0.5'", "rate=True", "rate=-2",
+         "interval=nan", "interval=inf", "timeout=nan", "timeout=-inf", "backoff=nan",
+         "backoff=inf", "rate=nan", "rate=-inf", "attempts=inf", "limit=nan", "limit=False"])
+async def test_rejects_bad_arguments(kwargs: dict[str, Any], error: type[Exception],
+                                     argument: str, value: str) -> None:
+    """rejects bad arguments: TypeError for a wrong type, ValueError for a bad value
+
+    The error names the argument or its value.
+    """
+    arguments = {"urls": [A], **kwargs}
+    urls = arguments.pop("urls")
+    shown = f"Monitor({urls!r}, {arguments})"
+    raised = await rejects(error, lambda: monitoring.Monitor(urls, **arguments), shown=shown,
+                           named=())
+    message = str(raised)
+    assert names(message, argument) or names(message, value), (
+        f"Called {shown}. It raised {error.__name__}({message!r}); the message should name "
+        f"the argument `{argument}` or its bad value {value}"
+    )
+
+
+@task7
+@pytest.mark.parametrize("item", [42, None, b"https://api.example.com/health"],
+                         ids=["int", "None", "bytes"])
+async def test_rejects_a_url_that_is_not_a_string(item: Any) -> None:
+    """rejects urls holding an item that is not a string, naming the argument or the bad item
+
+    The error is a TypeError or a ValueError.
+    """
+    shown = f"Monitor([{A!r}, {item!r}])"
+
+    async def make() -> Any:
+        return monitoring.Monitor([A, item])
+
+    result, error = await settle(make())
+    assert isinstance(error, TypeError | ValueError) and (
+        names(str(error), "urls") or names(str(error), repr(item))), (
+        f"Called {shown}. It {outcome(result, error)}; expected TypeError or ValueError with a "
+        f"message that names `urls` or the bad item {item!r} (check each item is a string "
+        "before reading it as a URL)")
+
+
+@task7
+async def test_throughput_rejects_bad_urls() -> None:
+    """throughput rejects bad URLs like the monitor"""
+    result, error = await settle(monitoring.throughput([], [1]))
+    assert isinstance(error, ValueError), f"throughput([], [1]) {outcome(result, error)}"
+
+
+@task7
 @pytest.mark.parametrize(("urls", "limits", "kwargs", "error", "argument", "value"), [
     (A, [1], {}, TypeError, "urls", repr(A)),
     ([A], [True], {}, TypeError, "limit", "True"),
