@@ -100,6 +100,12 @@ def record_mark(row: str, at: float, kind: str) -> None:
         _current.actual.mark(row, at, kind)
 
 
+def record_wait(row: str, start: float, end: float) -> None:
+    """`row` waited from `start` and was let through (a call returned) at `end`."""
+    record_span(row, start, end, WAIT)
+    record_mark(row, end, RETURNED)
+
+
 def expect(row: str, start: float, end: float | None = None, kind: str = RUN) -> None:
     """State what the contract expected of `row`: a span (or, without `end`, a mark)."""
     if _current is not None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, secs, settle, show, were
+from specs import Jobs, implementation, listing, now, outcome, secs, settle, show, timeline, were
 from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time, shows
 from specs.properties import (
     CALLABLE_STYLES,
@@ -79,6 +79,8 @@ def as_given(seconds: list[float], shape: str, style: str, twice: bool = False) 
 async def test_sequential_total_time_is_the_sum(jobs: Jobs) -> None:
     """awaits the jobs one after another: the total time is the sum"""
     start = now()
+    for row, begin, end in (("job0", 0.0, 1.0), ("job1", 1.0, 3.0), ("job2", 3.0, 3.5)):
+        timeline.expect(row, start + begin, start + end)
     await gather.run_sequentially(jobs.many([1.0, 2.0, 0.5]))
     took = now() - start
     assert jobs.peak, (
@@ -98,6 +100,8 @@ async def test_sequential_total_time_is_the_sum(jobs: Jobs) -> None:
 async def test_concurrent_total_time_is_the_slowest(jobs: Jobs) -> None:
     """runs the jobs at the same time: the total is the slowest job, not the sum"""
     start = now()
+    for row in ("job0", "job1", "job2"):
+        timeline.expect(row, start, start + 1.0)
     await gather.run_concurrently(jobs.many([1.0, 1.0, 1.0]))
     took = now() - start
     assert same_time(took, 1.0), (

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, run_virtual
 
@@ -84,13 +84,22 @@ class Attempts:
     async def __call__(self) -> Any:
         number = len(self.calls)
         self.calls.append(now())
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        row = f"attempt {number + 1}"
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+        except asyncio.CancelledError:
+            timeline.record_mark(row, now(), timeline.CANCELLED)
+            raise
+        finally:
+            timeline.record_span(row, self.calls[number], now())
         if number < self.failures:
             self.raised.append(self.kinds[number % len(self.kinds)](f"failure {number + 1}"))
+            timeline.record_mark(row, now(), timeline.FAILED)
             raise self.raised[-1]
         if self.final is not None:
             self.raised.append(self.final)
+            timeline.record_mark(row, now(), timeline.FAILED)
             raise self.final
         return self.result
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, secs, settle, show
+from specs import implementation, listing, now, outcome, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, rejects_naming, running_tasks, same_time
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
@@ -60,16 +60,23 @@ class Line:
     async def handle(self, item: int) -> int:
         self.started += 1
         self.start_times.append(now())
+        started = now()
         self.handled[item] += 1
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
+        row = f"item {item}"
         try:
             await asyncio.sleep(self.seconds * (1 + item % 3) / 2)
             if item == self.fail_on:
+                timeline.record_mark(row, now(), timeline.FAILED)
                 raise self.error
             return item * 10
+        except asyncio.CancelledError:
+            timeline.record_mark(row, now(), timeline.CANCELLED)
+            raise
         finally:
             self.in_flight -= 1
+            timeline.record_span(row, started, now())
 
 
 def handed_by(moment: float, starts: list[float]) -> int:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import implementation, listing, now, outcome, secs, settle, show
+from specs import implementation, listing, now, outcome, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, rejects_naming, same_time
 from specs.properties import durations, run_virtual
 
@@ -32,9 +32,11 @@ def times(values: list[float]) -> list[float]:
 async def one_by_one(limiter: Any, count: int) -> list[float]:
     """`count` acquisitions in a row; the loop time each one passed."""
     passed = []
-    for _ in range(count):
+    for number in range(count):
+        asked = now()
         await limiter.acquire()
         passed.append(now())
+        timeline.record_wait(f"acquire {number + 1}", asked, now())
     return times(passed)
 
 
@@ -43,8 +45,10 @@ async def all_at_once(limiter: Any, count: int) -> list[float]:
     passed: list[float] = [0.0] * count
 
     async def one(index: int) -> None:
+        asked = now()
         await limiter.acquire()
         passed[index] = now()
+        timeline.record_wait(f"caller {index + 1}", asked, now())
 
     async with asyncio.TaskGroup() as group:
         for index in range(count):
