@@ -4,6 +4,7 @@ first task green."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from pathlib import Path
 
@@ -105,3 +106,25 @@ def test_a_few_lines_turn_exactly_the_first_task_green(stubs: Path, tmp_path: Pa
              if b.passed != (b.task == 1 or b.test in FOR_FREE)]
     assert behaviours and not wrong, (
         "a first-task solution must pass task 1 and no later task:\n" + "\n".join(wrong))
+
+
+@pytest.mark.parametrize("kata", [kata.folder for kata in course.katas()])
+def test_each_tasks_first_hint_is_a_nudge_with_a_link(kata: str) -> None:
+    """The first hint of every task ends in a link to the documentation it needs."""
+    sections = (KATAS / kata / "HINTS.md").read_text(encoding="utf-8").split("\n## Task ")[1:]
+    assert len(sections) == len(course.kata(kata).tasks)
+    for section in sections:
+        first = section.split("\n1. ", 1)[1].split("\n2. ", 1)[0]
+        assert "https://" in first, f"{kata} HINTS.md, task {section.split(':')[0]}: {first!r}"
+
+
+@pytest.mark.parametrize("kata", [kata.folder for kata in course.katas()])
+def test_each_readme_opens_its_tasks_with_a_snippet_to_try(kata: str) -> None:
+    """Before its numbered tasks, a kata's README shows a snippet for `python -m asyncio`."""
+    tasks = (KATAS / kata / "README.md").read_text(encoding="utf-8").split("\n## Tasks\n")[1]
+    before = tasks.split("\n1. ", 1)[0]
+    assert "python -m asyncio" in before and "```python\n" in before, kata
+    snippet = before.split("```python\n", 1)[1].split("```", 1)[0]
+    lines = [line for line in snippet.splitlines() if line.strip()]  # a blank ends a block
+    assert len(lines) <= 5, f"{kata}: the snippet is {len(lines)} lines, over 5"
+    compile(snippet, f"{kata} README", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
