@@ -91,13 +91,22 @@ def install(into: Recorder | None) -> None:
 
 
 def record_span(row: str, start: float, end: float, kind: str = RUN) -> None:
-    if _current is not None:
+    """Record that `row` was `kind` from `start` to `end` (a span of no loop time is none)."""
+    if _current is not None and end - start > TOLERANCE:
         _current.actual.span(row, start, end, kind)
 
 
 def record_mark(row: str, at: float, kind: str) -> None:
     if _current is not None:
         _current.actual.mark(row, at, kind)
+
+
+def last_end(row: str) -> float | None:
+    """The latest moment recorded on `row`, a span's end or a mark (None: nothing yet)."""
+    if _current is None:
+        return None
+    return max((s.start if s.end is None else s.end for s in _current.actual.spans
+                if s.row == row), default=None)
 
 
 def record_wait(row: str, start: float, end: float) -> None:
@@ -111,7 +120,7 @@ def expect(row: str, start: float, end: float | None = None, kind: str = RUN) ->
     if _current is not None:
         if end is None:
             _current.expected.mark(row, start, kind)
-        else:
+        elif end - start > TOLERANCE:  # as recorded: a span of no loop time is none
             _current.expected.span(row, start, end, kind)
 
 

@@ -1,9 +1,10 @@
 """Behaviour spec of kata 03: retry_async with exponential backoff. Times are loop time."""
 
 import asyncio
+import contextlib
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,6 +30,28 @@ class Fatal(BaseException):
     """Not an Exception: the default retry_on must let it through."""
 
 
+@contextlib.contextmanager
+def attempt_drawn() -> Iterator[None]:
+    """The timeline of a retried operation: each attempt on the row "attempts" (its latency,
+    then how it ended), and the wait before it, since the previous attempt ended, on the row
+    "backoff"."""
+    start, ended = now(), timeline.last_end("attempts")
+    if ended is not None and start > ended + timeline.TOLERANCE:
+        timeline.record_span("backoff", ended, start, timeline.WAIT)
+    try:
+        yield
+    except asyncio.CancelledError:
+        timeline.record_mark("attempts", now(), timeline.CANCELLED)
+        raise
+    except BaseException:
+        timeline.record_mark("attempts", now(), timeline.FAILED)
+        raise
+    else:
+        timeline.record_mark("attempts", now(), timeline.RETURNED)
+    finally:
+        timeline.record_span("attempts", start, now())
+
+
 class Flaky:
     """An async operation that raises `errors` in turn, then returns `result`.
 
@@ -47,14 +70,15 @@ class Flaky:
 
     async def __call__(self) -> Any:
         self.calls.append(now())
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        if self.forever:
-            self.raised.append(ConnectionError(f"failure {len(self.calls)}"))
-            raise self.raised[-1]
-        if self.errors:
-            raise self.errors.pop(0)
-        return self.result
+        with attempt_drawn():
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            if self.forever:
+                self.raised.append(ConnectionError(f"failure {len(self.calls)}"))
+                raise self.raised[-1]
+            if self.errors:
+                raise self.errors.pop(0)
+            return self.result
 
     @property
     def waits(self) -> list[float]:
@@ -84,24 +108,16 @@ class Attempts:
     async def __call__(self) -> Any:
         number = len(self.calls)
         self.calls.append(now())
-        row = f"attempt {number + 1}"
-        try:
+        with attempt_drawn():
             if self.latency:
                 await asyncio.sleep(self.latency)
-        except asyncio.CancelledError:
-            timeline.record_mark(row, now(), timeline.CANCELLED)
-            raise
-        finally:
-            timeline.record_span(row, self.calls[number], now())
-        if number < self.failures:
-            self.raised.append(self.kinds[number % len(self.kinds)](f"failure {number + 1}"))
-            timeline.record_mark(row, now(), timeline.FAILED)
-            raise self.raised[-1]
-        if self.final is not None:
-            self.raised.append(self.final)
-            timeline.record_mark(row, now(), timeline.FAILED)
-            raise self.final
-        return self.result
+            if number < self.failures:
+                self.raised.append(self.kinds[number % len(self.kinds)](f"failure {number + 1}"))
+                raise self.raised[-1]
+            if self.final is not None:
+                self.raised.append(self.final)
+                raise self.final
+            return self.result
 
 
 def retry_model(attempts: int, failures: int, latency: float, base: float, factor: float,
@@ -316,6 +332,10 @@ async def test_first_success_returns_at_once() -> None:
 @task2
 async def test_retries_after_failures_with_backoff() -> None:
     """retries a failing operation, waiting 1 s then 2 s, and returns its result"""
+    for at, kind in ((0.0, timeline.FAILED), (1.0, timeline.FAILED), (3.0, timeline.RETURNED)):
+        timeline.expect("attempts", at, kind=kind)
+    timeline.expect("backoff", 0.0, 1.0, timeline.WAIT)
+    timeline.expect("backoff", 1.0, 3.0, timeline.WAIT)
     operation = Flaky(*failures(2), result="third time lucky")
     got = await retry.retry_async(operation)
     assert got == "third time lucky", f"retry_async returned {show(got)} after two failures"

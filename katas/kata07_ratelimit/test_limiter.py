@@ -235,11 +235,16 @@ async def test_the_window_slides() -> None:
     """the window slides: each acquisition waits only for the oldest one in the window"""
     limiter = limits.RateLimiter(2, 1.0)
     passed = []
-    for at in [0.0, 0.4, 0.5, 1.2, 1.25]:
+    for number, (at, due) in enumerate(zip([0.0, 0.4, 0.5, 1.2, 1.25], [0.0, 0.4, 1.0, 1.4, 2.0],
+                                           strict=True), 1):
+        timeline.expect(f"acquire {number}", max(at, now()), due, timeline.WAIT)
+        timeline.expect(f"acquire {number}", due, kind=timeline.RETURNED)
         if now() < at:
             await asyncio.sleep(at - now())
+        asked = now()
         await limiter.acquire()
         passed.append(round(now(), 6))
+        timeline.record_wait(f"acquire {number}", asked, now())
     assert same_time(passed, [0.0, 0.4, 1.0, 1.4, 2.0]), (
         f"RateLimiter(2, per=1.0), acquiring at 0, 0.4, 0.5, 1.2 and 1.25 s: passed at {passed}; "
         "expected [0.0, 0.4, 1.0, 1.4, 2.0], each one as soon as the window holds fewer than 2. "
