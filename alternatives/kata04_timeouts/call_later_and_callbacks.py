@@ -22,6 +22,8 @@ async def timeout_after(seconds, awaitable):
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
             raise
+    if not inspect.isawaitable(awaitable):
+        raise TypeError(f"timeout_after needs something to await, got {awaitable!r}")
     work = asyncio.ensure_future(awaitable)
     expired = False
 

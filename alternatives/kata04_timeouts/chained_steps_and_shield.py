@@ -22,6 +22,8 @@ async def timeout_after(seconds, awaitable):
                 awaitable.close()
             raise
         when = asyncio.get_running_loop().time() + seconds
+    if not hasattr(type(awaitable), "__await__") and not inspect.iscoroutine(awaitable):
+        raise TypeError(f"not awaitable: {awaitable!r}")
     async with asyncio.timeout_at(when):
         return await awaitable
 

@@ -36,6 +36,8 @@ async def timeout_after(seconds, awaitable):
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
             raise
+    if not inspect.isawaitable(awaitable):
+        raise TypeError(f"{awaitable!r} cannot be awaited")
     work = asyncio.ensure_future(awaitable)
     alarm = None if seconds is None else asyncio.ensure_future(asyncio.sleep(seconds))
     try:

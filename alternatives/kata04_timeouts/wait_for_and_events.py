@@ -19,6 +19,8 @@ async def timeout_after(seconds, awaitable):
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
             raise
+    if not inspect.isawaitable(awaitable):
+        raise TypeError(f"awaitable expected, got {awaitable!r}")
     return await asyncio.wait_for(awaitable, seconds)
 
 

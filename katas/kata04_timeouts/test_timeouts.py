@@ -11,7 +11,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
-from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time
+from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time, shows
 from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
@@ -1107,6 +1107,27 @@ async def test_rejects_bad_seconds(seconds: object, error: type[Exception],
         )
     finally:
         work.close()
+
+
+@task7
+@pytest.mark.parametrize("given", ["an async function, not called", "42", "None"])
+async def test_timeout_after_wants_an_awaitable(given: str, jobs: Jobs) -> None:
+    """rejects what cannot be awaited (an async function not called, a number) before any wait
+
+    The TypeError shows the value: `timeout_after(1, work)` where `work()` was meant is the
+    usual slip.
+    """
+    job = jobs.make(1.0)
+    value = {"an async function, not called": job, "42": 42, "None": None}[given]
+    start = now()
+    raised = await rejects(TypeError, lambda: timeouts.timeout_after(1.0, value),
+                           shown=f"timeout_after(1.0, {given})", named=())
+    assert shows(str(raised), value), (
+        f"Called timeout_after(1.0, {given}). It raised TypeError({str(raised)!r}); the message "
+        f"should show what it was given: {value!r}")
+    assert same_time(now(), start) and not jobs.records[0].calls, (
+        f"timeout_after(1.0, {given}) raised after {secs(now() - start)} of loop time"
+        f"{' and called the job' if jobs.records[0].calls else ''}; it should refuse at once")
 
 
 @task7

@@ -23,7 +23,8 @@ def _check_seconds(name: str, seconds: object) -> None:
 async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     """Await `awaitable`, or raise TimeoutError once `seconds` of loop time have passed.
 
-    Any awaitable (coroutine, task, Future); a bool is not a number of seconds. A cancellation
+    Any awaitable (coroutine, task, Future), else TypeError (an async function not called is
+    none); a bool is not a number of seconds. A cancellation
     of the caller stays one: the work is cancelled at once too, and cleaned up before the
     cancellation reaches the caller.
     """
@@ -34,6 +35,8 @@ async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
         if inspect.iscoroutine(awaitable):
             awaitable.close()  # it will never run: say so, rather than leave it un-awaited
         raise
+    if not inspect.isawaitable(awaitable):
+        raise TypeError(f"awaitable must be a coroutine, a task or a Future, got {awaitable!r}")
     async with asyncio.timeout(seconds):
         return await awaitable
 
