@@ -31,6 +31,8 @@ async def timeout_after(seconds: float | None, awaitable: Awaitable[T]) -> T:
     Future. ``None`` or ``inf`` means no limit. Raises TypeError when `seconds`
     is not a number (a bool is not one) and ValueError when it is negative or
     NaN, naming it and its value; a coroutine that will not run is closed then.
+    With good `seconds`, what cannot be awaited (an async function not called, a
+    number, None) raises TypeError showing it, before any wait.
     """
     raise NotImplementedError("TODO: task 1, a deadline for any awaitable")
 
