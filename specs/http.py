@@ -110,8 +110,7 @@ class MockHttp:
 
         arrivals = self._times.setdefault((method.upper(), URL(url)), [])
 
-        where = URL(url)
-        row = f"{method.upper()} {where.path if where.path not in ('', '/') else where.host}"
+        row = request_row(method, url)
 
         async def wait(*_args: Any, **_kwargs: Any) -> None:
             loop = asyncio.get_running_loop()
@@ -125,8 +124,8 @@ class MockHttp:
                 raise
             finally:
                 timeline.record_span(row, arrived, loop.time())
-            if isinstance(answer, Exception):
-                timeline.record_mark(row, loop.time(), timeline.FAILED)
+            timeline.record_mark(row, loop.time(), timeline.FAILED if isinstance(
+                answer, Exception) else timeline.RETURNED)
 
         if isinstance(answer, Exception):
             self._mocked.add(url, method, exception=answer, repeat=repeat, callback=wait)
@@ -139,6 +138,12 @@ class MockHttp:
                          payload=answer.json, body=answer.body,
                          content_type=answer.content_type or (
                              "application/json" if answer.json is not None else "text/plain"))
+
+
+def request_row(method: str, url: str | URL) -> str:
+    """A request's row in a timeline: ``GET /health``, or ``GET api.example.com`` for a root."""
+    where = URL(url)
+    return f"{method.upper()} {where.path if where.path not in ('', '/') else where.host}"
 
 
 class _Wire:

@@ -316,10 +316,11 @@ class TaskRecorder:
 
 
 def worth_drawing(recorded: Recorder) -> bool:
-    """A run is drawn when its spec said what it expected, or when some of it took loop time
-    (a failure at 0 s, before anything ran, has nothing to show)."""
-    return bool(recorded.expected.spans) or any(
-        s.end is not None and s.end - s.start > TOLERANCE for s in recorded.actual.spans)
+    """A run is drawn when its spec said what it expected, or when what it recorded covers some
+    loop time (a failure at 0 s, before anything ran, has nothing to show)."""
+    moments = [t for s in recorded.actual.spans for t in (s.start, s.end) if t is not None]
+    return bool(recorded.expected.spans) or (bool(moments) and
+                                             max(moments) - min(moments) > TOLERANCE)
 
 
 def write_trace(recorded: Recorder, nodeid: str, folder: Path) -> Path:

@@ -5,8 +5,12 @@ Trace Event Format file; and, end to end, a failing behaviour's message carries 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+from scripts import mistakes
+from scripts.project import IMPOSTORS, KATAS, REFERENCE, run_specs
+from specs import course
 from specs.timeline import (
     CANCELLED,
     CLEANUP,
@@ -157,3 +161,26 @@ def test_a_failing_behaviour_shows_its_timeline_and_a_passing_one_on_request(
 def test_without_timeline_a_passing_behaviour_draws_nothing(run_spec: SpecRun) -> None:
     got = run_spec(PROBE, SPEC)
     assert got["test_runs_them"].status == "passed" and not got["test_runs_them"].timeline
+
+
+# A typical mistake of each kata about timing: its run is drawn in some failure's message.
+TIMED_MISTAKES = {
+    "kata01_gather": "awaits_in_turn", "kata02_http": "one_after_another",
+    "kata03_retry": "off_by_one_backoff", "kata04_timeouts": "grace_counts_from_the_start",
+    "kata05_semaphore": "fixed_batches", "kata06_queue": "unbounded_queue",
+    "kata07_ratelimit": "fixed_window", "kata08_sync": "calls_jobs_before_the_gate",
+    "kata09_cleanup": "gather_not_group", "kata10_monitor": "drifting_schedule",
+}
+
+
+def test_every_kata_draws_the_timeline_of_a_timing_mistake(tmp_path: Path) -> None:
+    """One run over every kata, each module replaced by a typical mistake of its own."""
+    tree = tmp_path / "katas"
+    shutil.copytree(REFERENCE, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    for kata in course.katas():
+        made = mistakes.read(IMPOSTORS / kata.folder / f"{TIMED_MISTAKES[kata.folder]}.patch")
+        (tree / kata.folder / f"{kata.module}.py").write_text(made.apply())
+    behaviours = run_specs(tree, [KATAS / kata.folder for kata in course.katas()])
+    drawn = {b.kata for b in behaviours if not b.passed and "\nyour code\n" in b.message}
+    assert drawn == set(TIMED_MISTAKES), (
+        f"no failure drew a timeline in {sorted(set(TIMED_MISTAKES) - drawn)}")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from specs import (
     MockHttp,
+    http,
     implementation,
     listing,
     mocked_server,
@@ -27,6 +28,7 @@ from specs import (
     sessions_opened,
     settle,
     show,
+    timeline,
 )
 from specs.checks import CLOCK_RESOLUTION, names, running_tasks, same, same_time
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
@@ -104,9 +106,18 @@ def check_model(attempts_made: list[Try], attempts: int, backoff: float,
 async def answer(planned: Iterator[Try], arrivals: list[float], url: Any,
                  **_kwargs: Any) -> CallbackResult:
     """A mocked server: each request takes the next drawn fate, even one a timeout cuts."""
-    arrivals.append(round(now(), 6))
+    arrived = now()
+    arrivals.append(round(arrived, 6))
     kind, status, latency = next(planned, ("refused", 0, 0.0))
-    await asyncio.sleep(latency)
+    row = http.request_row("GET", url)
+    try:
+        await asyncio.sleep(latency)
+    except asyncio.CancelledError:
+        timeline.record_mark(row, now(), timeline.CANCELLED)
+        raise
+    finally:
+        timeline.record_span(row, arrived, now())
+    timeline.record_mark(row, now(), timeline.FAILED if kind == "refused" else timeline.RETURNED)
     if kind == "refused":
         raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
     return CallbackResult(status=status, body="ok")
