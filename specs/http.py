@@ -141,9 +141,10 @@ class MockHttp:
 
 
 def request_row(method: str, url: str | URL) -> str:
-    """A request's row in a timeline: ``GET /health``, or ``GET api.example.com`` for a root."""
+    """A request's row in a timeline: ``GET svc0.example.com/health`` (the chart shortens
+    what its rows share)."""
     where = URL(url)
-    return f"{method.upper()} {where.path if where.path not in ('', '/') else where.host}"
+    return f"{method.upper()} {where.host}{where.path.rstrip('/')}"
 
 
 class _Wire:

@@ -208,11 +208,38 @@ def _label(name: str, plain: bool) -> str:
     return f"  {name:<{LABEL - 2}}"
 
 
-def _block(title: str, timeline: Timeline, scale: _Scale, plain: bool, room: int) -> list[str]:
+def _short(rows: list[str]) -> dict[str, str]:
+    """Names that fit: of the rows whose names are too long, what they all share at their
+    start and end is left out (cut at a space, a dot or before a slash): ``svc0`` and ``svc1``
+    for ``GET svc0.example.com/health`` and ``GET svc1.example.com/health``."""
+    names = {row: row for row in rows}
+    long = [row for row in rows if len(row) > LABEL - 3]
+    if len(long) < 2:
+        return names
+    start = _shared(long)
+    start = max(long[0].rfind(" ", 0, start) + 1, long[0].rfind(".", 0, start) + 1,
+                long[0].rfind("/", 0, start))
+    backwards = [row[::-1] for row in long]
+    end = _shared(backwards)
+    end = max(backwards[0].rfind(c, 0, end) + 1 for c in " ./")
+    short = {row: row[start:len(row) - end] for row in long}
+    if all(short.values()) and len(set(short.values())) == len(long):
+        names.update(short)
+    return names
+
+
+def _shared(names: list[str]) -> int:
+    """How many characters all `names` share at their start."""
+    return next((i for i, chars in enumerate(zip(*names, strict=False))
+                 if len(set(chars)) > 1), min(map(len, names)))
+
+
+def _block(title: str, timeline: Timeline, scale: _Scale, plain: bool, room: int,
+           names: dict[str, str]) -> list[str]:
     rows = timeline.rows()
     shown = rows if len(rows) <= room else rows[:max(1, room - 1)]
-    lines = [title] + [(_label(row, plain) + _row(timeline.of(row), scale, plain)).rstrip()
-                       for row in shown]
+    lines = [title] + [(_label(names.get(row, row), plain)
+                        + _row(timeline.of(row), scale, plain)).rstrip() for row in shown]
     if len(shown) < len(rows):
         lines.append(f"  … {len(rows) - len(shown)} more rows" if not plain
                      else f"  ... {len(rows) - len(shown)} more rows")
@@ -227,10 +254,11 @@ def render(actual: Timeline, expected: Timeline | None = None, *, width: int = 8
     scale = _Scale(max(actual.end(), expected.end() if expected else 0.0), width - LABEL)
     room = ROWS // 2 if expected else ROWS
     lines = [f"{'loop time':<{LABEL}}{scale.axis()}"]
-    lines += _block("your code", actual, scale, plain, room) if actual.spans else [
+    names = _short(list(dict.fromkeys(actual.rows() + (expected.rows() if expected else []))))
+    lines += _block("your code", actual, scale, plain, room, names) if actual.spans else [
         "your code     (recorded nothing)"]
     if expected:
-        lines += _block("expected", expected, scale, plain, room)
+        lines += _block("expected", expected, scale, plain, room, names)
         differ = first_difference(actual, expected)
         if differ is not None:
             at, how = differ

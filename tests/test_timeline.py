@@ -74,14 +74,18 @@ def test_cancelled_and_cleaned_up_work_in_ascii_on_a_narrow_screen() -> None:
         "! failed"])
 
 
-def test_more_rows_than_fit_are_counted_and_long_names_keep_their_end() -> None:
+def test_more_rows_than_fit_are_counted_and_long_names_lose_what_they_share() -> None:
     many = Timeline()
     for i in range(15):
-        many.span(f"GET /service/{i}", i * 0.1, i * 0.1 + 1)
+        many.span(f"GET api.example.com/service/{i}", i * 0.1, i * 0.1 + 1)
     lines = render(many, width=50).splitlines()
     assert len(lines) == 2 + 11 + 2 and lines[-2] == "  … 4 more rows"
-    assert lines[2] == "  …T /service/0 ██████████████"
+    assert lines[2] == "  /0            ██████████████"
     assert all(len(line) <= 50 for line in lines)
+    alone = Timeline()
+    alone.span("GET svc0.example.com/health", 0, 1)
+    alone.span("caller", 0, 1, WAIT)
+    assert render(alone).splitlines()[2].startswith("  …e.com/health █")
 
 
 def test_every_width_keeps_every_line_inside_it() -> None:
