@@ -34,7 +34,8 @@ def test_progress_names_what_is_missing_and_reset_brings_it_back(clone: Path) ->
     assert brought.returncode == 0, brought.stdout + brought.stderr
     assert "written again as shipped" in brought.stdout
     assert (clone / "katas" / "kata04_timeouts" / "timeouts.py").is_file()
-    assert rows(tool(clone, "progress").stdout)["kata04_timeouts"].endswith("not started")
+    assert rows(tool(clone, "progress").stdout)["kata04_timeouts"].endswith(
+        f"not started: {len(course.kata(4).tasks)} tasks")
 
 
 def test_hint_and_watch_on_a_missing_kata_say_so_in_one_line(clone: Path) -> None:
