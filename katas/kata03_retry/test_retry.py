@@ -742,9 +742,10 @@ async def test_a_call_that_raises_at_once_is_a_failed_attempt() -> None:
         f"first 2 calls, then returned a coroutine of 'ok': retry_async {outcome(got, error)} "
         f"after {len(operation.calls)} call(s), waiting {waits} s. Expected 'ok' after waits of "
         "[1.0, 2.0]: the call operation() is part of the attempt, inside the try")
-    seen = [(e.attempt, e.error) for e, _ in told]
+    seen = [(getattr(e, "attempt", e), getattr(e, "error", e)) for e, _ in told]
     assert seen == list(zip([1, 2], operation.raised, strict=True)), (
-        f"on_retry was told (attempt, error) {seen}; expected each failed call's own error")
+        f"on_retry was told (attempt, error) {seen}; expected each failed call's own error, "
+        "in a RetryEvent")
 
 
 @task6

@@ -1112,10 +1112,10 @@ async def test_rejects_bad_seconds(seconds: object, error: type[Exception],
 @task7
 @pytest.mark.parametrize("given", ["an async function, not called", "42", "None"])
 async def test_timeout_after_wants_an_awaitable(given: str, jobs: Jobs) -> None:
-    """rejects what cannot be awaited (an async function not called, a number) before any wait
+    """rejects what cannot be awaited, showing it, before any wait
 
-    The TypeError shows the value: `timeout_after(1, work)` where `work()` was meant is the
-    usual slip.
+    An async function not called, a number, None: the TypeError shows the value.
+    `timeout_after(1, work)` where `timeout_after(1, work())` was meant is the usual slip.
     """
     job = jobs.make(1.0)
     value = {"an async function, not called": job, "42": 42, "None": None}[given]
