@@ -39,7 +39,8 @@ PROFILE = "asyncio-katas"
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 settings.register_profile(
     PROFILE, derandomize=False, database=None, deadline=None, max_examples=40,
-    print_blob=False, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+    print_blob=False, suppress_health_check=[HealthCheck.too_slow], phases=PHASES,
+    report_multiple_bugs=False)  # one failing example, the last run: its timeline is drawn
 settings.load_profile(PROFILE)  # specs that draw examples import this module
 
 

@@ -262,7 +262,9 @@ def render(actual: Timeline, expected: Timeline | None = None, *, width: int = 8
         differ = first_difference(actual, expected)
         if differ is not None:
             at, how = differ
-            lines.append(f"{' ' * (LABEL + scale.col(at))}^ first difference, at {seconds(at)}")
+            said, col = f"first difference, at {seconds(at)}", LABEL + scale.col(at)
+            lines.append(f"{' ' * col}^ {said}" if col + 2 + len(said) <= width else
+                         f"{' ' * max(0, col - len(said) - 1)}{said} ^")
             lines += textwrap.wrap(how, width, initial_indent="  ", subsequent_indent="    ")
     kinds = dict.fromkeys(s.kind for t in (actual, expected) if t for s in t.spans)
     legend = ""
