@@ -18,8 +18,10 @@ from specs.timeline import (
     RETURNED,
     WAIT,
     Recorder,
+    Span,
     Timeline,
     can_draw,
+    first_difference,
     render,
     trace,
     write_trace,
@@ -188,3 +190,20 @@ def test_every_kata_draws_the_timeline_of_a_timing_mistake(tmp_path: Path) -> No
     drawn = {b.kata for b in behaviours if not b.passed and "\nyour code\n" in b.message}
     assert drawn == set(TIMED_MISTAKES), (
         f"no failure drew a timeline in {sorted(set(TIMED_MISTAKES) - drawn)}")
+
+
+def test_what_a_spec_expects_is_what_the_reference_does() -> None:
+    """Every timeline a spec states (`timeline.expect`) is the reference's run: a difference
+    there would point a learner at a moment the contract does not pin."""
+    behaviours = run_specs(REFERENCE, [KATAS / kata.folder for kata in course.katas()],
+                           "--timeline")
+    stated = [b for b in behaviours if b.events and b.events["expected"]]
+    assert stated, "no spec states the timeline it expects"
+    wrong = []
+    for b in stated:
+        actual, expected = (Timeline([Span(e["row"], e["kind"], e["start"], e["end"])
+                                      for e in b.events[side]]) for side in ("actual", "expected"))
+        differ = first_difference(actual, expected)
+        if not b.passed or differ is not None:
+            wrong.append(f"  {b.test}: {b.status}; {differ}")
+    assert not wrong, "the reference departs from what these specs expect:\n" + "\n".join(wrong)
