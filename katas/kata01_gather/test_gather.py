@@ -73,6 +73,13 @@ def as_given(seconds: list[float], shape: str, style: str, twice: bool = False) 
     return f"With a {shape} of {jobs}{of} (each a {style}{again})"
 
 
+def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
+    """The timeline the contract expects of the caller (`settle`): it waits from `start` to
+    `end`, when the call returns (or raises, or is cancelled: `kind`)."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=kind)
+
+
 # --- tasks 1 and 2: any jobs, in any shape ----------------------------------------------------
 
 @task1
@@ -137,6 +144,12 @@ def test_runs_any_jobs(function: str, plan: list[tuple[float, Any]], twice: bool
     listed = [plan[i][0] for i in order]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        together = function == "run_concurrently"
+        for n, index in enumerate(order):  # a job listed twice: its second life is "#2"
+            due = 0.0 if together else sum(listed[:n])
+            timeline.expect(f"job{index}" + (" #2" if index in order[:n] else ""), due,
+                            due + listed[n])
+        expect_caller(0.0, max(listed, default=0.0) if together else sum(listed))
         got, error = await settle(getattr(gather, function)(shaped([made[i] for i in order],
                                                                      shape)))
         return got, error, now()
@@ -187,6 +200,10 @@ def test_sequential_stops_at_the_first_failure(seconds: list[float], fail: int) 
     work = [jobs.make(s, error=boom if i == fail else None) for i, s in enumerate(seconds)]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        for index in range(fail + 1):
+            timeline.expect(f"job{index}", sum(seconds[:index]), sum(seconds[:index + 1]))
+        timeline.expect(f"job{fail}", sum(seconds[:fail + 1]), kind=timeline.FAILED)
+        expect_caller(0.0, sum(seconds[:fail + 1]), timeline.FAILED)
         return *(await settle(gather.run_sequentially(work))), now()
 
     got, error, ended = run_virtual(scenario)
@@ -210,6 +227,8 @@ def test_sequential_stops_at_the_first_failure(seconds: list[float], fail: int) 
 async def test_timed_measures_loop_time(jobs: Jobs) -> None:
     """returns the job's result and how long it took, in seconds of loop time"""
     await asyncio.sleep(1.0)  # the measurement starts when timed() is called
+    start = now()
+    timeline.expect("job0", start, start + 2.5)
     measured = await gather.timed(jobs.make(2.5, result="done"))
     assert measured.result == "done", (
         f"timed(job) returned result={show(measured.result)}; the job returned 'done'"
@@ -236,6 +255,8 @@ def test_timed_measures_any_job(before: float, seconds: float, result: Any, styl
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
         await asyncio.sleep(before)
+        timeline.expect("job0", before, before + seconds)
+        expect_caller(before, before + seconds)
         got, error = await settle(gather.timed(job))
         return got, error, now() - before
 
@@ -347,6 +368,10 @@ def test_compare_times_both_runs(seconds: list[float], shape: str, style: str) -
     made = [STYLES[style](job) for job in jobs.many(seconds)]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        for index, s in enumerate(seconds):  # in turn, then all at once from the sum
+            timeline.expect(f"job{index}", sum(seconds[:index]), sum(seconds[:index + 1]))
+            timeline.expect(f"job{index} #2", sum(seconds), sum(seconds) + s)
+        expect_caller(0.0, sum(seconds) + max(seconds, default=0.0))
         return *(await settle(gather.compare(shaped(made, shape)))), now()
 
     got, error, ended = run_virtual(scenario)
@@ -454,6 +479,19 @@ def test_concurrent_failure_cancels_the_others(plan: list[tuple[float, bool, flo
     work = [jobs.make(s, error=e, cleanup_s=c) for (s, _, c), e in zip(plan, errors, strict=True)]
 
     async def scenario() -> tuple[Any, BaseException | None, float, list[str]]:
+        ends = [s for s, _, _ in plan]
+        for index, (s, fails, c) in enumerate(plan):
+            row = f"job{index}"
+            if s > failed_at:  # cancelled at the first failure, then its clean-up
+                timeline.expect(row, 0.0, failed_at)
+                timeline.expect(row, failed_at, kind=timeline.CANCELLED)
+                timeline.expect(row, failed_at, failed_at + c, timeline.CLEANUP)
+            elif s < failed_at or ends.count(s) == 1:  # a tie at the failure may go either way
+                timeline.expect(row, 0.0, s)
+                if fails:
+                    timeline.expect(row, s, kind=timeline.FAILED)
+        expect_caller(0.0, failed_at + max((c for s, _, c in plan if s > failed_at), default=0.0),
+                      timeline.FAILED)
         got, error = await settle(gather.run_concurrently(work))
         return got, error, now(), jobs.still_running
 
@@ -493,6 +531,11 @@ def test_cancelling_the_caller_cancels_the_jobs(seconds: list[tuple[float, float
     work = [jobs.make(s, cleanup_s=c) for s, c in seconds]
 
     async def scenario() -> tuple[Any, BaseException | None, float, int]:
+        for index, (_, c) in enumerate(seconds):  # every job cancelled then, its clean-up run
+            timeline.expect(f"job{index}", 0.0, cancel_at)
+            timeline.expect(f"job{index}", cancel_at, kind=timeline.CANCELLED)
+            timeline.expect(f"job{index}", cancel_at, cancel_at + c, timeline.CLEANUP)
+        expect_caller(cancel_at, cancel_at + max(c for _, c in seconds), timeline.CANCELLED)
         caller = asyncio.ensure_future(gather.run_concurrently(work))
         await asyncio.sleep(cancel_at)
         caller.cancel()
@@ -598,6 +641,10 @@ def test_each_job_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str) 
             for i, (s, c) in enumerate(zip(seconds, cleanups, strict=True))]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        cut = seconds[failing] if failing is not None else cancel_at
+        due = cut + max(c for i, c in enumerate(cleanups) if i != failing)
+        expect_caller(cancel_at or 0.0, due,
+                      timeline.FAILED if failing is not None else timeline.CANCELLED)
         caller = asyncio.ensure_future(gather.run_concurrently(work))
         if cancel_at is not None:
             await asyncio.sleep(cancel_at)
@@ -641,6 +688,7 @@ def test_the_first_failure_in_loop_time_is_the_one_reported(cleanup: float) -> N
             Tidy("job2", 1.0, 0.0, error=first)]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        expect_caller(0.0, 1.0 + max(cleanup, 0.25), timeline.FAILED)
         return *(await settle(gather.run_concurrently(work))), now()
 
     got, error, ended = run_virtual(scenario)
@@ -663,6 +711,7 @@ def test_a_cancelled_caller_hears_a_cancellation_even_if_a_clean_up_raises(clean
     work = [Tidy("job0", 3.0, 0.25), Tidy("job1", 3.0, cleanup, cleanup_error=late)]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        expect_caller(1.0, 1.0 + max(cleanup, 0.25), timeline.CANCELLED)
         caller = asyncio.ensure_future(gather.run_concurrently(work))
         await asyncio.sleep(1.0)
         caller.cancel()

@@ -21,8 +21,10 @@ from specs import (
     sessions_opened,
     settle,
     show,
+    timeline,
 )
 from specs.checks import names, same_time, shows
+from specs.http import request_row
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
 
 fetch = implementation("kata02_http", "fetch")
@@ -41,6 +43,19 @@ STATUS = "http://status.example.org/health"
 def result(url: str = API, status: int | None = 200, elapsed: float = 0.1,
            error: BaseException | None = None) -> object:
     return fetch.FetchResult(url, status, None if status is None else "", None, elapsed, error)
+
+
+def expect_request(url: str, start: float, end: float, kind: str = timeline.RETURNED) -> None:
+    """The timeline the contract expects of a GET of `url`: sent at `start`, over at `end`
+    (answered, failed or cancelled: `kind`)."""
+    timeline.expect(request_row("GET", url), start, end)
+    timeline.expect(request_row("GET", url), end, kind=kind)
+
+
+def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
+    """The caller (`settle`) waits from `start` to `end`, when the call ends as `kind`."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=kind)
 
 
 def no_response(result: object) -> str:
@@ -183,6 +198,7 @@ async def test_http_error_status_is_a_response(http_mock: MockHttp) -> None:
 async def test_no_timeout_waits_as_long_as_it_takes(http_mock: MockHttp) -> None:
     """timeout=None waits for a slow response however long it takes"""
     http_mock.reply(API, body="slow but sure", latency=100.0)
+    expect_request(API, 0.0, 100.0)
     async with aiohttp.ClientSession() as session:
         got = await fetch.fetch_url(session, API, timeout=None)
     assert got.body == "slow but sure", (
@@ -195,6 +211,8 @@ async def test_no_timeout_waits_as_long_as_it_takes(http_mock: MockHttp) -> None
 async def test_an_infinite_timeout_is_no_limit(timeout: float, http_mock: MockHttp) -> None:
     """timeout=math.inf is no limit, as None is: a 100 s response arrives"""
     http_mock.reply(API, body="slow but sure", latency=100.0)
+    expect_request(API, 0.0, 100.0)
+    expect_caller(0.0, 100.0)
     async with aiohttp.ClientSession() as session:
         got, raised = await settle(fetch.fetch_url(session, API, timeout=timeout))
     assert raised is None and got.body == "slow but sure", (
@@ -209,6 +227,8 @@ async def test_cancellation_is_not_a_result(http_mock: MockHttp) -> None:
     """cancelling fetch_url cancels it at once, request and all: the cancellation is not
     turned into a result"""
     http_mock.reply(API, latency=5.0)
+    expect_request(API, 0.0, 1.0, timeline.CANCELLED)  # cancelled with the call
+    expect_caller(1.0, 1.0, timeline.CANCELLED)
     async with aiohttp.ClientSession() as session:
         call = asyncio.create_task(fetch.fetch_url(session, API))
         await asyncio.sleep(1.0)
@@ -332,6 +352,7 @@ async def test_timeout_is_a_result(timeout: float | None, expected: float,
     kwargs = {} if timeout is None else {"timeout": timeout}
     async with aiohttp.ClientSession() as session:
         start = now()
+        expect_request(API, start, start + expected, timeline.CANCELLED)  # cut at the limit
         got = await fetch.fetch_url(session, API, **kwargs)
     took = now() - start
     assert isinstance(got.error, TimeoutError), (
@@ -358,6 +379,8 @@ async def test_timeout_covers_the_body(timeout: float | None, expected: float,
     """
     http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
     kwargs = {} if timeout is None else {"timeout": timeout}
+    expect_request(API, 0.0, 0.5)  # the headers; the body is cut at the limit
+    expect_caller(expected, expected)  # a result, at the limit (settled once it is done)
     async with aiohttp.ClientSession() as session:
         call = asyncio.create_task(fetch.fetch_url(session, API, **kwargs))
         done, _ = await asyncio.wait({call}, timeout=expected + 5.0)
@@ -387,6 +410,8 @@ async def test_fetch_many_is_concurrent(http_mock: MockHttp) -> None:
     for url, latency in zip(urls, [3.0, 1.0, 2.0], strict=True):
         http_mock.reply(url, body=url[-1], latency=latency)
     start = now()
+    for url, latency in zip(urls, [3.0, 1.0, 2.0], strict=True):
+        expect_request(url, start, start + latency)  # all sent at once
     got = await fetch.fetch_many(urls)
     took = now() - start
     bodies = [r.body for r in got]
@@ -423,6 +448,10 @@ async def test_fetch_many_keeps_every_result(http_mock: MockHttp) -> None:
     http_mock.fail(urls[2])
     http_mock.hang(urls[3])
     start = now()
+    for url, end, kind in zip(urls, [0.0, 0.0, 0.0, 2.0], [timeline.RETURNED, timeline.RETURNED,
+                                                           timeline.FAILED, timeline.CANCELLED],
+                              strict=True):
+        expect_request(url, start, start + end, kind)
     got = await fetch.fetch_many(urls, timeout=2.0)
     took = now() - start
     statuses = [r.status for r in got]
@@ -441,6 +470,7 @@ async def test_fetch_many_default_timeout(http_mock: MockHttp) -> None:
     """gives up on a silent server after 10 s by default"""
     http_mock.hang(API)
     start = now()
+    expect_request(API, start, start + 10.0, timeline.CANCELLED)
     await fetch.fetch_many([API])
     assert same_time(now() - start, 10.0), f"gave up after {secs(now() - start)}, not 10 s"
 
@@ -451,6 +481,8 @@ async def test_fetch_many_closes_the_session_when_cancelled(http_mock: MockHttp)
     urls = [f"{API}/{n}" for n in range(2)]
     for url in urls:
         http_mock.reply(url, latency=5.0)
+        expect_request(url, 0.0, 1.0, timeline.CANCELLED)  # every fetch cancelled with the call
+    expect_caller(1.0, 1.0, timeline.CANCELLED)
     with sessions_opened() as opened:
         call = asyncio.create_task(fetch.fetch_many(urls))
         await asyncio.sleep(1.0)
@@ -482,6 +514,9 @@ async def test_fetch_many_timeout_covers_the_body(http_mock: MockHttp) -> None:
     """
     http_mock.reply(API, body="too late", latency=0.5, body_latency=200.0)
     http_mock.reply(STATUS, body="fine")
+    expect_request(API, 0.0, 0.5)  # the headers; the body is cut at the limit
+    expect_request(STATUS, 0.0, 0.0)
+    expect_caller(3.0, 3.0)  # the batch's results, at the limit (settled once it is done)
     call = asyncio.create_task(fetch.fetch_many([API, STATUS], timeout=3.0))
     done, _ = await asyncio.wait({call}, timeout=10.0)
     if not done:
@@ -603,6 +638,18 @@ def limit_of(timeout: Any) -> float | None:
     return 10.0 if timeout == "default" else timeout
 
 
+def expect_fetch(url: str, kind: str, latency: float, limit: float | None,
+                 start: float = 0.0) -> float:
+    """Expect the request of a fetch of `url` sent at `start` (to a server `kind` that answers
+    after `latency`, with a time limit of `limit`); returns when the fetch ends."""
+    if limit is not None and latency > limit:
+        expect_request(url, start, start + limit, timeline.CANCELLED)
+        return start + limit
+    expect_request(url, start, start + latency,
+                   timeline.FAILED if kind == "refused" else timeline.RETURNED)
+    return start + latency
+
+
 def untied(latency: float, timeout: Any) -> float:
     """A latency not within 2 ms of the time limit (a tie would have no one right answer)."""
     limit = limit_of(timeout)
@@ -637,6 +684,7 @@ def test_fetch_url_reports_any_server(kind: str, status: int, body: str, payload
 
     async def scenario() -> tuple[Any, BaseException | None, bool]:
         await asyncio.sleep(before)
+        expect_caller(before, expect_fetch(url, kind, latency, limit_of(timeout), before))
         async with aiohttp.ClientSession() as session:
             got, error = await settle(fetch.fetch_url(session, url, **kwargs))
             return got, error, session.closed
@@ -685,6 +733,8 @@ def test_fetch_many_reports_any_batch(servers: list[tuple[Any, ...]], order: lis
     limit = limit_of(timeout)
 
     async def scenario() -> tuple[Any, BaseException | None, float, list[bool]]:
+        ends = [expect_fetch(URLS[i], servers[i][0], servers[i][4], limit) for i in order]
+        expect_caller(0.0, max(ends, default=0.0))  # every request at once
         with sessions_opened() as opened:
             got, error = await settle(fetch.fetch_many(shaped([URLS[i] for i in order], shape),
                                                        **kwargs))
@@ -767,6 +817,8 @@ def test_summarize_counts_any_batch(batch: list[tuple[int | None, float]], shape
 async def test_fetch_many_with_an_infinite_timeout(http_mock: MockHttp) -> None:
     """timeout=math.inf is no limit: a batch with a 100 s response waits for it"""
     http_mock.reply(API, body="slow but sure", latency=100.0)
+    expect_request(API, 0.0, 100.0)
+    expect_caller(0.0, 100.0)
     got, raised = await settle(fetch.fetch_many([API], timeout=math.inf))
     assert raised is None and [r.body for r in got] == ["slow but sure"], (
         f"fetch_many([url], timeout=math.inf) on a 100 s response {outcome(got, raised)}; "

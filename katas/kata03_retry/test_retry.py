@@ -191,6 +191,31 @@ def at(times: list[float]) -> str:
     return listing(secs(t) for t in times)
 
 
+def expect_attempts(starts: list[float], last: str = timeline.RETURNED, latency: float = 0.0,
+                    cut_at: float | None = None) -> None:
+    """The timeline the contract expects of the attempts: one at each of `starts`, taking
+    `latency`; each fails but the last, which ends as `last` (cancelled at `cut_at` if given);
+    between two, the backoff."""
+    for n, begin in enumerate(starts):
+        final = n == len(starts) - 1
+        end = cut_at if final and cut_at is not None else begin + latency
+        timeline.expect("attempts", begin, end)
+        timeline.expect("attempts", end, kind=last if final else timeline.FAILED)
+        if n:
+            timeline.expect("backoff", starts[n - 1] + latency, begin, timeline.WAIT)
+
+
+def after(waits: list[float], start: float = 0.0) -> list[float]:
+    """When the attempts start (attempts of no latency), `waits` of backoff between them."""
+    return [start + sum(waits[:n]) for n in range(len(waits) + 1)]
+
+
+def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
+    """The caller (`settle`) waits from `start` to `end`, when the call ends as `kind`."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=kind)
+
+
 # --- task 1: compute the backoff delay --------------------------------------------------------
 
 @task1
@@ -322,6 +347,7 @@ def test_backoff_delay_for_a_huge_retry(number: str, base: float, factor: float,
 @task2
 async def test_first_success_returns_at_once() -> None:
     """returns the result of the first attempt that succeeds, without waiting"""
+    expect_attempts([0.0])
     operation = Flaky(result={"id": 7})
     got = await retry.retry_async(operation)
     assert got == {"id": 7}, f"retry_async returned {show(got)}; the operation returned {{'id': 7}}"
@@ -355,6 +381,8 @@ async def test_any_callable_returning_any_awaitable(style: str) -> None:
     """
     result = object()
     operation = Flaky(*failures(1), result=result)
+    expect_attempts([0.0, 1.0])
+    expect_caller(0.0, 1.0)
     got, error = await settle(retry.retry_async(STYLES[style](operation)))
     assert error is None and got is result and same_time(operation.waits, [1.0]), (
         f"With an operation given as a {style} that failed once, then returned an object: "
@@ -367,6 +395,8 @@ async def test_any_callable_returning_any_awaitable(style: str) -> None:
 async def test_gives_up_with_the_last_error() -> None:
     """after `attempts` failures, raises the last error, without a final sleep"""
     operation = Flaky(forever=True)
+    expect_attempts([0.0, 1.0, 3.0], timeline.FAILED)
+    expect_caller(0.0, 3.0, timeline.FAILED)  # no sleep after the last attempt
     result, error = await settle(retry.retry_async(operation, attempts=3))
     calls = len(operation.calls)
     assert calls == 3, f"attempts=3, but the operation ran {calls} times"
@@ -384,6 +414,8 @@ async def test_gives_up_with_the_last_error() -> None:
 async def test_single_attempt_never_retries() -> None:
     """attempts=1 means one try and no retry"""
     operation = Flaky(forever=True)
+    expect_attempts([0.0], timeline.FAILED)
+    expect_caller(0.0, 0.0, timeline.FAILED)
     result, error = await settle(retry.retry_async(operation, attempts=1))
     assert len(operation.calls) == 1 and error is operation.raised[0], (
         f"attempts=1: the operation ran {len(operation.calls)} times and retry_async "
@@ -396,6 +428,7 @@ async def test_single_attempt_never_retries() -> None:
 async def test_backoff_is_capped_and_configurable() -> None:
     """uses base_delay, factor and max_delay for the waits"""
     operation = Flaky(*failures(5))
+    expect_attempts(after([1, 10, 15, 15, 15]))
     await retry.retry_async(operation, attempts=6, base_delay=1, factor=10, max_delay=15)
     assert same_time(operation.waits, [1, 10, 15, 15, 15]), (
         f"With base_delay=1, factor=10, max_delay=15 the waits were {operation.waits}; "
@@ -407,8 +440,9 @@ async def test_backoff_is_capped_and_configurable() -> None:
 async def test_default_waits_double_up_to_the_cap() -> None:
     """with the defaults the waits double, 1, 2, 4, 8, 16 s, then stay at the 30 s cap"""
     operation = Flaky(*failures(7))
-    await retry.retry_async(operation, attempts=8)
     expected = [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    expect_attempts(after(expected))
+    await retry.retry_async(operation, attempts=8)
     assert same_time(operation.waits, expected), (
         f"The operation failed 7 times with attempts=8 and the default backoff; retry_async "
         f"waited {operation.waits} s between attempts. Expected {expected}: each wait is "
@@ -419,8 +453,9 @@ async def test_default_waits_double_up_to_the_cap() -> None:
 async def test_no_cap_in_retry_async() -> None:
     """retry_async with max_delay=math.inf waits past 30 s: no cap"""
     operation = Flaky(*failures(6))
-    await retry.retry_async(operation, attempts=7, max_delay=math.inf)
     expected = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    expect_attempts(after(expected))
+    await retry.retry_async(operation, attempts=7, max_delay=math.inf)
     assert same_time(operation.waits, expected), (
         f"With max_delay=math.inf and 6 failures, retry_async waited {operation.waits} s; "
         f"expected {expected}: math.inf means no cap")
@@ -440,6 +475,8 @@ async def test_other_errors_propagate_at_once(boom: Exception, retry_on: Any) ->
     retry_on=() retries nothing.
     """
     operation = Flaky(boom)
+    expect_attempts([0.0], timeline.FAILED)
+    expect_caller(0.0, 0.0, timeline.FAILED)
     result, error = await settle(retry.retry_async(operation, retry_on=retry_on))
     assert error is boom and len(operation.calls) == 1 and same_time(now(), 0), (
         f"retry_on={retry_on!r} and the operation raised {boom!r}: it ran "
@@ -453,6 +490,7 @@ async def test_other_errors_propagate_at_once(boom: Exception, retry_on: Any) ->
 async def test_retry_on_a_tuple_and_subclasses() -> None:
     """retry_on takes a tuple of exception classes, and matches their subclasses"""
     operation = Flaky(TimeoutError(), ConnectionRefusedError())
+    expect_attempts([0.0, 1.0, 3.0])
     got = await retry.retry_async(operation, retry_on=(TimeoutError, OSError))
     assert got == "ok" and len(operation.calls) == 3, (
         f"retry_on=(TimeoutError, OSError) with a TimeoutError then a ConnectionRefusedError "
@@ -464,6 +502,9 @@ async def test_retry_on_a_tuple_and_subclasses() -> None:
 async def test_default_retries_exceptions_only() -> None:
     """by default retries any Exception, but not a BaseException such as SystemExit"""
     flaky = Flaky(KeyError("x"), ConnectionError())
+    expect_attempts([0.0, 1.0, 3.0])  # then the fatal one's only attempt, at 3.0 s
+    expect_attempts([3.0], timeline.FAILED)
+    expect_caller(3.0, 3.0, timeline.FAILED)
     assert await retry.retry_async(flaky) == "ok", "the default retry_on should retry Exceptions"
     fatal = Flaky(Fatal())
     result, error = await settle(retry.retry_async(fatal))
@@ -480,6 +521,8 @@ async def test_default_retries_exceptions_only() -> None:
 async def test_cancel_during_backoff_ends_at_once() -> None:
     """a cancellation during a backoff sleep ends retry_async at once"""
     operation = Flaky(*failures(3))
+    expect_attempts([0.0], timeline.FAILED)  # then the backoff, cut short: no attempt after it
+    expect_caller(1.0, 1.0, timeline.CANCELLED)
     call = asyncio.create_task(retry.retry_async(operation, base_delay=10))
     await asyncio.sleep(1.0)
     call.cancel()
@@ -500,6 +543,8 @@ async def test_cancel_during_backoff_ends_at_once() -> None:
 async def test_cancellation_is_never_retried(retry_on: type[BaseException]) -> None:
     """an operation that is cancelled is not retried, even with retry_on=BaseException"""
     operation = Flaky(asyncio.CancelledError())
+    expect_attempts([0.0], timeline.CANCELLED)
+    expect_caller(0.0, 0.0, timeline.CANCELLED)
     result, error = await settle(retry.retry_async(operation, retry_on=retry_on))
     assert isinstance(error, asyncio.CancelledError) and len(operation.calls) == 1, (
         f"with retry_on={retry_on.__name__}, the operation was cancelled: it ran "
@@ -512,6 +557,8 @@ async def test_cancellation_is_never_retried(retry_on: type[BaseException]) -> N
 async def test_cancel_during_an_attempt_propagates() -> None:
     """a cancellation during an attempt propagates and is not retried"""
     operation = Flaky(latency=5.0)
+    expect_attempts([0.0], timeline.CANCELLED, latency=5.0, cut_at=1.0)
+    expect_caller(1.0, 1.0, timeline.CANCELLED)
     call = asyncio.create_task(retry.retry_async(operation, retry_on=BaseException))
     await asyncio.sleep(1.0)
     call.cancel()
@@ -664,6 +711,7 @@ async def test_async_on_retry_is_awaited() -> None:
         told.append(event.attempt)
 
     operation = Flaky(*failures(1))
+    expect_attempts([0.0, 1.5])  # the backoff: 0.5 s in on_retry, then the 1 s sleep
     await retry.retry_async(operation, on_retry=on_retry)
     assert told == [1], f"an async on_retry should be awaited once; it completed for {told}"
     assert same_time(operation.waits, [1.5]), (
@@ -695,9 +743,11 @@ async def test_an_error_in_on_retry_ends_the_call(style: str) -> None:
         await asyncio.sleep(0.5)
         raise boom
 
+    ends = 0.0 if style == "a function" else 0.5
+    expect_attempts([0.0], timeline.FAILED)
+    expect_caller(0.0, ends, timeline.FAILED)
     got, error = await settle(retry.retry_async(
         operation, attempts=4, on_retry=hook if style == "a function" else async_hook))
-    ends = 0.0 if style == "a function" else 0.5
     assert error is boom, (
         f"on_retry ({style}) raised {boom!r} when told of the first failure; retry_async "
         f"{outcome(got, error)} after {len(operation.calls)} attempt(s). Expected that very "
@@ -781,12 +831,16 @@ def test_any_schedule_of_failures(attempts: int, fails: int, latency: float, bas
     if RETRY_ON[retry_on] is not None:
         kwargs["retry_on"] = RETRY_ON[retry_on]
 
+    calls, events, end = retry_model(attempts, fails, latency, base, factor, cap, told_s)
+
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        last = timeline.RETURNED if fails < attempts else timeline.FAILED
+        expect_attempts(calls, last, latency)
+        expect_caller(0.0, end, last)
         got, error = await settle(retry.retry_async(STYLES[style](operation), **kwargs))
         return got, error, now()
 
     got, error, ended = run_virtual(scenario)
-    calls, events, end = retry_model(attempts, fails, latency, base, factor, cap, told_s)
     given_as = (f"With attempts={attempts}, base_delay={base}, factor={factor}, max_delay={cap}, "
                 f"retry_on={retry_on}, on_retry {on_retry}"
                 + (f" taking {secs(told_s)}" if told_s else "")
@@ -848,12 +902,15 @@ def test_an_error_not_in_retry_on_propagates_at_any_attempt(attempts: int, fails
     if retry_on is not None:
         kwargs["retry_on"] = retry_on
 
+    calls, events, end = retry_model(attempts, fails, latency, base, 2.0, 30.0)
+
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        expect_attempts(calls, timeline.FAILED, latency)
+        expect_caller(0.0, end, timeline.FAILED)
         got, raised = await settle(retry.retry_async(operation, **kwargs))
         return got, raised, now()
 
     got, raised, ended = run_virtual(scenario)
-    calls, events, end = retry_model(attempts, fails, latency, base, 2.0, 30.0)
     given_as = (f"With attempts={attempts}, base_delay={base} and attempts of {secs(latency)} "
                 f"that failed {fails} time(s) with TimeoutError or ConnectionError, then raised "
                 f"{fatal}")
@@ -891,8 +948,13 @@ def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: floa
     assume(0 < moment < end and all(abs(moment - edge) >= 0.001 for edge in edges))
     operation = Attempts(attempts, latency=latency)
     on_retry = make_on_retry("an async function" if told_s else "none", told_s, [])
+    before = [c for c in calls if c < moment]
 
     async def scenario() -> tuple[Any, BaseException | None, float]:
+        cut = moment if moment < before[-1] + latency else None  # during the last attempt
+        expect_attempts(before, timeline.FAILED if cut is None else timeline.CANCELLED,
+                        latency, cut)
+        expect_caller(moment, moment, timeline.CANCELLED)
         call = asyncio.create_task(retry.retry_async(
             operation, attempts=attempts, base_delay=base, on_retry=on_retry,
             retry_on=BaseException if retry_on == "BaseException" else Exception))
@@ -905,7 +967,6 @@ def test_a_cancellation_at_any_moment_ends_the_call(attempts: int, latency: floa
     during = ("an attempt" if any(c < moment < c + latency for c in calls) else
               "the await of on_retry" if any(a < moment < b for a, b in telling) else
               "a backoff sleep")
-    before = [c for c in calls if c < moment]
     given_as = (f"With attempts={attempts}, base_delay={base}, retry_on={retry_on}"
                 + (f", an async on_retry taking {secs(told_s)}" if told_s else "")
                 + f" and attempts that take {secs(latency)} and always fail, the call was "
