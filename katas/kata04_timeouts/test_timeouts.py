@@ -3,18 +3,19 @@
 import asyncio
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time, shows
 from specs.properties import durations, run_virtual
 
 timeouts = implementation("kata04_timeouts", "timeouts")
+T = TypeVar("T")
 
 task1 = pytest.mark.task(1)
 task2 = pytest.mark.task(2)
@@ -26,7 +27,9 @@ task7 = pytest.mark.task(7)
 
 
 class Handler:
-    """A worker's handle(): each item sleeps its duration; clean-up takes 0.5 s."""
+    """A worker's handle(): each item sleeps its duration; clean-up takes 0.5 s. Its timeline
+    is the row "item <name>" (``item a``; a second handling ``item a #2``): the item running,
+    cancelled or failed, then its clean-up."""
 
     def __init__(self, **durations: float) -> None:
         self.durations = durations
@@ -38,24 +41,78 @@ class Handler:
 
     async def __call__(self, item: str) -> None:
         self.started.append(item)
+        lives = self.started.count(item)
+        row, begun = f"item {item}" + (f" #{lives}" if lives > 1 else ""), now()
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
             await asyncio.sleep(self.durations[item])
             if item.startswith("bad"):
+                timeline.record_mark(row, now(), timeline.FAILED)
                 raise ValueError(item)
         except asyncio.CancelledError:
             self.cancels += 1
+            timeline.record_mark(row, now(), timeline.CANCELLED)
             raise
         finally:
             self.in_flight -= 1
-            await asyncio.sleep(0.5)
+            ended = now()
+            timeline.record_span(row, begun, ended)
+            try:
+                await asyncio.sleep(0.5)
+            except asyncio.CancelledError:  # cancelled again: the clean-up is cut short
+                timeline.record_mark(row, now(), timeline.CANCELLED)
+                raise
+            finally:
+                timeline.record_span(row, ended, now(), timeline.CLEANUP)
             self.cleanups.append(item)
+
+
+async def drawn(call: Awaitable[T]) -> T:
+    """Await `call` as it is, its result or error unchanged; the wait is drawn on the row
+    "caller", as `settle` draws it."""
+    start = now()
+    try:
+        result = await call
+    except BaseException as error:
+        timeline.record_span("caller", start, now(), timeline.WAIT)
+        timeline.record_mark("caller", now(), timeline.CANCELLED if isinstance(
+            error, asyncio.CancelledError) else timeline.FAILED)
+        raise
+    timeline.record_wait("caller", start, now())
+    return result
+
+
+def expect_item(item: str, start: float, end: float, how: str | None = None) -> None:
+    """State what the contract expects of a Handler's item: it runs from `start` to `end`,
+    is cancelled or fails then (`how`), and cleans up for 0.5 s."""
+    row = f"item {item}"
+    timeline.expect(row, start, end)
+    if how is not None:
+        timeline.expect(row, end, kind=how)
+    timeline.expect(row, end, end + 0.5, timeline.CLEANUP)
+
+
+def expect_job(start: float, end: float, how: str | None = None, cleanup: float = 0.0) -> None:
+    """State what the contract expects of job0: it runs from `start` to `end`, is cancelled or
+    fails then (`how`), and cleans up for `cleanup` s."""
+    timeline.expect("job0", start, end)
+    if how is not None:
+        timeline.expect("job0", end, kind=how)
+    timeline.expect("job0", end, end + cleanup, timeline.CLEANUP)
+
+
+def expect_caller(start: float, end: float, how: str) -> None:
+    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
+    when the call returns, fails or is cancelled (`how`)."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=how)
 
 
 @task1
 async def test_result_in_time(jobs: Jobs) -> None:
     """returns the result when the work finishes before the deadline"""
+    expect_job(0.0, 1.0)
     got = await timeouts.timeout_after(2.0, jobs.make(1.0, result="done")())
     assert got == "done", f"timeout_after(2.0, <1 s of work>) returned {show(got)}; expected 'done'"
     assert same_time(now(), 1.0), f"it took {secs(now())}; the work takes 1.0 s"
@@ -65,6 +122,9 @@ async def test_result_in_time(jobs: Jobs) -> None:
 @pytest.mark.parametrize("seconds", [2.0, 0], ids=["2 s", "0 s"])
 async def test_timeout_at_the_deadline(seconds: float, jobs: Jobs) -> None:
     """raises TimeoutError exactly at the deadline"""
+    if seconds:  # with no time at all, the work may be cancelled before it starts
+        expect_job(0.0, seconds, timeline.CANCELLED)
+    expect_caller(0.0, seconds, timeline.FAILED)
     result, error = await settle(timeouts.timeout_after(seconds, jobs.make(10.0)()))
     assert isinstance(error, TimeoutError), (
         f"timeout_after({seconds}, <10 s of work>) {outcome(result, error)}; expected TimeoutError"
@@ -77,6 +137,8 @@ async def test_timeout_at_the_deadline(seconds: float, jobs: Jobs) -> None:
 @task1
 async def test_timeout_cancels_and_cleans_up_first(jobs: Jobs) -> None:
     """by the time TimeoutError arrives, the work was cancelled and its clean-up has run"""
+    expect_job(0.0, 2.0, timeline.CANCELLED, cleanup=0.5)
+    expect_caller(0.0, 2.5, timeline.FAILED)
     await settle(timeouts.timeout_after(2.0, jobs.make(10.0, cleanup_s=0.5)()))
     work = jobs.records[0]
     assert work.cancelled and work.cleaned_up, (
@@ -91,6 +153,8 @@ async def test_timeout_cancels_and_cleans_up_first(jobs: Jobs) -> None:
 @task1
 async def test_timeout_of_a_task(jobs: Jobs) -> None:
     """works with a task as the awaitable: the task is cancelled at the deadline"""
+    expect_job(0.0, 1.0, timeline.CANCELLED)
+    expect_caller(0.0, 1.0, timeline.FAILED)
     work = asyncio.create_task(jobs.make(10.0)())
     result, error = await settle(timeouts.timeout_after(1.0, work))
     assert isinstance(error, TimeoutError) and work.cancelled(), (
@@ -105,6 +169,8 @@ async def test_timeout_of_a_task(jobs: Jobs) -> None:
                          ids=["ValueError", "its own TimeoutError"])
 async def test_errors_of_the_work_propagate_unchanged(error: Exception, jobs: Jobs) -> None:
     """an exception raised by the work propagates unchanged"""
+    expect_job(0.0, 1.0, timeline.FAILED)
+    expect_caller(0.0, 1.0, timeline.FAILED)
     result, raised = await settle(timeouts.timeout_after(5.0, jobs.make(1.0, error=error)()))
     assert raised is error, (
         f"The work raised {error!r} after 1 s (deadline 5 s); timeout_after "
@@ -117,6 +183,8 @@ async def test_errors_of_the_work_propagate_unchanged(error: Exception, jobs: Jo
 async def test_cancelling_the_caller_is_not_a_timeout(jobs: Jobs) -> None:
     """a cancellation of the caller cancels the work at once; after its clean-up it propagates,
     never as TimeoutError"""
+    expect_job(0.0, 1.0, timeline.CANCELLED, cleanup=0.5)
+    expect_caller(1.0, 1.5, timeline.CANCELLED)  # the caller's wait, from its cancel
     caller = asyncio.create_task(timeouts.timeout_after(5.0, jobs.make(10.0, cleanup_s=0.5)()))
     await asyncio.sleep(1.0)
     caller.cancel()
@@ -147,6 +215,9 @@ async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> 
 
     No TimeoutError comes before the deadline.
     """
+    if kind == "task":
+        expect_job(0.0, 1.0, timeline.CANCELLED)
+    expect_caller(0.0, 1.0, timeline.CANCELLED)
     work = (asyncio.create_task(jobs.make(10.0)()) if kind == "task"
             else asyncio.get_running_loop().create_future())
     asyncio.get_running_loop().call_later(1.0, work.cancel)
@@ -163,6 +234,8 @@ async def test_work_cancelled_elsewhere_is_no_timeout(kind: str, jobs: Jobs) -> 
 @pytest.mark.parametrize("seconds", [None, float("inf")], ids=["None", "inf"])
 async def test_none_means_no_limit(seconds: float | None, jobs: Jobs) -> None:
     """seconds=None, or inf, waits as long as the work takes"""
+    expect_job(0.0, 1000.0)
+    expect_caller(0.0, 1000.0, timeline.RETURNED)
     work = jobs.make(1000.0, result="eventually")()
     try:
         got, error = await settle(timeouts.timeout_after(seconds, work))
@@ -251,6 +324,7 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
                 + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
                    else "") + f" to return {result!r}")
     if seconds is None or work < seconds:
+        expect_caller(0.0, work, timeline.RETURNED)
         assert error is None and got is result and same_time(ended, work), (
             f"{given_as}, timeout_after {outcome(got, error)} at {secs(ended)}; expected "
             f"{result!r} at {secs(work)}, when the work finished")
@@ -263,6 +337,7 @@ def test_any_deadline_on_any_awaitable(seconds: float | None, work: float, clean
     # With seconds=0 the work may be cancelled before it ever started: then it has no clean-up.
     unstarted = seconds == 0 and shape != "Future" and "started" not in seen
     cleaned = seconds + (0 if shape == "Future" or unstarted else cleanup)
+    expect_caller(0.0, cleaned, timeline.FAILED)
     assert isinstance(error, TimeoutError), (
         f"{given_as}, timeout_after {outcome(got, error)}; expected TimeoutError at the "
         f"deadline, {secs(seconds)}")
@@ -324,18 +399,21 @@ def test_a_cancelled_caller_at_any_moment(seconds: float, extra: float, cleanup:
     given_as = (f"With seconds={seconds} and a {shape} that takes {secs(work)}"
                 + (f" (and {secs(cleanup)} to clean up when cancelled)" if shape != "Future"
                    else "") + f", the caller was cancelled at {secs(moment)}, {during}")
+    # The deadline came during the clean-up, and its own cancellation may cut it short.
+    overlap = moment > seconds or (shape != "Future" and moment + cleanup > seconds - 0.001)
+    done_at = moment + (0 if shape == "Future" else cleanup)
+    if not overlap:
+        expect_caller(moment, done_at, timeline.CANCELLED)
     assert isinstance(error, asyncio.CancelledError), (
         f"{given_as}; timeout_after {outcome(got, error)}. A cancellation of the caller stays a "
         "cancellation, even once the deadline has passed: only the deadline's own cancellation "
         "becomes TimeoutError")
-    if moment > seconds or (shape != "Future" and moment + cleanup > seconds - 0.001):
-        # The deadline came during the clean-up, and its own cancellation may cut it short.
+    if overlap:
         latest = max(over, moment + (0 if shape == "Future" else cleanup))
         assert moment - CLOCK_RESOLUTION <= ended <= latest + CLOCK_RESOLUTION, (
             f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected from "
             f"{secs(moment)} to {secs(latest)}, when the work's clean-up is over")
         return
-    done_at = moment + (0 if shape == "Future" else cleanup)
     assert same_time(ended, done_at), (
         f"{given_as}; the cancellation reached the caller at {secs(ended)}; expected at "
         f"{secs(done_at)}: the work is cancelled at once, and the caller hears of it once the "
@@ -355,6 +433,7 @@ def test_a_cancelled_caller_at_any_moment(seconds: float, extra: float, cleanup:
 @task2
 async def test_cancel_and_wait_waits_for_the_clean_up(jobs: Jobs) -> None:
     """cancels a running task, waits for its clean-up, and returns True"""
+    expect_job(0.0, 1.0, timeline.CANCELLED, cleanup=0.5)
     work = asyncio.create_task(jobs.make(10.0, cleanup_s=0.5)())
     await asyncio.sleep(1.0)
     got = await timeouts.cancel_and_wait(work)
@@ -401,6 +480,7 @@ async def test_cancel_and_wait_on_a_task_that_ignores_it() -> None:
 @task2
 async def test_cancel_and_wait_lets_its_own_cancellation_through(jobs: Jobs) -> None:
     """if the caller is cancelled while waiting, that cancellation propagates"""
+    expect_job(0.0, 1.0, timeline.CANCELLED, cleanup=5.0)  # cancelled once, cleaned up to its end
     work = asyncio.create_task(jobs.make(10.0, cleanup_s=5.0)())
     await asyncio.sleep(1.0)
     caller = asyncio.create_task(timeouts.cancel_and_wait(work))
@@ -446,6 +526,8 @@ def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: floa
         return got, error, now(), state, left
 
     got, error, ended, state, left = run_virtual(scenario)
+    returned_at = moment + (cleanup if kind == "task" and moment < work else 0)
+    expect_caller(moment, returned_at, timeline.RETURNED)
     ending = f"{'fail with ValueError' if fails else 'return'}"
     given_as = (f"With a {kind} that would {ending} after {secs(work)}"
                 + (f" and takes {secs(cleanup)} to clean up when cancelled" if kind == "task"
@@ -472,6 +554,8 @@ def test_cancel_and_wait_at_any_moment(work: float, cleanup: float, moment: floa
 @task3
 async def test_worker_handles_items_in_order() -> None:
     """handles the items it is given in order, one at a time"""
+    for item, start in zip("abc", [0.0, 1.5, 3.0], strict=True):  # each after the last's clean-up
+        expect_item(item, start, start + 1.0)
     handler = Handler(a=1.0, b=1.0, c=1.0)
     worker = timeouts.Worker(handler)
     worker.start()
@@ -490,6 +574,8 @@ async def test_worker_handles_items_in_order() -> None:
 @task3
 async def test_worker_survives_a_failing_item() -> None:
     """records an item whose handling raised, and goes on with the next"""
+    expect_item("bad", 0.0, 1.0, timeline.FAILED)
+    expect_item("b", 1.5, 2.5)
     handler = Handler(bad=1.0, b=1.0)
     worker = timeouts.Worker(handler)
     worker.start()
@@ -574,10 +660,11 @@ def worker_model(arrivals: list[float], durations: list[float], stop_at: float,
 @task4
 async def test_stop_when_idle() -> None:
     """stops at once when no item is in progress, and says "idle\""""
+    timeline.expect("caller", 1.0, kind=timeline.RETURNED)
     worker = timeouts.Worker(Handler())
     worker.start()
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert got == "idle" and same_time(now(), 1.0), (
         f"stop() of an idle worker returned {show(got)} after {secs(now() - 1.0)}; "
         "expected 'idle' at once"
@@ -587,12 +674,15 @@ async def test_stop_when_idle() -> None:
 @task4
 async def test_stop_lets_the_item_finish_within_grace() -> None:
     """gives the item in progress up to `grace` seconds to finish: "finished\""""
+    expect_item("a", 0.0, 3.0)
+    expect_caller(1.0, 3.5, timeline.RETURNED)  # stop(), when the item is done
+    timeline.expect("caller", 3.5, kind=timeline.RETURNED)  # a second stop(), at once
     handler = Handler(a=3.0)
     worker = timeouts.Worker(handler, grace=5.0)
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert got == "finished" and worker.handled == ["a"], (
         f"stop() at 1 s, with 2 s of item 'a' left and grace=5: it returned {show(got)}, "
         f"handled={worker.handled}. Expected 'finished' and ['a']"
@@ -602,7 +692,7 @@ async def test_stop_lets_the_item_finish_within_grace() -> None:
         "should return then, not wait out the whole grace"
     )
     assert handler.cancels == 0, "the item was cancelled although it finished within the grace"
-    again = await worker.stop()
+    again = await drawn(worker.stop())
     assert (again, worker.handled) == ("idle", ["a"]), (
         f"a second stop() returned {show(again)} with handled={worker.handled}; it should be "
         "harmless: 'idle', and 'a' counted once"
@@ -612,12 +702,14 @@ async def test_stop_lets_the_item_finish_within_grace() -> None:
 @task4
 async def test_stop_cancels_the_item_after_grace() -> None:
     """cancels the item that outlives the grace, once, and waits for its clean-up"""
+    expect_item("a", 0.0, 3.0, timeline.CANCELLED)  # stopped at 1 s, with 2 s of grace
+    expect_caller(1.0, 3.5, timeline.RETURNED)
     handler = Handler(a=10.0)
     worker = timeouts.Worker(handler, grace=2.0)
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert got == "cancelled" and worker.handled == [], (
         f"stop() at 1 s with grace=2, item 'a' needing 9 s more: it returned {show(got)}, "
         f"handled={worker.handled}. Expected 'cancelled', and 'a' not handled"
@@ -636,6 +728,7 @@ async def test_stop_cancels_the_item_after_grace() -> None:
 async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> None:
     """an item still running past the grace is cancelled once: "cancelled", even if it ignores the
     cancellation and returns"""
+    expect_caller(1.0, 3.5, timeline.RETURNED)  # 2 s of grace, then 0.5 s to end
     cancels: list[float] = []
 
     async def stubborn(item: str) -> str:
@@ -650,7 +743,7 @@ async def test_stop_cancels_an_item_past_its_grace_even_if_it_ignores_it() -> No
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert same_time(cancels, [3.0]), (
         f"stop() at 1 s with grace=2, item 'a' needing 9 s more: the item was cancelled at "
         f"{listing(secs(t) for t in cancels)}; expected once, at 3.0 s, when the grace is over"
@@ -699,11 +792,13 @@ async def test_a_cancelled_stop_propagates(moment: float) -> None:
 @task4
 async def test_default_grace_is_five_seconds() -> None:
     """by default the item in progress gets 5 s of grace"""
+    expect_item("a", 0.0, 6.0, timeline.CANCELLED)
+    expect_caller(1.0, 6.5, timeline.RETURNED)
     worker = timeouts.Worker(Handler(a=60.0))
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert got == "cancelled" and same_time(now(), 6.5), (
         f"With the default grace, stop() at 1 s returned {show(got)} at {secs(now())}; expected "
         "'cancelled' at 6.5 s (5 s of grace, then 0.5 s of clean-up)"
@@ -713,13 +808,15 @@ async def test_default_grace_is_five_seconds() -> None:
 @task4
 async def test_stop_drops_queued_items() -> None:
     """does not start the items still queued"""
+    expect_item("a", 0.0, 2.0)  # and no other item
+    expect_caller(1.0, 2.5, timeline.RETURNED)
     handler = Handler(a=2.0, b=1.0, c=1.0)
     worker = timeouts.Worker(handler)
     worker.start()
     for item in "abc":
         worker.put(item)
     await asyncio.sleep(1.0)
-    await worker.stop()
+    await drawn(worker.stop())
     assert handler.started == ["a"] and worker.handled == ["a"], (
         f"stop() came while 'a' ran and 'b', 'c' waited; the worker started {handler.started} "
         f"and handled {worker.handled}. Expected only 'a'"
@@ -818,6 +915,8 @@ def test_any_stop_of_any_worker(count: int, data: Any, stop_at: float, grace: fl
 @task5
 async def test_async_with_starts_and_stops() -> None:
     """`async with Worker(handle) as worker:` starts it, and stops it on leaving"""
+    expect_item("a", 0.0, 1.0)
+    expect_item("b", 1.5, 3.0, timeline.CANCELLED)  # the block is left at 2 s, grace 1 s
     handler = Handler(a=1.0, b=5.0)
     async with timeouts.Worker(handler, grace=1.0) as worker:
         worker.put("a")
@@ -836,6 +935,8 @@ async def test_async_with_starts_and_stops() -> None:
 @task5
 async def test_async_with_lets_an_error_in_the_block_propagate() -> None:
     """an exception raised in the `async with` block still stops the worker, then propagates"""
+    expect_item("a", 0.0, 1.0)
+    expect_caller(0.0, 1.5, timeline.FAILED)
     handler = Handler(a=1.0)
     boom = KeyError("raised in the block")
     worker = None
@@ -863,7 +964,8 @@ async def test_async_with_lets_an_error_in_the_block_propagate() -> None:
 
 class Tidy:
     """Work (local to this spec) whose clean-up, once cancelled, takes `cleanup` s in 4 awaits; it
-    records every cancellation it receives, and whether a later one cut the clean-up short."""
+    records every cancellation it receives, and whether a later one cut the clean-up short. Its
+    timeline is the row "work": running, each cancellation, the clean-up."""
 
     def __init__(self, seconds: float, cleanup: float) -> None:
         self.seconds, self.cleanup = seconds, cleanup
@@ -872,20 +974,27 @@ class Tidy:
         self.cleaned_up_at: float | None = None
 
     async def run(self, *_: Any) -> str:
+        started = now()
         try:
             await asyncio.sleep(self.seconds)
         except asyncio.CancelledError:
             self.cancels.append(now())
+            timeline.record_span("work", started, now())
+            timeline.record_mark("work", now(), timeline.CANCELLED)
             begun = now()
             try:
                 for _ in range(4):
                     await asyncio.sleep(self.cleanup / 4)
             except asyncio.CancelledError:
                 self.cancels.append(now())
+                timeline.record_mark("work", now(), timeline.CANCELLED)
                 self.cut_after = now() - begun
                 raise
+            finally:
+                timeline.record_span("work", begun, now(), timeline.CLEANUP)
             self.cleaned_up_at = now()
             raise
+        timeline.record_span("work", started, now())
         return "done"
 
     def fault(self) -> str | None:
@@ -898,6 +1007,14 @@ class Tidy:
         if self.cleaned_up_at is None:
             return f"the work's {secs(self.cleanup)} clean-up never ended"
         return None
+
+
+def expect_work(cancel_at: float, cleanup: float) -> None:
+    """State what the contract expects of Tidy work: it runs from 0 s, is cancelled once at
+    `cancel_at`, and cleans up for `cleanup` s, to its end."""
+    timeline.expect("work", 0.0, cancel_at)
+    timeline.expect("work", cancel_at, kind=timeline.CANCELLED)
+    timeline.expect("work", cancel_at, cancel_at + cleanup, timeline.CLEANUP)
 
 
 async def _timeout_at_the_deadline(work: Tidy) -> float:
@@ -941,6 +1058,15 @@ async def _leaving_async_with(work: Tidy) -> float:
     return 1.0
 
 
+# What the caller of each case awaits (in `settle`): from when, and how it ends.
+CANCEL_ONCE_CALLER = {
+    "timeout_after at the deadline": (0.0, timeline.FAILED),
+    "timeout_after of a task": (0.0, timeline.FAILED),
+    "timeout_after, the caller cancelled": (1.0, timeline.CANCELLED),
+    "cancel_and_wait": (1.0, timeline.RETURNED),
+    "Worker.stop after the grace": (0.5, timeline.RETURNED),
+}
+
 CANCEL_ONCE = {
     "timeout_after at the deadline": (1, _timeout_at_the_deadline),
     "timeout_after of a task": (1, _timeout_of_a_task),
@@ -972,6 +1098,10 @@ def test_the_work_is_cancelled_once_and_its_clean_up_runs_to_its_end(case: str,
         return cancel_at, ended
 
     cancel_at, ended = run_virtual(main)
+    expect_work(cancel_at, cleanup)
+    if case in CANCEL_ONCE_CALLER:
+        waits_from, how = CANCEL_ONCE_CALLER[case]
+        expect_caller(waits_from, cancel_at + cleanup, how)
     given_as = (f"With work of 10 s whose clean-up takes {secs(cleanup)} in 4 awaits, "
                 f"{case} (cancelling it at {secs(cancel_at)})")
     fault = work.fault()
@@ -1000,6 +1130,7 @@ class _Awaitable:
 @pytest.mark.parametrize("kind", ["a Future", "an object with __await__"])
 async def test_handle_may_return_any_awaitable(kind: str) -> None:
     """handle may return any awaitable: a Future, an object with __await__"""
+    expect_caller(3.5, 4.5, timeline.RETURNED)  # stop(): 1 s of grace, then item 10.0 cancelled
     futures: list[asyncio.Future[Any]] = []
 
     def handle(item: float) -> Any:
@@ -1038,6 +1169,9 @@ async def _made(make: Callable[[], Any]) -> Any:
 @pytest.mark.budget(2000)
 async def test_an_infinite_grace_waits_for_the_item() -> None:
     """grace=inf lets the item in progress run to its end, however long: "finished\""""
+    expect_item("a", 0.0, 600.0)
+    timeline.expect("caller", 0.0, kind=timeline.RETURNED)  # Worker(...)
+    expect_caller(1.0, 600.5, timeline.RETURNED)  # stop()
     handler = Handler(a=600.0)
     worker, error = await settle(_made(lambda: timeouts.Worker(handler, grace=float("inf"))))
     assert error is None, (
@@ -1046,7 +1180,7 @@ async def test_an_infinite_grace_waits_for_the_item() -> None:
     worker.start()
     worker.put("a")
     await asyncio.sleep(1.0)
-    got = await worker.stop()
+    got = await drawn(worker.stop())
     assert (got, worker.handled, handler.cancels) == ("finished", ["a"], 0), (
         f"With grace=inf, stop() at 1 s while item 'a' needed 599 s more returned {show(got)}, "
         f"handled={worker.handled}, after {handler.cancels} cancellation(s); expected "
@@ -1063,6 +1197,12 @@ async def test_a_stop_during_a_stop_does_nothing(verdict: str) -> None:
     A second stop(), called while the first still waits for the item in progress, returns
     "idle" at once, and the item is counted once.
     """
+    if verdict == "finished":
+        expect_item("a", 0.0, 2.0)
+    else:
+        expect_item("a", 0.0, 3.0, timeline.CANCELLED)  # the first stop's grace, from 1 s
+    timeline.expect("caller", 1.5, kind=timeline.RETURNED)  # the second stop, at once
+    expect_caller(1.5, 2.5 if verdict == "finished" else 3.5, timeline.RETURNED)
     handler = Handler(a=2.0 if verdict == "finished" else 10.0)
     worker = timeouts.Worker(handler, grace=2.0)
     worker.start()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, iterable_shapes, run_virtual, shaped
 
@@ -46,10 +46,27 @@ STYLES: dict[str, Callable[[Callable[[], Awaitable[Any]]], Callable[[], Any]]] =
 }
 
 
+def expect_runs(runs: list[tuple[float, float]], how: dict[int, str] | None = None) -> None:
+    """State what the contract expects of jobs 0, 1, ...: job n runs from ``runs[n][0]`` to
+    ``runs[n][1]``, ending as ``how[n]`` says (failed, cancelled) if it says."""
+    for index, (start, end) in enumerate(runs):
+        timeline.expect(f"job{index}", start, end)
+        if how and index in how:
+            timeline.expect(f"job{index}", end, kind=how[index])
+
+
+def expect_caller(start: float, end: float, how: str) -> None:
+    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
+    when the call returns, fails or is cancelled (`how`)."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=how)
+
+
 @task1
 @pytest.mark.parametrize("limit", [1, 3, 10])
 async def test_never_more_than_limit_in_flight(limit: int, jobs: Jobs) -> None:
     """never runs more than `limit` jobs at once, and uses all `limit` slots"""
+    expect_runs([(n // limit, n // limit + 1.0) for n in range(10)])  # `limit` by `limit`
     await pool.run_tasks(jobs.many([1.0] * 10), limit)
     assert jobs.peak == limit, (
         f"run_tasks(10 one-second jobs, limit={limit}) had {jobs.peak} in flight at its peak; "
@@ -107,6 +124,7 @@ async def test_no_jobs(jobs: Jobs) -> None:
 @task1
 async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
     """starts the next job the moment a slot frees, not in fixed batches of `limit`"""
+    expect_runs([(0.0, 4.0), (0.0, 1.0), (1.0, 2.0), (2.0, 3.0)])
     await pool.run_tasks(jobs.many([4.0, 1.0, 1.0, 1.0]), 2)
     starts = [r.starts[0] if r.starts else None for r in jobs.records]
     assert same_time(starts, [0.0, 0.0, 1.0, 2.0]), (
@@ -120,6 +138,7 @@ async def test_next_job_starts_when_a_slot_frees(jobs: Jobs) -> None:
 @task1
 async def test_jobs_start_in_input_order(jobs: Jobs) -> None:
     """starts the jobs in input order"""
+    expect_runs([(n // 2, n // 2 + 1.0) for n in range(6)])
     await pool.run_tasks(jobs.many([1.0] * 6), 2)
     first_starts = [r.starts[0] for r in jobs.records]
     assert first_starts == sorted(first_starts), (
@@ -130,6 +149,7 @@ async def test_jobs_start_in_input_order(jobs: Jobs) -> None:
 @task1
 async def test_jobs_are_called_only_when_they_get_a_slot(jobs: Jobs) -> None:
     """calls a job (creating its coroutine) only when it gets a slot"""
+    expect_runs([(0.0, 1.0), (0.0, 1.0), (1.0, 2.0), (1.0, 2.0)])  # called as they start
     await pool.run_tasks(jobs.many([1.0] * 4), 2)
     calls = [r.calls for r in jobs.records]
     assert same_time(calls, [[0.0], [0.0], [1.0], [1.0]]), (
@@ -178,6 +198,12 @@ def test_every_job_starts_the_moment_a_slot_frees(seconds: list[float], limit: i
 
     got, error, ended = run_virtual(scenario)
     listed = [seconds[i] for i in order]
+    lives: dict[int, int] = {}  # a job listed twice lives twice: its second life is "job0 #2"
+    for begin, index, length in sorted(zip(pool_starts(listed, limit), order, listed,
+                                           strict=True)):
+        lives[index] = lives.get(index, 0) + 1
+        row = f"job{index}" + (f" #{lives[index]}" if lives[index] > 1 else "")
+        timeline.expect(row, begin, begin + length)
     given_as = (f"With jobs of {listing(secs(s) for s in listed)} (a {shape} of {style}s"
                 + (f", job {twice} listed again at the end" if len(order) > len(made) else "")
                 + f") and limit={limit}")
@@ -222,6 +248,7 @@ async def test_return_exceptions_keeps_them_in_place(jobs: Jobs) -> None:
 @task2
 async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
     """a job that fails frees its slot for the next one"""
+    expect_runs([(0.0, 1.0), (1.0, 2.0)], {0: timeline.FAILED})
     work = [jobs.make(1.0, error=ValueError("x")), jobs.make(1.0, "b")]
     got = await pool.run_tasks(work, 1, return_exceptions=True)
     assert got[1] == "b" and same_time(jobs.records[1].starts, [1.0]), (
@@ -233,6 +260,9 @@ async def test_a_failed_job_frees_its_slot(jobs: Jobs) -> None:
 @task3
 async def test_first_failure_stops_the_pool(jobs: Jobs) -> None:
     """by default the first failure propagates, no further job starts, the rest are cancelled"""
+    expect_runs([(0.0, 1.0), (0.0, 1.0)], {0: timeline.CANCELLED, 1: timeline.FAILED})
+    timeline.expect("job0", 1.0, 1.5, timeline.CLEANUP)  # and no other job starts
+    expect_caller(0.0, 1.5, timeline.FAILED)
     boom = ValueError("boom")
     work = [jobs.make(3.0, cleanup_s=0.5), jobs.make(1.0, error=boom), jobs.make(1.0),
             jobs.make(1.0)]
@@ -264,6 +294,11 @@ async def test_cancelling_the_pool_cancels_the_jobs(return_exceptions: bool, job
 
     The cancellation is never a result.
     """
+    for row in ("job0", "job1"):  # and no other job starts
+        timeline.expect(row, 0.0, 1.0)
+        timeline.expect(row, 1.0, kind=timeline.CANCELLED)
+        timeline.expect(row, 1.0, 1.5, timeline.CLEANUP)
+    expect_caller(1.0, 1.5, timeline.CANCELLED)  # the caller's wait, from its cancel
     work = [jobs.make(5.0, cleanup_s=0.5) for _ in range(4)]
     caller = asyncio.create_task(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
     await asyncio.sleep(1.0)
@@ -301,6 +336,13 @@ async def test_a_job_that_ends_cancelled_is_never_a_result(return_exceptions: bo
     A job ends cancelled when it raises CancelledError itself: whatever return_exceptions says, it
     is no exception to collect.
     """
+    if limit == 2:  # job1 ends cancelled at 0.5 s, and job0, in flight, is cancelled then
+        ends, how = 0.5, {0: timeline.CANCELLED, 1: timeline.CANCELLED}
+    else:  # one at a time: job1 starts when job0 is done, and ends cancelled at 1.5 s
+        ends, how = 1.5, {1: timeline.CANCELLED}
+    expect_runs([(0.0, min(ends, 1.0)), (ends - 0.5, ends)], how)  # and job2 never starts
+    timeline.expect("job1", ends, kind=timeline.FAILED)  # it raised, CancelledError
+    expect_caller(0.0, ends, timeline.CANCELLED)
     work = [jobs.make(1.0, "a"), jobs.make(0.5, error=asyncio.CancelledError()),
             jobs.make(2.0, "c")]
     result, error = await settle(pool.run_tasks(work, limit,
@@ -326,6 +368,10 @@ async def test_a_job_that_ends_cancelled_stops_the_pool_then(return_exceptions: 
     after it, the jobs in flight are cancelled then, and CancelledError comes after their
     clean-up.
     """
+    expect_runs([(0.0, 1.0), (0.0, 1.0)], {0: timeline.CANCELLED, 1: timeline.CANCELLED})
+    timeline.expect("job1", 1.0, kind=timeline.FAILED)  # it raised, CancelledError
+    timeline.expect("job0", 1.0, 1.5, timeline.CLEANUP)  # and no other job starts
+    expect_caller(0.0, 1.5, timeline.CANCELLED)
     work = [jobs.make(3.0, "a", cleanup_s=0.5), jobs.make(1.0, error=asyncio.CancelledError()),
             jobs.make(1.0, "c"), jobs.make(1.0, "d")]
     result, error = await settle(pool.run_tasks(work, 2, return_exceptions=return_exceptions))
@@ -373,6 +419,9 @@ def test_the_bound_holds_for_a_whole_run(seconds: list[float], failing: set[int]
         return await settle(pool.run_tasks(made, limit, return_exceptions=True))
 
     got, error = run_virtual(scenario)
+    expect_runs([(begin, begin + length) for begin, length
+                 in zip(pool_starts(seconds, limit), seconds, strict=True)],
+                dict.fromkeys(fails, timeline.FAILED))
     given_as = (f"With {len(seconds)} jobs of {listing(secs(s) for s in seconds)} ({style}s), "
                 f"limit={limit}, return_exceptions=True and job(s) {listing(fails)} failing")
     expected = [errors.get(i, i) for i in range(len(seconds))]
@@ -535,6 +584,12 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
         return result, error, now(), sorted(crew.running)
 
     result, error, ended, running = run_virtual(scenario)
+    in_flight = [i for i, (s, d) in enumerate(zip(starts, seconds, strict=True))
+                 if s < moment < s + d and (caller_cancels or i != at)]
+    # The caller hears of it once the jobs in flight are cleaned up: its own cancel (from the
+    # moment it cancels), or the failure.
+    expect_caller(moment if caller_cancels else 0.0, moment + (cleanup if in_flight else 0.0),
+                  timeline.FAILED if fault == "a job fails" else timeline.CANCELLED)
     given_as = (f"With jobs of {listing(secs(s) for s in seconds)}, limit={limit}, "
                 f"return_exceptions={return_exceptions} and a clean-up of {secs(cleanup)} in "
                 "each cancelled job" + (" (that then raises RuntimeError)" if raises else ""))
@@ -556,8 +611,6 @@ def test_a_failure_or_a_cancel_at_any_moment_stops_every_job(
             f"{given_as}, {what}; run_tasks {outcome(result, error)}. Expected that very "
             "ValueError: the first exception propagates, itself (not an ExceptionGroup, not an "
             "error that came later, from a clean-up)")
-    in_flight = [i for i, (s, d) in enumerate(zip(starts, seconds, strict=True))
-                 if s < moment < s + d and (caller_cancels or i != at)]
     missed = [f"job{i}" for i in in_flight if i not in crew.cancelled]
     assert not missed, (
         f"{given_as}, {what}. {listing(missed)} still ran then and was never cancelled: cancel "

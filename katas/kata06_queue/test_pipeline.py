@@ -57,6 +57,10 @@ class Line:
         return [pulled - handed_by(when, self.start_times)
                 for pulled, when in enumerate(self.pull_times, start=1)]
 
+    def length(self, item: int) -> float:
+        """How long handle(item) takes: half, once or one and a half times `seconds`."""
+        return self.seconds * (1 + item % 3) / 2
+
     async def handle(self, item: int) -> int:
         self.started += 1
         self.start_times.append(now())
@@ -66,7 +70,7 @@ class Line:
         self.peak = max(self.peak, self.in_flight)
         row = f"item {item}"
         try:
-            await asyncio.sleep(self.seconds * (1 + item % 3) / 2)
+            await asyncio.sleep(self.length(item))
             if item == self.fail_on:
                 timeline.record_mark(row, now(), timeline.FAILED)
                 raise self.error
@@ -102,7 +106,8 @@ def worker_starts(seconds: list[float], workers: int) -> list[float]:
 
 class Feed:
     """Items (any objects, one listed twice perhaps) and a handle() that takes a set time for
-    each, fails or cleans up as told, and records every pull, start, end and cancellation."""
+    each, fails or cleans up as told, and records every pull, start, end and cancellation. Its
+    timeline is a row per item, "item N" for values[N] (handled again: "item N #2")."""
 
     def __init__(self, values: list[Any], seconds: list[float], order: list[int], *,
                  fails: int | None = None, source_fails_at: int | None = None,
@@ -138,6 +143,8 @@ class Feed:
     async def handle(self, item: Any) -> Any:
         value = self.index(item)
         self.starts[value].append(now())
+        lives, begun = len(self.starts[value]), now()
+        row = f"item {value}" + (f" #{lives}" if lives > 1 else "")
         self.started += 1
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
@@ -146,12 +153,18 @@ class Feed:
         except asyncio.CancelledError:
             self.cancelled.setdefault(value, now())
             self.cancels.setdefault(value, []).append(now())
+            timeline.record_span(row, begun, now())
+            timeline.record_mark(row, now(), timeline.CANCELLED)
             if self.cleanup:
+                cleaning = now()
                 try:
                     await asyncio.sleep(self.cleanup)
                 except asyncio.CancelledError:  # cancelled again: the clean-up is cut short
                     self.cancels[value].append(now())
+                    timeline.record_mark(row, now(), timeline.CANCELLED)
                     raise
+                finally:
+                    timeline.record_span(row, cleaning, now(), timeline.CLEANUP)
             self.cleaned[value] = now()
             if self.cleanup_raises:
                 # What becomes of an error raised in a clean-up, the contract does not say:
@@ -163,12 +176,15 @@ class Feed:
             raise
         finally:
             self.in_flight -= 1
+        timeline.record_span(row, begun, now())
         if value == self.fails and self.cancels_itself:
             running = asyncio.current_task()
             assert running is not None
+            timeline.record_mark(row, now(), timeline.CANCELLED)
             running.cancel()  # handle() cancels the task it runs in ...
             await asyncio.sleep(0)  # ... and the cancellation lands here, in handle()
         if value == self.fails:
+            timeline.record_mark(row, now(), timeline.FAILED)
             raise self.error  # a CancelledError too: handle() then ends cancelled by itself
         self.done[value] = now()
         return item
@@ -236,6 +252,29 @@ def in_flight_at(moment: float, starts: list[float], seconds: list[float]) -> li
     """The items whose handle() runs across `moment` (started before it, due to end after)."""
     return [i for i, (s, d) in enumerate(zip(starts, seconds, strict=False))
             if s + CLOCK_RESOLUTION < moment < round(s + d, 6) - CLOCK_RESOLUTION]
+
+
+def expect_items(runs: dict[int, tuple[float, float]], how: dict[int, str] | None = None) -> None:
+    """State what the contract expects of the rows "item N": handle(N) runs from ``runs[N][0]``
+    to ``runs[N][1]``, ending as ``how[N]`` says (failed, cancelled) if it says."""
+    for item, (start, end) in runs.items():
+        timeline.expect(f"item {item}", start, end)
+        if how and item in how:
+            timeline.expect(f"item {item}", end, kind=how[item])
+
+
+def expect_line(line: Line, workers: int) -> None:
+    """State when each item of `line` is handled: the moment a worker is free, in input order."""
+    lengths = [line.length(item) for item in range(line.count)]
+    expect_items({item: (start, start + length) for item, (start, length)
+                  in enumerate(zip(worker_starts(lengths, workers), lengths, strict=True))})
+
+
+def expect_caller(start: float, end: float, how: str) -> None:
+    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
+    when the call returns, fails or is cancelled (`how`)."""
+    timeline.expect("caller", start, end, timeline.WAIT)
+    timeline.expect("caller", end, kind=how)
 
 
 # --- task 1: every item once, in order ------------------------------------------------------
@@ -316,6 +355,7 @@ async def test_nothing_left_running() -> None:
 async def test_workers_bound_the_concurrency() -> None:
     """handles at most `workers` items at once, and keeps every worker busy"""
     line = Line(24, seconds=2.0)
+    expect_line(line, workers=8)
     await pipes.pipeline(line.items(), line.handle, workers=8, maxsize=2)
     assert line.peak == 8, (
         f"with workers=8, up to {line.peak} items were handled at once; expected exactly 8"
@@ -326,6 +366,7 @@ async def test_workers_bound_the_concurrency() -> None:
 async def test_default_workers() -> None:
     """uses 4 workers by default"""
     line = Line(12)
+    expect_line(line, workers=4)
     await pipes.pipeline(line.items(), line.handle)
     assert line.peak == 4, f"by default up to {line.peak} items were handled at once; expected 4"
 
@@ -394,6 +435,12 @@ def test_every_item_is_handled_once_the_moment_a_worker_is_free(
 
     got, error, ended, in_flight, alive = run_virtual(scenario)
     listed = [seconds[v] for v in order]
+    lives: Counter[int] = Counter()  # an item listed twice is handled twice: "item 0 #2"
+    for begin, value, length in sorted(zip(worker_starts(listed, workers), order, listed,
+                                           strict=True)):
+        lives[value] += 1
+        row = f"item {value}" + (f" #{lives[value]}" if lives[value] > 1 else "")
+        timeline.expect(row, begin, begin + length)
     given_as = (f"With {kind} {show([values[v] for v in order])} taking "
                 f"{listing(secs(s) for s in listed)} (a {shape}; handle: {style}"
                 + (f"; item {twice[0]} listed twice" if len(order) > len(values) else "")
@@ -471,6 +518,8 @@ def test_the_bounds_hold_for_a_whole_run(seconds: list[float], workers: int,
                                            maxsize=maxsize))
 
     got, error = run_virtual(scenario)
+    expect_items({item: (begin, begin + seconds[item])
+                  for item, begin in enumerate(worker_starts(seconds, workers))})
     given_as = (f"With {len(seconds)} items taking {listing(secs(s) for s in seconds)}, "
                 f"workers={workers} and maxsize={maxsize}")
     assert error is None and got == list(range(len(seconds))), (
@@ -505,6 +554,10 @@ def test_the_bounds_hold_for_a_whole_run(seconds: list[float], workers: int,
 async def test_a_failing_handle_does_not_hang() -> None:
     """a failing handle(): its exception propagates at once, the rest shut down"""
     line = Line(30, fail_on=4)
+    # 3 workers; item 6 (from 1.5 s) may end at 2.0 s, as item 4 fails, or be cancelled then
+    expect_items({0: (0.0, 0.5), 1: (0.0, 1.0), 2: (0.0, 1.5), 3: (0.5, 1.0), 4: (1.0, 2.0),
+                  5: (1.0, 2.0)}, {4: timeline.FAILED, 5: timeline.CANCELLED})
+    expect_caller(0.0, 2.0, timeline.FAILED)
     result, error = await settle(pipes.pipeline(line.items(), line.handle, workers=3,
                                                 maxsize=2))
     assert error is line.error, (
@@ -523,6 +576,7 @@ async def test_a_failing_handle_does_not_hang() -> None:
 async def test_a_failing_producer_does_not_hang() -> None:
     """a failing source of items: its exception propagates, the workers shut down"""
     line = Line(30, source_fails_at=5)
+    timeline.expect("caller", 0.0, kind=timeline.FAILED)  # at once
     result, error = await settle(pipes.pipeline(line.items(), line.handle, workers=2,
                                                 maxsize=10))
     assert error is line.error, (
@@ -540,6 +594,9 @@ async def test_a_failing_producer_does_not_hang() -> None:
 async def test_cancelling_the_pipeline_cancels_its_tasks() -> None:
     """cancelling pipeline cancels the producer and the workers; the cancellation propagates"""
     line = Line(30)
+    expect_items({0: (0.0, 0.5), 1: (0.0, 1.0), 2: (0.0, 1.25), 3: (0.5, 1.0), 4: (1.0, 1.25),
+                  5: (1.0, 1.25)}, dict.fromkeys([2, 4, 5], timeline.CANCELLED))
+    timeline.expect("caller", 1.25, kind=timeline.CANCELLED)  # at once
     caller = asyncio.create_task(pipes.pipeline(line.items(), line.handle, workers=3,
                                                 maxsize=2))
     await asyncio.sleep(1.25)
@@ -570,6 +627,10 @@ async def test_a_handle_that_cancels_its_own_task_is_a_failure() -> None:
     A handle that cancels the task it runs in ends cancelled by itself: the pipeline stops,
     cancelling the rest at that moment, and raises CancelledError.
     """
+    # item 0 cancels its own task at 1.0 s; item 1 is cancelled then, and cleans up
+    expect_items({0: (0.0, 1.0), 1: (0.0, 1.0)}, dict.fromkeys([0, 1], timeline.CANCELLED))
+    timeline.expect("item 1", 1.0, 1.5, timeline.CLEANUP)  # and no other item starts
+    expect_caller(0.0, 1.5, timeline.CANCELLED)
     feed = Feed(list(range(6)), [1.0, 3.0, 1.0, 1.0, 1.0, 1.0], list(range(6)), fails=0,
                 cancels_itself=True, cleanup=0.5)
     result, error = await settle(pipes.pipeline(feed.source(), feed.handle, workers=2,
@@ -678,6 +739,15 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
     else:
         moment = cancel_at
         what = f"the caller cancelled pipeline at {secs(moment)}"
+    must_cancel = [i for i in in_flight_at(moment, starts, seconds) if i != at
+                   or fault not in HANDLE_FAULTS]
+    finish = max(s + d for s, d in zip(starts, seconds, strict=True))
+    if fault in HANDLE_FAULTS or (fault == "the caller cancels" and moment <= finish):
+        # the caller hears of it once the tasks still running are cleaned up: the caller's own
+        # cancel (from the moment it cancels), or the failure
+        expect_caller(moment if fault == "the caller cancels" else 0.0,
+                      moment + (cleanup if must_cancel else 0.0),
+                      timeline.FAILED if fault == "handle raises" else timeline.CANCELLED)
     if fault == "the caller cancels":
         if moment > max(s + d for s, d in zip(starts, seconds, strict=True)):
             return  # the pipeline was done before the cancel
@@ -703,8 +773,6 @@ def test_a_failure_anywhere_stops_everything_then_propagates(
         assert moment >= earliest - CLOCK_RESOLUTION, (
             f"{given_as}, {what}, before {secs(earliest)}: the producer ran more than "
             f"maxsize={maxsize} (+1) items ahead of the workers")
-    must_cancel = [i for i in in_flight_at(moment, starts, seconds) if i != at
-                   or fault not in HANDLE_FAULTS]
     missed = [i for i in must_cancel if i not in feed.cancelled]
     assert not missed, (
         f"{given_as}, {what}. handle() of item(s) {listing(missed)} was still running then, "
