@@ -56,6 +56,31 @@ async def all_at_once(limiter: Any, count: int) -> list[float]:
     return times(passed)
 
 
+def expect_passes(row: str, asked: list[float], passed: list[float]) -> None:
+    """State that `row` 1, 2, ... (as one_by_one and all_at_once name them) waited from each
+    `asked` to its `passed`, and was let through then."""
+    for number, (start, end) in enumerate(zip(asked, passed, strict=True), 1):
+        timeline.expect(f"{row} {number}", start, end, timeline.WAIT)
+        timeline.expect(f"{row} {number}", end, kind=timeline.RETURNED)
+
+
+def window_of(rate: int, per: float, count: int, start: float) -> list[float]:
+    """When each of `count` acquisitions in a row (or all at once) passes a sliding window of
+    `rate` per `per` seconds, idle from `start`: bursts of `rate`, one per period."""
+    return [start + per * (number // rate) for number in range(count)]
+
+
+def expect_runner(runner: Any, rate: int, per: float, count: int, start: float) -> None:
+    """State the timeline `runner` (one_by_one or all_at_once) records for `count`
+    acquisitions of an idle RateLimiter(rate, per) from `start`: one after another, each asks
+    when the last passed; all at once, every caller asks at `start`."""
+    passed = window_of(rate, per, count, start)
+    if runner is one_by_one:
+        expect_passes("acquire", [start, *passed[:-1]], passed)
+    else:
+        expect_passes("caller", [start] * count, passed)
+
+
 def crowded_windows(passed: list[float], rate: int, per: float) -> list[str]:
     """Windows of `per` seconds in which more than `rate` acquisitions passed."""
     ordered = sorted(passed)
@@ -177,6 +202,7 @@ FINE_GAPS = st.lists(st.sampled_from([0.0]) | moments(0.001, 1.5), min_size=1, m
 async def test_burst_from_idle_then_wait() -> None:
     """from idle, `rate` acquisitions pass at once; the next waits a full period"""
     limiter = limits.RateLimiter(5, 1.0)
+    expect_runner(one_by_one, 5, 1.0, 6, now())
     passed = await one_by_one(limiter, 6)
     assert same_time(passed, [0, 0, 0, 0, 0, 1.0]), (
         f"RateLimiter(5, per=1.0), 6 acquisitions from idle passed at {passed}; expected "
@@ -187,6 +213,7 @@ async def test_burst_from_idle_then_wait() -> None:
 @task1
 async def test_default_period_is_one_second() -> None:
     """`per` is 1 second by default"""
+    expect_runner(one_by_one, 2, 1.0, 3, now())
     passed = await one_by_one(limits.RateLimiter(2), 3)
     assert same_time(passed, [0, 0, 1.0]), f"RateLimiter(2) passed 3 acquisitions at {passed}"
 
@@ -196,6 +223,7 @@ async def test_default_period_is_one_second() -> None:
     pytest.param(3, 1.5, one_by_one, id="3 per 1.5 s, in a row", marks=task1)])
 async def test_never_more_than_rate_in_any_window(rate: int, per: float, runner: Any) -> None:
     """never lets more than `rate` through in any window of `per` seconds"""
+    expect_runner(runner, rate, per, 23, now())
     passed = await runner(limits.RateLimiter(rate, per), 23)
     crowded = crowded_windows(passed, rate, per)
     assert not crowded, (
@@ -208,6 +236,7 @@ async def test_never_more_than_rate_in_any_window(rate: int, per: float, runner:
                                     pytest.param(all_at_once, id="together", marks=task3)])
 async def test_a_steady_stream_gets_the_full_rate(runner: Any) -> None:
     """a steady stream passes at the full rate, not slower"""
+    expect_runner(runner, 5, 2.0, 23, now())
     passed = await runner(limits.RateLimiter(5, 2.0), 23)
     assert same_time(max(passed), 8.0), (
         f"23 acquisitions with RateLimiter(5, per=2.0) took until {max(passed)} s; at the full "
@@ -256,6 +285,9 @@ async def test_the_window_slides() -> None:
 async def test_an_idle_limiter_forgets_old_acquisitions() -> None:
     """acquisitions older than the window no longer count"""
     limiter = limits.RateLimiter(3, 1.0)
+    for number in range(1, 4):  # all at once, then again all at once 5 s later
+        for moment in (now(), now() + 5.0):
+            timeline.expect(f"acquire {number}", moment, kind=timeline.RETURNED)
     await one_by_one(limiter, 3)
     await asyncio.sleep(5.0)
     start = now()

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, names, running_tasks, same_time
 from specs.properties import (
     CALLABLE_STYLES,
@@ -230,6 +230,11 @@ async def test_holds_the_lock_from_the_read_to_the_write(method: str, amount: in
     """holds the account's lock across every read and write, and waits while another holds it"""
     wallet = account("wallet", balance, latency=0.25)
     wallet.store.watch = wallet.lock.locked
+    start = now()
+    refused = method == "withdraw" and amount > balance  # it reads, then refuses: no write
+    timeline.expect("caller", start + 1.0, start + (1.25 if refused else 1.5), timeline.WAIT)
+    timeline.expect("caller", start + (1.25 if refused else 1.5),
+                    kind=timeline.FAILED if refused else timeline.RETURNED)
     async with wallet.lock:  # someone else holds the lock for 1 s
         call = asyncio.create_task(getattr(wallet, method)(amount))
         await asyncio.sleep(1.0)
@@ -314,6 +319,9 @@ async def test_a_cancelled_change_lets_go_of_the_lock(method: str, during: str) 
 async def test_nobody_starts_before_the_gate_opens(jobs: Jobs) -> None:
     """no job is called before the event is set; then all start at once"""
     ready = asyncio.Event()
+    start = now()
+    for row, seconds in (("job0", 1.0), ("job1", 2.0), ("job2", 1.0)):
+        timeline.expect(row, start + 5.0, start + 5.0 + seconds)
     call = asyncio.create_task(sync.run_when_ready(jobs.many([1.0, 2.0, 1.0]), ready))
     await asyncio.sleep(5.0)
     early = [r.name for r in jobs.records if r.calls]
@@ -333,6 +341,8 @@ async def test_an_open_gate_lets_them_start_at_once(jobs: Jobs) -> None:
     """with the event already set, the jobs start at once"""
     ready = asyncio.Event()
     ready.set()
+    for row in ("job0", "job1"):
+        timeline.expect(row, now(), now() + 1.0)
     await sync.run_when_ready(jobs.many([1.0, 1.0]), ready)
     assert same_time(now(), 1.0) and jobs.peak == 2, (
         f"two 1 s jobs behind an open gate took {secs(now())}")
@@ -349,6 +359,14 @@ async def test_cancelling_leaves_no_task_running(opened: bool, jobs: Jobs) -> No
     """
     ready = asyncio.Event()
     work = [jobs.make(5.0, cleanup_s=seconds) for seconds in (0.5, 1.5, 1.0)]
+    if opened:  # the gate opens at 1 s, the call is cancelled at 2 s: so are the jobs
+        start = now()
+        for row, seconds in (("job0", 0.5), ("job1", 1.5), ("job2", 1.0)):
+            timeline.expect(row, start + 1.0, start + 2.0)
+            timeline.expect(row, start + 2.0, kind=timeline.CANCELLED)
+            timeline.expect(row, start + 2.0, start + 2.0 + seconds, timeline.CLEANUP)
+        timeline.expect("caller", start + 2.0, start + 3.5, timeline.WAIT)
+        timeline.expect("caller", start + 3.5, kind=timeline.CANCELLED)
     call = asyncio.create_task(sync.run_when_ready(work, ready))
     if opened:
         await asyncio.sleep(1.0)
@@ -421,6 +439,10 @@ def test_every_job_starts_the_moment_the_gate_opens(seconds: list[float], opens:
 
     got, ended = run_virtual(scenario)
     gate = 0.0 if opens is None else opens
+    for index, record in enumerate(jobs.records):  # a job listed twice runs twice, together
+        for life in range(order.count(index)):
+            timeline.expect(record.name + (f" #{life + 1}" if life else ""), gate,
+                            gate + seconds[index])
     given_as = (f"With jobs of {listing(secs(seconds[i]) for i in order)} (a {shape} of "
                 f"{style}s" + (f", job {twice} listed again at the end" if len(order) > len(made)
                                else "") + ") and "
@@ -549,6 +571,7 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None
     The waiter may be the first, a middle or the last; a later get still joins the one load.
     """
     flight, loader = sync.SingleFlight(), Loader()
+    start = now()
     gets = []
     for _ in range(3):  # gets at 0, 0.1 and 0.2 s: the first starts the load, the others join
         gets.append(asyncio.create_task(flight.get("k", loader)))
@@ -556,6 +579,9 @@ async def test_a_cancelled_waiter_does_not_cancel_the_load(quitter: int) -> None
     await asyncio.sleep(0.2)
     gets[quitter].cancel()  # at 0.5 s
     await asyncio.sleep(0.25)
+    timeline.expect("caller", start + 0.75, start + 1.0, timeline.WAIT)  # joins the one load
+    for kind in (timeline.RETURNED, timeline.RETURNED, timeline.RETURNED, timeline.CANCELLED):
+        timeline.expect("caller", start + 1.0, kind=kind)  # the late get's, then the 3 gets'
     late, late_error = await settle(flight.get("k", loader))  # at 0.75 s
     ended = now()
     outcomes = [await settle(get) for get in gets]
@@ -591,6 +617,12 @@ async def test_a_load_that_ends_cancelled_ends_its_waiters() -> None:
             raise asyncio.CancelledError  # what a loader does when the work it awaits is cancelled
         return f"value of {key}"
 
+    start = now()
+    for _ in range(3):  # three waiters, ended by the load that ends cancelled
+        timeline.expect("caller", start, start + 1.0, timeline.WAIT)
+        timeline.expect("caller", start + 1.0, kind=timeline.CANCELLED)
+    timeline.expect("caller", start + 1.0, start + 2.0, timeline.WAIT)  # then a new load
+    timeline.expect("caller", start + 2.0, kind=timeline.RETURNED)
     waiters = [asyncio.create_task(settle(flight.get("k", loader))) for _ in range(3)]
     done, pending = await asyncio.wait(waiters, timeout=10.0)
     ended = now()

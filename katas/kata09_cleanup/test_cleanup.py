@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show
+from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, names, same_time
 from specs.properties import (
     CALLABLE_STYLES,
@@ -109,6 +109,24 @@ class ListSource(Source):
         return self.items[self.reads - 1]
 
 
+def expect_ends(row: str, *ends: tuple[float, float, str]) -> None:
+    """State that `row` waited from each start to its end, then ended as its kind says
+    (`timeline.RETURNED`, `FAILED` or `CANCELLED`)."""
+    for start, end, kind in ends:
+        timeline.expect(row, start, end, timeline.WAIT)
+        timeline.expect(row, end, kind=kind)
+
+
+def expect_job(row: str, start: float, end: float, kind: str | None = None,
+               cleanup: float = 0.0) -> None:
+    """State that job `row` ran from `start` to `end`, then was cancelled or failed (`kind`,
+    if any) and cleaned up for `cleanup` seconds."""
+    timeline.expect(row, start, end)
+    if kind is not None:
+        timeline.expect(row, end, kind=kind)
+    timeline.expect(row, end, end + cleanup, timeline.CLEANUP)
+
+
 async def use(pool: Any, seconds: float, using: list[Any], peak: list[int]) -> Any:
     """Hold a connection for `seconds`, tracking how many are in use at once."""
     async with pool.acquire() as connection:
@@ -126,6 +144,8 @@ async def use(pool: Any, seconds: float, using: list[Any], peak: list[int]) -> A
 @task1
 async def test_group_results_in_order(jobs: Jobs) -> None:
     """runs the jobs concurrently; results in input order"""
+    for row, seconds in (("job0", 2.0), ("job1", 1.0), ("job2", 3.0)):
+        expect_job(row, now(), now() + seconds)
     got = await cleanup.run_group(jobs.many([2.0, 1.0, 3.0]))
     assert got == [0, 1, 2] and same_time(now(), 3.0), (
         f"run_group on jobs of 2, 1 and 3 s returned {show(got)} after {secs(now())}; "
@@ -138,6 +158,11 @@ async def test_group_failure_is_an_exception_group(jobs: Jobs) -> None:
     """a failure reaches the caller as the TaskGroup's ExceptionGroup, after the clean-ups"""
     boom = ValueError("boom")
     work = [jobs.make(5.0, cleanup_s=0.5), jobs.make(1.0, error=boom), jobs.make(5.0)]
+    start = now()  # job1 fails at 1 s: the others are cancelled, job0 cleans up for 0.5 s
+    expect_job("job0", start, start + 1.0, timeline.CANCELLED, cleanup=0.5)
+    expect_job("job1", start, start + 1.0, timeline.FAILED)
+    expect_job("job2", start, start + 1.0, timeline.CANCELLED)
+    expect_ends("caller", (start, start + 1.5, timeline.FAILED))
     result, error = await settle(cleanup.run_group(work))
     assert isinstance(error, BaseExceptionGroup) and list(error.exceptions) == [boom], (
         f"job1 raised {boom!r}; run_group {outcome(result, error)}. Expected an ExceptionGroup "
@@ -154,6 +179,11 @@ async def test_group_keeps_every_failure(jobs: Jobs) -> None:
     """jobs failing at the same moment are all in the ExceptionGroup"""
     first, second = ValueError("first"), KeyError("second")
     work = [jobs.make(1.0, error=first), jobs.make(2.0), jobs.make(1.0, error=second)]
+    start = now()
+    for row, kind in (("job0", timeline.FAILED), ("job1", timeline.CANCELLED),
+                      ("job2", timeline.FAILED)):
+        expect_job(row, start, start + 1.0, kind)
+    expect_ends("caller", (start, start + 1.0, timeline.FAILED))
     result, error = await settle(cleanup.run_group(work))
     held = list(getattr(error, "exceptions", []))
     both = set(map(id, held)) == {id(first), id(second)}
@@ -166,6 +196,10 @@ async def test_group_keeps_every_failure(jobs: Jobs) -> None:
 @task1
 async def test_cancelling_the_group_cancels_its_jobs(jobs: Jobs) -> None:
     """cancelling run_group cancels every job; the caller sees a cancellation, not a group"""
+    start = now()
+    for row in ("job0", "job1"):
+        expect_job(row, start, start + 1.0, timeline.CANCELLED)
+    expect_ends("caller", (start + 1.0, start + 1.0, timeline.CANCELLED))
     caller = asyncio.create_task(cleanup.run_group(jobs.many([5.0, 5.0])))
     await asyncio.sleep(1.0)
     caller.cancel()
@@ -267,6 +301,8 @@ def test_any_group_ends_as_a_task_group_does(seconds: list[float], failing: set[
         return result, error, now()
 
     result, error, at = run_virtual(scenario)
+    expect_ends("caller", (0.0 if cut is None else cut, ends, timeline.CANCELLED if cut is not None
+                           else timeline.FAILED if first is not None else timeline.RETURNED))
     given_as = (f"With jobs of {listing(secs(seconds[i]) for i in order)} (a {shape} of {style}s"
                 + (f", job {twice} listed again at the end" if len(order) > len(made) else "")
                 + ")" + (f", job {listing(sorted(failing))} failing at the end" if failing else "")
@@ -351,6 +387,8 @@ async def test_a_second_cancellation_cuts_no_clean_up_short(first: str) -> None:
     work = ([StubbornJob(1.0, 0.0, failure)] if first == "a job fails" else []) + cleaning
     caller = asyncio.create_task(cleanup.run_group(work))
     cancels = [1.5, 2.5] if first == "a job fails" else [1.0, 1.5, 2.5]
+    if first == "the caller is cancelled":  # it ends once the last clean-up is done
+        timeline.expect("caller", now() + 4.0, kind=timeline.CANCELLED)
     for at in cancels:
         await asyncio.sleep(at - now())
         if not caller.done():
@@ -425,6 +463,7 @@ async def test_a_connection_comes_back_after_an_error() -> None:
     with contextlib.suppress(RuntimeError):
         async with pool.acquire():
             raise RuntimeError("the query failed")
+    expect_ends("caller", (now(), now() + 0.5, timeline.RETURNED))  # lent again at once
     result, error = await settle(asyncio.wait_for(use(pool, 0.5, [], [0]), timeout=10))
     assert error is None and result is factory.made[0], (
         f"after a block that raised, the next user {outcome(result, error)} (connections made: "
@@ -440,6 +479,8 @@ async def test_a_connection_comes_back_after_a_cancellation() -> None:
     pool = cleanup.Pool(factory, 1)
     holder = asyncio.create_task(use(pool, 60.0, [], [0]))
     await asyncio.sleep(1.0)
+    expect_ends("caller", (now(), now(), timeline.CANCELLED),  # the holder, cancelled at 1 s
+                (now(), now() + 0.5, timeline.RETURNED))  # the next user, lent it at once
     holder.cancel()
     await settle(holder)
     result, error = await settle(asyncio.wait_for(use(pool, 0.5, [], [0]), timeout=10))
@@ -472,6 +513,9 @@ async def test_a_failed_connection_frees_its_place() -> None:
     refused = ConnectionRefusedError("the database refused the connection")
     factory = Factory(failures=(refused,))
     pool = cleanup.Pool(factory, 1)
+    start = now()  # the first user fails at 0.2 s; the waiter is done at 1.4 s
+    timeline.expect("caller", start + 0.2, kind=timeline.FAILED)
+    timeline.expect("caller", start + 1.4, kind=timeline.RETURNED)
     first = asyncio.create_task(use(pool, 1.0, [], [0]))
     await asyncio.sleep(0.1)
     waiter = asyncio.create_task(use(pool, 1.0, [], [0]))
@@ -618,6 +662,10 @@ async def test_a_waiter_cancelled_as_the_connection_comes_back_passes_it_on(when
 
     first, second = (asyncio.create_task(user(name, after))
                      for name, after in (("waiter 1", 0.5), ("waiter 2", 0.8)))
+    start = now()  # waiter 1 ends cancelled at 1.2 s; waiter 2 (lent then) and the holder at 2.2 s
+    timeline.expect("caller", start + 1.2, kind=timeline.CANCELLED)
+    for _ in range(2):
+        timeline.expect("caller", start + 2.2, kind=timeline.RETURNED)
 
     async def holder() -> None:
         async with pool.acquire():
@@ -942,6 +990,7 @@ async def test_an_acquire_while_close_runs_is_refused() -> None:
     await asyncio.sleep(0.5 - now())
     closing = asyncio.create_task(pool.close())  # from 0.5 s; each close takes 0.1 s
     await asyncio.sleep(0.05)
+    timeline.expect("caller", now(), kind=timeline.FAILED)  # refused at once
     result, error = await settle(use(pool, 1.0, [], [0]))
     at = now()
     await closing
@@ -975,6 +1024,9 @@ async def test_async_with_pool_closes_it(ending: str) -> None:
             if ending == "raises":
                 raise failure
 
+    start = now()  # a connection made in 0.2 s, used 1 s, then closed in 0.1 s on leaving
+    expect_ends("caller", (start, start + 1.3, timeline.FAILED if ending == "raises"
+                           else timeline.RETURNED))
     result, error = await settle(block())
     assert pools, (f"`async with Pool(...)` never ran the block: it {outcome(result, error)}; "
                    "expected __aenter__ to return the pool and the block to run")
@@ -1157,6 +1209,8 @@ def test_any_stream_yields_every_item_and_releases_the_source(
         return got, raised, source.opened, source.closed
 
     got, raised, opened, closed = run_virtual(scenario)
+    read = fails + 1 if broken else reads  # one read of 0.1 s per item asked for
+    expect_ends("caller", (0.0, read * 0.1, timeline.FAILED if broken else timeline.RETURNED))
     wanted = items if stop is None else items[:stop]
     given_as = (f"Streaming a source of {show(items)}" + (
         "" if stop is None else f", stopped after {stop} items by "
@@ -1277,6 +1331,12 @@ def test_take_closes_the_items_however_it_ends(items: list[Any], n: int, fails: 
         return result, raised, source.closed_at[:], now()
 
     result, raised, closed_at, at = run_virtual(scenario)
+    if cut is not None:  # cancelled during a read, then the items closed (0.05 s)
+        expect_ends("caller", (cut / 10, cut / 10 + 0.05, timeline.CANCELLED))
+    else:  # reads of 0.1 s each, up to the n-th item, the end or the failing read, then closed
+        failed = fails is not None and fails < min(n, len(items) + 1)
+        expect_ends("caller", (0.0, end * 0.1 + 0.05,
+                               timeline.FAILED if failed else timeline.RETURNED))
     given_as = (f"take(items, {n}) over the items {show(items)}"
                 + (f" (reading item {fails} raises {error!r})" if fails is not None else "")
                 + (f", cancelled at {secs(cut / 10)}" if cut is not None else ""))

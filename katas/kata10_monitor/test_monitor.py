@@ -51,6 +51,23 @@ def services(count: int) -> list[str]:
     return [f"https://svc{n}.example.com/health" for n in range(count)]
 
 
+def expect_requests(url: str, *requests: tuple[float, float, str]) -> None:
+    """State that the requests to `url` ran from each start to its end, then ended as its kind
+    says: answered (`timeline.RETURNED`), refused (`FAILED`) or cut short (`CANCELLED`)."""
+    row = http.request_row("GET", url)
+    for start, end, kind in requests:
+        timeline.expect(row, start, end)
+        timeline.expect(row, end, kind=kind)
+
+
+def expect_calls(*calls: tuple[float, float, str]) -> None:
+    """State that the caller waited from each start to its end (a call the spec settles),
+    which ended as its kind says."""
+    for start, end, kind in calls:
+        timeline.expect("caller", start, end, timeline.WAIT)
+        timeline.expect("caller", end, kind=kind)
+
+
 async def started(urls: list[str], **kwargs: Any) -> Any:
     """A monitor with its session open and no schedule: checks only on demand."""
     monitor = monitoring.Monitor(urls, **kwargs)
@@ -199,6 +216,9 @@ async def test_check_tells_up_from_down(setup: Any, up: bool, http_mock: MockHtt
 async def test_a_check_times_out(http_mock: MockHttp) -> None:
     """a check gives up after `timeout` seconds (2 s by default)"""
     http_mock.hang(A)
+    start = now()  # each silent request is cut short by the timeout: 2 s, then 0.5 s
+    expect_requests(A, (start, start + 2.0, timeline.CANCELLED),
+                    (start + 2.0, start + 2.5, timeline.CANCELLED))
     monitor = await started([A])
     await monitor.check(A)
     default = now()
@@ -238,6 +258,8 @@ async def test_round_checks_every_service(http_mock: MockHttp) -> None:
     http_mock.reply(A, latency=1.0)
     http_mock.reply(B, 500, latency=1.0)
     http_mock.reply(C, latency=1.0)
+    for url in (A, B, C):  # together
+        expect_requests(url, (now(), now() + 1.0, timeline.RETURNED))
     monitor = await started([A, B, C])
     got = await monitor.round()
     await monitor.stop()
@@ -270,6 +292,9 @@ async def test_open_checks_nothing_by_itself(http_mock: MockHttp) -> None:
 async def test_an_infinite_timeout_waits_for_the_answer(http_mock: MockHttp) -> None:
     """timeout=math.inf is no timeout: a check waits for the answer however long it takes"""
     http_mock.reply(A, latency=100.0)
+    start = now()
+    expect_requests(A, (start, start + 100.0, timeline.RETURNED))
+    expect_calls((start, start, timeline.RETURNED), (start, start + 100.0, timeline.RETURNED))
     monitor, error = await settle(started([A], timeout=math.inf))
     assert error is None, (
         f"Monitor([url], timeout=math.inf) {outcome(monitor, error)}; expected it accepted: an "
@@ -291,6 +316,8 @@ async def test_rounds_come_every_interval(http_mock: MockHttp) -> None:
     http_mock.reply(A)
     http_mock.reply(B)
     monitor = monitoring.Monitor([A, B], interval=10.0)
+    for url in (A, B):  # each answered at once, at 0, 10, 20 and 30 s
+        expect_requests(url, *((now() + t, now() + t, timeline.RETURNED) for t in (0, 10, 20, 30)))
     await monitor.start()
     await asyncio.sleep(35.0)
     await monitor.stop()
@@ -306,6 +333,7 @@ async def test_default_interval_is_ten_seconds(http_mock: MockHttp) -> None:
     """rounds come every 10 s by default"""
     http_mock.reply(A)
     monitor = monitoring.Monitor([A])
+    expect_requests(A, *((now() + t, now() + t, timeline.RETURNED) for t in (0, 10, 20)))
     await monitor.start()
     await asyncio.sleep(25.0)
     await monitor.stop()
@@ -395,6 +423,16 @@ def test_rounds_stay_on_the_absolute_schedule_until_stop(
         return returned, left, closed, at_stop, tried, snapshot()
 
     returned, left, closed, at_stop, tried, later = run_virtual(scenario)
+    for index, (url, (kind, _, latency)) in enumerate(zip(urls, fates, strict=True)):
+        starts = [t for t in (begin + k * interval + index * gap for k in range(100)) if t < stop]
+        ends = [t + min(latency, timeout) for t in starts]
+        if any(abs(end - t) < 2 * CLOCK_RESOLUTION for end in ends for t in starts):
+            continue  # a request ends as the next one starts: which comes first is the loop's
+        expect_requests(url, *((t, stop, timeline.CANCELLED) if end >= stop  # stop() cuts it
+                               else (t, end, timeline.CANCELLED if latency > timeout  # too late
+                                     else timeline.FAILED if kind == "refused"
+                                     else timeline.RETURNED)
+                               for t, end in zip(starts, ends, strict=True)))
     expected_changes = []
     for index, (url, fate) in enumerate(zip(urls, fates, strict=True)):
         due = [round(begin + k * interval + index * gap, 6) for k in range(100)]
@@ -439,6 +477,7 @@ def test_rounds_stay_on_the_absolute_schedule_until_stop(
 async def test_a_success_ends_the_retries(http_mock: MockHttp) -> None:
     """a check stops retrying once it succeeds (default backoff 0.5 s)"""
     http_mock.sequence(A, [503, 200, 200, 200])
+    expect_requests(A, *((now() + t, now() + t, timeline.RETURNED) for t in (0, 0.5)))
     monitor = await started([A], attempts=4)
     got = await monitor.check(A)
     await monitor.stop()
@@ -453,6 +492,7 @@ async def test_a_success_ends_the_retries(http_mock: MockHttp) -> None:
 async def test_no_retry_by_default_and_none_after_the_last(http_mock: MockHttp) -> None:
     """attempts=1 by default; after the last attempt the check fails at once"""
     http_mock.reply(A, 503)
+    expect_requests(A, *((now() + t, now() + t, timeline.RETURNED) for t in (0, 0, 1.0)))
     monitor = await started([A])
     await monitor.check(A)
     retried = await started([A], attempts=2, backoff=1.0)
@@ -474,6 +514,10 @@ async def test_backoff_doubles_at_every_retry(http_mock: MockHttp) -> None:
     doubling from linear (backoff, 2 * backoff, 3 * backoff) and from a capped wait.
     """
     http_mock.fail(A, latency=0.1)
+    start = now()  # tries refused after 0.1 s, at 0, 0.35, 0.95, 2.05, 4.15 and 8.25 s
+    expect_requests(A, *((start + t, start + t + 0.1, timeline.FAILED)
+                         for t in (0.0, 0.35, 0.95, 2.05, 4.15, 8.25)))
+    expect_calls((start, start + 8.35, timeline.RETURNED))
     monitor = await started([A], attempts=6, backoff=0.25)
     result, error = await settle(monitor.check(A))
     ended = now()
@@ -671,6 +715,14 @@ async def test_a_check_cancelled_at_any_point_frees_its_place(point: str,
                     latency=30.0 if point == "waiting for an answer" else 0.25)
     http_mock.reply(C, latency=1.0)
     monitor = await started([A, B, C], limit=1, rate=1.0, attempts=2, backoff=1.0, timeout=60.0)
+    start = now()
+    expect_requests(B, (start, start + (1.0 if point == "waiting for a slot" else 0.1),
+                        timeline.RETURNED))
+    if point == "waiting for an answer":  # tried at 1 s, cut short by the cancel at 1.5 s
+        expect_requests(A, (start + 1.0, start + 1.5, timeline.CANCELLED))
+    elif point == "sleeping before a retry":  # tried at 1 s, 503 at 1.25 s, no retry
+        expect_requests(A, (start + 1.0, start + 1.25, timeline.RETURNED))
+    expect_requests(C, (start + 5.0, start + 6.0, timeline.RETURNED))  # at once, at 5 s
     first = asyncio.create_task(monitor.check(B))  # starts at 0 s
     await asyncio.sleep(0.2)
     cancelled = asyncio.create_task(monitor.check(A))  # starts at 1 s (rate 1 per second)
@@ -715,6 +767,11 @@ async def test_a_cancelled_check_frees_its_place(http_mock: MockHttp) -> None:
     http_mock.reply(A, latency=30.0)
     http_mock.reply(B, latency=1.0)
     monitor = await started([A, B], limit=1, timeout=60.0)
+    start = now()
+    expect_requests(A, (start, start + 0.5, timeline.CANCELLED))
+    expect_requests(B, (start + 0.5, start + 1.5, timeline.RETURNED))  # at once, in its place
+    expect_calls((start + 0.5, start + 0.5, timeline.CANCELLED),
+                 (start + 1.5, start + 1.5, timeline.RETURNED))
     cancelled = asyncio.create_task(monitor.check(A))
     await asyncio.sleep(0.5)
     cancelled.cancel()
@@ -760,6 +817,10 @@ async def test_an_infinite_rate_does_not_pace(http_mock: MockHttp) -> None:
     urls = services(4)
     for url in urls:
         http_mock.reply(url, latency=1.0)
+    start = now()
+    for url in urls:  # all 4 at once
+        expect_requests(url, (start, start + 1.0, timeline.RETURNED))
+    expect_calls((start, start, timeline.RETURNED), (start, start + 1.0, timeline.RETURNED))
     monitor, error = await settle(started(urls, rate=math.inf))
     assert error is None, (
         f"Monitor(urls, rate=math.inf) {outcome(monitor, error)}; expected it accepted: an "
@@ -1099,6 +1160,7 @@ async def test_stop_cancels_checks_and_closes_the_session(http_mock: MockHttp) -
     http_mock.reply(A, latency=30.0)
     with sessions_opened() as opened:
         monitor = monitoring.Monitor([A], timeout=60.0)
+        expect_requests(A, (now(), now() + 1.0, timeline.CANCELLED))  # by stop(), at 1 s
         await monitor.start()
         await asyncio.sleep(1.0)
         await monitor.stop()
@@ -1116,6 +1178,7 @@ async def test_stop_cancels_checks_and_closes_the_session(http_mock: MockHttp) -
 async def test_async_with_starts_and_stops(http_mock: MockHttp) -> None:
     """`async with Monitor(...) as monitor:` starts the schedule and stops it on leaving"""
     http_mock.reply(A)
+    expect_requests(A, *((now() + t, now() + t, timeline.RETURNED) for t in (0, 1, 2)))
     async with monitoring.Monitor([A], interval=1.0) as monitor:
         await asyncio.sleep(2.5)
     await asyncio.sleep(5.0)
@@ -1134,6 +1197,9 @@ async def test_stop_cancels_every_kind_of_wait(http_mock: MockHttp) -> None:
     http_mock.reply(C, latency=30.0)
     with sessions_opened() as opened:
         monitor = monitoring.Monitor([A, B, C], limit=2, attempts=3, backoff=1.0, timeout=60.0)
+        start = now()  # A answers 503 at once, its retry due at 1 s; B is cut at 0.5 s
+        expect_requests(A, (start, start, timeline.RETURNED))
+        expect_requests(B, (start, start + 0.5, timeline.CANCELLED))
         await monitor.start()
         await asyncio.sleep(0.5)
         await monitor.stop()
@@ -1255,6 +1321,9 @@ async def test_async_with_gives_the_monitor_and_stops_on_error(http_mock: MockHt
     http_mock.reply(A, latency=30.0)
     boom = ValueError("boom")
     monitor = monitoring.Monitor([A], timeout=60.0)
+    start = now()  # the block raises at 1 s: the check in flight is cancelled, the error goes on
+    expect_requests(A, (start, start + 1.0, timeline.CANCELLED))
+    expect_calls((start, start + 1.0, timeline.FAILED))
     with sessions_opened() as opened:
         async def block() -> Any:
             async with monitor as given:
