@@ -102,12 +102,12 @@ async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
     try:
         result = await awaitable
     except BaseException as error:
-        timeline.record_span("caller", start, loop.time(), timeline.WAIT)
-        timeline.record_mark("caller", loop.time(), timeline.CANCELLED if isinstance(
+        timeline.record_span(timeline.CALLER, start, loop.time(), timeline.WAIT)
+        timeline.record_mark(timeline.CALLER, loop.time(), timeline.CANCELLED if isinstance(
             error, asyncio.CancelledError) else timeline.FAILED)
         return None, error
-    timeline.record_span("caller", start, loop.time(), timeline.WAIT)
-    timeline.record_mark("caller", loop.time(), timeline.RETURNED)
+    timeline.record_span(timeline.CALLER, start, loop.time(), timeline.WAIT)
+    timeline.record_mark(timeline.CALLER, loop.time(), timeline.RETURNED)
     return result, None
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 RUN, WAIT, CLEANUP = "running", "waiting", "cleaning up"  # spans
+CALLER = "caller"  # the row of the call a spec awaits (`specs.checks.settle`)
 CANCELLED, FAILED, RETURNED = "cancelled", "failed", "returned"  # marks
 GLYPHS = {RUN: ("█", "#"), WAIT: ("·", "."), CLEANUP: ("░", "="),
           CANCELLED: ("✗", "x"), FAILED: ("!", "!"), RETURNED: ("│", "|")}
@@ -56,7 +57,12 @@ class Timeline:
         self.spans.append(Span(row, kind, at))
 
     def rows(self) -> list[str]:
-        return list(dict.fromkeys(span.row for span in self.spans))
+        """The rows by their first moment, the caller's last; rows that begin together by name
+        (``job2`` before ``job10``)."""
+        first: dict[str, float] = {}
+        for span in self.spans:
+            first[span.row] = min(first.get(span.row, span.start), span.start)
+        return sorted(first, key=lambda row: (row == CALLER, round(first[row], 4), _natural(row)))
 
     def end(self) -> float:
         return max((s.start if s.end is None else s.end for s in self.spans), default=0.0)
@@ -208,6 +214,11 @@ def _label(name: str, plain: bool) -> str:
     return f"  {name:<{LABEL - 2}}"
 
 
+def _natural(name: str) -> tuple[Any, ...]:
+    """A sort key that reads the numbers in a name as numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
 def _short(rows: list[str]) -> dict[str, str]:
     """Names that fit: of the rows whose names are too long, what they all share at their
     start and end is left out (cut at a space, a dot or before a slash): ``svc0`` and ``svc1``
@@ -236,7 +247,7 @@ def _shared(names: list[str]) -> int:
 
 def _block(title: str, timeline: Timeline, scale: _Scale, plain: bool, room: int,
            names: dict[str, str]) -> list[str]:
-    rows = timeline.rows()
+    rows = [row for row in names if row in set(timeline.rows())]  # one order for both runs
     shown = rows if len(rows) <= room else rows[:max(1, room - 1)]
     lines = [title] + [(_label(names.get(row, row), plain)
                         + _row(timeline.of(row), scale, plain)).rstrip() for row in shown]
@@ -254,7 +265,7 @@ def render(actual: Timeline, expected: Timeline | None = None, *, width: int = 8
     scale = _Scale(max(actual.end(), expected.end() if expected else 0.0), width - LABEL)
     room = ROWS // 2 if expected else ROWS
     lines = [f"{'loop time':<{LABEL}}{scale.axis()}"]
-    names = _short(list(dict.fromkeys(actual.rows() + (expected.rows() if expected else []))))
+    names = _short(list(dict.fromkeys((expected.rows() if expected else []) + actual.rows())))
     lines += _block("your code", actual, scale, plain, room, names) if actual.spans else [
         "your code     (recorded nothing)"]
     if expected:
