@@ -27,6 +27,7 @@ from typing import Any
 RUN, WAIT, CLEANUP = "running", "waiting", "cleaning up"  # spans
 CALLER = "caller"  # the row of the call a spec awaits (`specs.checks.settle`)
 CANCELLED, FAILED, RETURNED = "cancelled", "failed", "returned"  # marks
+NOTHING = "nothing"  # an expectation: the row stays empty (`expect_nothing`)
 GLYPHS = {RUN: ("█", "#"), WAIT: ("·", "."), CLEANUP: ("░", "="),
           CANCELLED: ("✗", "x"), FAILED: ("!", "!"), RETURNED: ("│", "|")}
 LABEL = 16  # columns for a row's name
@@ -130,12 +131,22 @@ def expect(row: str, start: float, end: float | None = None, kind: str = RUN) ->
             _current.expected.span(row, start, end, kind)
 
 
+def expect_nothing(row: str) -> None:
+    """State that the contract expects nothing on `row`: a job never called, a request never
+    made."""
+    if _current is not None:
+        _current.expected.mark(row, 0.0, NOTHING)
+
+
 def first_difference(actual: Timeline, expected: Timeline) -> tuple[float, str] | None:
     """The earliest moment the run departs from what was expected, and how (a sentence); only
     the rows the expectation names are compared (a spec states what it cares about)."""
     found: list[tuple[float, str]] = []
     for row in expected.rows():
-        got, due = actual.of(row), expected.of(row)
+        got, due = actual.of(row), [s for s in expected.of(row) if s.kind != NOTHING]
+        if not due and got:
+            found.append((got[0].start, f"{row} {_what(got[0])}, expected nothing"))
+            continue
         for a, e in zip(got, due, strict=False):
             if a.kind != e.kind or abs(a.start - e.start) > TOLERANCE:
                 found.append((min(a.start, e.start), f"{row} {_what(a)}, expected {_what(e)}"))
@@ -195,6 +206,8 @@ def _row(spans: Iterable[Span], scale: _Scale, plain: bool) -> str:
     cells = [" "] * scale.columns
     ordered = sorted(spans, key=lambda s: s.end is None)  # marks drawn over spans
     for span in ordered:
+        if span.kind == NOTHING:
+            continue
         glyph = GLYPHS.get(span.kind, ("?", "?"))[plain]
         if span.end is None:
             cells[scale.col(span.start)] = glyph
@@ -311,6 +324,8 @@ def trace(recorded: Recorder, name: str) -> dict[str, Any]:
             events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "ts": 0,
                            "args": {"name": row}})
             for span in timeline.of(row):
+                if span.kind == NOTHING:
+                    continue
                 event = {"name": span.kind, "cat": span.kind, "pid": pid, "tid": tid,
                          "ts": round(span.start * 1e6, 3)}
                 if span.end is None:

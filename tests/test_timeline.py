@@ -15,6 +15,7 @@ from specs.timeline import (
     CANCELLED,
     CLEANUP,
     FAILED,
+    NOTHING,
     RETURNED,
     WAIT,
     Recorder,
@@ -74,6 +75,19 @@ def test_cancelled_and_cleaned_up_work_in_ascii_on_a_narrow_screen() -> None:
         "  job1          #########!",
         "# running  = cleaning up  x cancelled",
         "! failed"])
+
+
+def test_a_row_expected_empty_differs_at_its_first_event() -> None:
+    actual, expected = Timeline(), Timeline()
+    actual.span("job0", 0, 1)
+    actual.mark("job0", 1, FAILED)
+    actual.span("job1", 1, 2)
+    expected.span("job0", 0, 1)
+    expected.mark("job0", 1, FAILED)
+    expected.mark("job1", 0, NOTHING)
+    assert first_difference(actual, expected) == (1, "job1 running from 1.0 s, expected nothing")
+    drawn = render(actual, expected, width=60).splitlines()
+    assert drawn[4:7] == ["expected", "  job0          ██████████████████████!", "  job1"]
 
 
 def test_more_rows_than_fit_are_counted_and_long_names_lose_what_they_share() -> None:

@@ -203,6 +203,8 @@ def test_sequential_stops_at_the_first_failure(seconds: list[float], fail: int) 
         for index in range(fail + 1):
             timeline.expect(f"job{index}", sum(seconds[:index]), sum(seconds[:index + 1]))
         timeline.expect(f"job{fail}", sum(seconds[:fail + 1]), kind=timeline.FAILED)
+        for later in range(fail + 1, len(seconds)):
+            timeline.expect_nothing(f"job{later}")
         expect_caller(0.0, sum(seconds[:fail + 1]), timeline.FAILED)
         return *(await settle(gather.run_sequentially(work))), now()
 
