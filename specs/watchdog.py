@@ -53,6 +53,7 @@ FIRST_LIMIT_S = 1.0  # the loop may stay frozen this long before the first hang 
 REPEAT_LIMIT_S = 0.1  # ... and this long once a freeze has been seen in the run
 AGAIN_S = 0.02  # ... and this long in a phase already interrupted (the next blocked task)
 BUSY_LIMIT_S = 3.0  # wall time a phase may take while its loop keeps iterating
+REPEAT_BUSY_S = 1.0  # ... once a busy phase has been seen in the run
 ESCALATE_S = 1.0  # a phase still running this long after its loop was asked to end it
 RUN_LIMIT_S = 5.0  # wall time a run may lose to hangs before the rest is not run
 TICK_S = 0.01
@@ -158,6 +159,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._phase: _Phase | None = None
         self._beat = 0.0
+        self._busy_seen = False
         self._pending: str | None = None
         self._stopping = threading.Event()
         self._main = threading.main_thread().ident or 0
@@ -283,8 +285,9 @@ class Watchdog:
                 return
         if frozen >= FIRST_LIMIT_S and not self._starved():
             self._fire(phase, now, self._diagnose(frozen), interrupt=True)
-        elif self.busy_limit_s is not None and now - phase.busy_from >= self.busy_limit_s:
-            # the same limit for every phase: a verdict never depends on what ran before it
+        elif self.busy_limit_s is not None and now - phase.busy_from >= (
+                REPEAT_BUSY_S if self._busy_seen else self.busy_limit_s):
+            self._busy_seen = True
             message = BUSY.format(seconds=now - phase.busy_from)
             self._fire(phase, now, (message, None), interrupt=phase.on_hang is None)
 
