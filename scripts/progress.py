@@ -44,12 +44,10 @@ def status(kata: str, behaviours: list[Behaviour]) -> str:
     broken = import_failure(behaviours)
     if broken is not None:
         return "does not import: " + broken.split(": ", 1)[1]
-    tasks = sorted({b.task for b in behaviours})
+    tasks = len(course.kata(kata).tasks)
     on = min(b.task for b in behaviours if not b.passed)
-    where = f"task {on} of {len(tasks)}" if tasks == list(range(1, len(tasks) + 1)) else (
-        f"task {on}")
-    return (f"not started: {len(tasks)} tasks" if passed == 0
-            else f"{passed} of {total} behaviours, on {where}")
+    return (f"not started: {tasks} tasks" if passed == 0
+            else f"{passed} of {total} behaviours, on task {on} of {tasks}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,18 +97,11 @@ def same_time(got: Any, want: Any) -> bool:
 async def settle(awaitable: Any) -> tuple[Any, BaseException | None]:
     """Await `awaitable`: ``(result, None)``, or ``(None, error)`` whatever it raised; the
     wait is the timeline's row "caller", ending in a mark: returned, failed or cancelled."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
     try:
-        result = await awaitable
+        with timeline.drawing(timeline.CALLER, timeline.WAIT, returned=True):
+            return await awaitable, None
     except BaseException as error:
-        timeline.record_span(timeline.CALLER, start, loop.time(), timeline.WAIT)
-        timeline.record_mark(timeline.CALLER, loop.time(), timeline.CANCELLED if isinstance(
-            error, asyncio.CancelledError) else timeline.FAILED)
         return None, error
-    timeline.record_span(timeline.CALLER, start, loop.time(), timeline.WAIT)
-    timeline.record_mark(timeline.CALLER, loop.time(), timeline.RETURNED)
-    return result, None
 
 
 def outcome(result: Any, error: BaseException | None) -> str:

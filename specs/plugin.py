@@ -290,7 +290,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _draw(item: pytest.Item, result: Any, recorded: timeline.Recorder) -> None:
     """A failure caused by the learner's code carries the timeline of its run (if the run
     recorded one worth drawing) in its message and its events for ``--json``; ``--timeline``
-    draws passing runs too, ``--trace DIR`` writes each run as a trace file."""
+    draws passing runs too, ``--traces DIR`` writes each run as a trace file."""
     config = item.config
     trace_dir = config.getoption("trace_dir")
     if trace_dir and recorded.actual.spans:

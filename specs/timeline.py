@@ -15,11 +15,12 @@ behaviour is over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ class Span:
     start: float
     end: float | None = None
 
+    @property
+    def until(self) -> float:
+        """The span's last moment: its end, or a mark's own moment."""
+        return self.start if self.end is None else self.end
+
 
 @dataclass
 class Timeline:
@@ -66,7 +72,7 @@ class Timeline:
         return sorted(first, key=lambda row: (row == CALLER, round(first[row], 4), _natural(row)))
 
     def end(self) -> float:
-        return max((s.start if s.end is None else s.end for s in self.spans), default=0.0)
+        return max((s.until for s in self.spans), default=0.0)
 
     def of(self, row: str) -> list[Span]:
         return sorted((s for s in self.spans if s.row == row), key=lambda s: (s.start, s.kind))
@@ -108,12 +114,32 @@ def record_mark(row: str, at: float, kind: str) -> None:
         _current.actual.mark(row, at, kind)
 
 
+@contextlib.contextmanager
+def drawing(row: str, kind: str = RUN, *, returned: bool = False) -> Iterator[None]:
+    """Draw the ``with`` block on `row`: a `kind` span from its start to its end, marked
+    cancelled or failed if it ended so (and, `returned`, marked returned otherwise)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        yield
+    except asyncio.CancelledError:
+        record_mark(row, loop.time(), CANCELLED)
+        raise
+    except BaseException:
+        record_mark(row, loop.time(), FAILED)
+        raise
+    else:
+        if returned:
+            record_mark(row, loop.time(), RETURNED)
+    finally:
+        record_span(row, start, loop.time(), kind)
+
+
 def last_end(row: str) -> float | None:
     """The latest moment recorded on `row`, a span's end or a mark (None: nothing yet)."""
     if _current is None:
         return None
-    return max((s.start if s.end is None else s.end for s in _current.actual.spans
-                if s.row == row), default=None)
+    return max((s.until for s in _current.actual.spans if s.row == row), default=None)
 
 
 def record_wait(row: str, start: float, end: float) -> None:
@@ -129,6 +155,19 @@ def expect(row: str, start: float, end: float | None = None, kind: str = RUN) ->
             _current.expected.mark(row, start, kind)
         elif end - start > TOLERANCE:  # as recorded: a span of no loop time is none
             _current.expected.span(row, start, end, kind)
+
+
+def expect_wait(row: str, start: float, end: float, kind: str = RETURNED) -> None:
+    """State that `row` waits from `start` until `end`, when it ends as `kind` (the twin of
+    `record_wait`)."""
+    expect(row, start, end, WAIT)
+    expect(row, end, kind=kind)
+
+
+def expect_caller(start: float, end: float, kind: str = RETURNED) -> None:
+    """State that the caller (`specs.checks.settle`) waits from `start` until `end`, when the
+    call returns, fails or is cancelled (`kind`)."""
+    expect_wait(CALLER, start, end, kind)
 
 
 def expect_nothing(row: str) -> None:
@@ -374,9 +413,9 @@ class TaskRecorder:
 def worth_drawing(recorded: Recorder) -> bool:
     """A run is drawn when its spec said what it expected, or when what it recorded covers some
     loop time (a failure at 0 s, before anything ran, has nothing to show)."""
-    moments = [t for s in recorded.actual.spans for t in (s.start, s.end) if t is not None]
-    return bool(recorded.expected.spans) or (bool(moments) and
-                                             max(moments) - min(moments) > TOLERANCE)
+    spans = recorded.actual.spans
+    return bool(recorded.expected.spans) or (bool(spans) and max(s.until for s in spans)
+                                             - min(s.start for s in spans) > TOLERANCE)
 
 
 def write_trace(recorded: Recorder, nodeid: str, folder: Path) -> Path:

@@ -19,6 +19,7 @@ from specs.properties import (
     run_virtual,
     shaped,
 )
+from specs.timeline import expect_caller
 
 gather = implementation("kata01_gather", "gather")
 
@@ -71,14 +72,6 @@ def as_given(seconds: list[float], shape: str, style: str, twice: bool = False) 
     of = f" of {listing(secs(s) for s in seconds)}" if seconds else ""
     again = ", job 0 listed again at the end" if twice else ""
     return f"With a {shape} of {jobs}{of} (each a {style}{again})"
-
-
-def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
-    """The timeline the contract expects of the caller (`settle`): it waits from `start` to
-    `end`, when the call returns (or raises, or is cancelled: `kind`)."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=kind)
-
 
 # --- tasks 1 and 2: any jobs, in any shape ----------------------------------------------------
 

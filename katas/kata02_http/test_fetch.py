@@ -26,6 +26,7 @@ from specs import (
 from specs.checks import names, same_time, shows
 from specs.http import request_row
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
+from specs.timeline import expect_caller
 
 fetch = implementation("kata02_http", "fetch")
 
@@ -50,13 +51,6 @@ def expect_request(url: str, start: float, end: float, kind: str = timeline.RETU
     (answered, failed or cancelled: `kind`)."""
     timeline.expect(request_row("GET", url), start, end)
     timeline.expect(request_row("GET", url), end, kind=kind)
-
-
-def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
-    """The caller (`settle`) waits from `start` to `end`, when the call ends as `kind`."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=kind)
-
 
 def no_response(result: object) -> str:
     """Why a result that should hold a response does not."""

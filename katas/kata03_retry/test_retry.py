@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from specs import implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, run_virtual
+from specs.timeline import expect_caller
 
 retry = implementation("kata03_retry", "retry")
 
@@ -38,18 +39,8 @@ def attempt_drawn() -> Iterator[None]:
     start, ended = now(), timeline.last_end("attempts")
     if ended is not None and start > ended + timeline.TOLERANCE:
         timeline.record_span("backoff", ended, start, timeline.WAIT)
-    try:
+    with timeline.drawing("attempts", returned=True):
         yield
-    except asyncio.CancelledError:
-        timeline.record_mark("attempts", now(), timeline.CANCELLED)
-        raise
-    except BaseException:
-        timeline.record_mark("attempts", now(), timeline.FAILED)
-        raise
-    else:
-        timeline.record_mark("attempts", now(), timeline.RETURNED)
-    finally:
-        timeline.record_span("attempts", start, now())
 
 
 class Flaky:
@@ -208,13 +199,6 @@ def expect_attempts(starts: list[float], last: str = timeline.RETURNED, latency:
 def after(waits: list[float], start: float = 0.0) -> list[float]:
     """When the attempts start (attempts of no latency), `waits` of backoff between them."""
     return [start + sum(waits[:n]) for n in range(len(waits) + 1)]
-
-
-def expect_caller(start: float, end: float, kind: str = timeline.RETURNED) -> None:
-    """The caller (`settle`) waits from `start` to `end`, when the call ends as `kind`."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=kind)
-
 
 # --- task 1: compute the backoff delay --------------------------------------------------------
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, running_tasks, same_time, shows
 from specs.properties import durations, run_virtual
+from specs.timeline import expect_caller
 
 timeouts = implementation("kata04_timeouts", "timeouts")
 T = TypeVar("T")
@@ -71,16 +72,8 @@ class Handler:
 async def drawn(call: Awaitable[T]) -> T:
     """Await `call` as it is, its result or error unchanged; the wait is drawn on the row
     "caller", as `settle` draws it."""
-    start = now()
-    try:
-        result = await call
-    except BaseException as error:
-        timeline.record_span("caller", start, now(), timeline.WAIT)
-        timeline.record_mark("caller", now(), timeline.CANCELLED if isinstance(
-            error, asyncio.CancelledError) else timeline.FAILED)
-        raise
-    timeline.record_wait("caller", start, now())
-    return result
+    with timeline.drawing(timeline.CALLER, timeline.WAIT, returned=True):
+        return await call
 
 
 def expect_item(item: str, start: float, end: float, how: str | None = None) -> None:
@@ -100,14 +93,6 @@ def expect_job(start: float, end: float, how: str | None = None, cleanup: float 
     if how is not None:
         timeline.expect("job0", end, kind=how)
     timeline.expect("job0", end, end + cleanup, timeline.CLEANUP)
-
-
-def expect_caller(start: float, end: float, how: str) -> None:
-    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
-    when the call returns, fails or is cancelled (`how`)."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=how)
-
 
 @task1
 async def test_result_in_time(jobs: Jobs) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from specs import Jobs, implementation, listing, now, outcome, rejects, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, same_time
 from specs.properties import CALLABLE_STYLES, durations, iterable_shapes, run_virtual, shaped
+from specs.timeline import expect_caller
 
 pool = implementation("kata05_semaphore", "pool")
 
@@ -53,14 +54,6 @@ def expect_runs(runs: list[tuple[float, float]], how: dict[int, str] | None = No
         timeline.expect(f"job{index}", start, end)
         if how and index in how:
             timeline.expect(f"job{index}", end, kind=how[index])
-
-
-def expect_caller(start: float, end: float, how: str) -> None:
-    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
-    when the call returns, fails or is cancelled (`how`)."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=how)
-
 
 @task1
 @pytest.mark.parametrize("limit", [1, 3, 10])

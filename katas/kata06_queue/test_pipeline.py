@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from specs import implementation, listing, now, outcome, secs, settle, show, timeline
 from specs.checks import CLOCK_RESOLUTION, rejects_naming, running_tasks, same_time
 from specs.properties import durations, iterable_shapes, run_virtual, shaped
+from specs.timeline import expect_caller
 
 pipes = implementation("kata06_queue", "pipeline")
 
@@ -268,14 +269,6 @@ def expect_line(line: Line, workers: int) -> None:
     lengths = [line.length(item) for item in range(line.count)]
     expect_items({item: (start, start + length) for item, (start, length)
                   in enumerate(zip(worker_starts(lengths, workers), lengths, strict=True))})
-
-
-def expect_caller(start: float, end: float, how: str) -> None:
-    """State what the contract expects of the caller (`settle`): it waits from `start` to `end`,
-    when the call returns, fails or is cancelled (`how`)."""
-    timeline.expect("caller", start, end, timeline.WAIT)
-    timeline.expect("caller", end, kind=how)
-
 
 # --- task 1: every item once, in order ------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import asyncio
 import math
 import random
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -60,8 +61,7 @@ def expect_passes(row: str, asked: list[float], passed: list[float]) -> None:
     """State that `row` 1, 2, ... (as one_by_one and all_at_once name them) waited from each
     `asked` to its `passed`, and was let through then."""
     for number, (start, end) in enumerate(zip(asked, passed, strict=True), 1):
-        timeline.expect(f"{row} {number}", start, end, timeline.WAIT)
-        timeline.expect(f"{row} {number}", end, kind=timeline.RETURNED)
+        timeline.expect_wait(f"{row} {number}", start, end)
 
 
 def window_of(rate: int, per: float, count: int, start: float) -> list[float]:
@@ -109,6 +109,27 @@ def window_passes(arrivals: list[float], cancels: list[float | None], rate: int,
     return due_times
 
 
+async def arriving(arrivals: list[float], cancels: list[float | None],
+                   start: Callable[[int], Coroutine[Any, Any, None]]
+                   ) -> list[tuple[Any, BaseException | None]]:
+    """One task of `start(index)` per arrival, created in arrival order at its loop time and
+    cancelled at its time if one is given; how each ended (`settle`), once all have."""
+    async def cancel_at(task: asyncio.Task[None], moment: float) -> None:
+        await asyncio.sleep(moment - now())
+        task.cancel()
+
+    tasks, cancellers = [], []
+    for index, arrival in enumerate(arrivals):
+        if arrival > now():
+            await asyncio.sleep(arrival - now())
+        tasks.append(asyncio.create_task(start(index)))
+        if cancels[index] is not None:
+            cancellers.append(asyncio.create_task(cancel_at(tasks[-1], cancels[index])))
+    settled = [await settle(task) for task in tasks]
+    await asyncio.gather(*cancellers)
+    return settled
+
+
 async def waiters(limiter: Any, arrivals: list[float], cancels: list[float | None],
                   styles: list[str]) -> tuple[list[float | None], list[int], list[str]]:
     """One task per arrival (created in arrival order, at its loop time), acquiring with
@@ -130,23 +151,10 @@ async def waiters(limiter: Any, arrivals: list[float], cancels: list[float | Non
             passed[index] = now()
             order.append(index)
 
-    async def cancel_at(task: asyncio.Task[None], moment: float) -> None:
-        await asyncio.sleep(moment - now())
-        task.cancel()
-
-    tasks, cancellers = [], []
-    for index, arrival in enumerate(arrivals):
-        if arrival > now():
-            await asyncio.sleep(arrival - now())
-        tasks.append(asyncio.create_task(waiter(index)))
-        if cancels[index] is not None:
-            cancellers.append(asyncio.create_task(cancel_at(tasks[-1], cancels[index])))
-    for index, task in enumerate(tasks):
-        result, error = await settle(task)
+    for index, (result, error) in enumerate(await arriving(arrivals, cancels, waiter)):
         if ends[index] == "?":
             ends[index] = ("cancelled" if isinstance(error, asyncio.CancelledError)
                            else outcome(result, error))
-    await asyncio.gather(*cancellers)
     return [None if t is None else round(t, 6) for t in passed], order, ends
 
 
@@ -266,8 +274,7 @@ async def test_the_window_slides() -> None:
     passed = []
     for number, (at, due) in enumerate(zip([0.0, 0.4, 0.5, 1.2, 1.25], [0.0, 0.4, 1.0, 1.4, 2.0],
                                            strict=True), 1):
-        timeline.expect(f"acquire {number}", max(at, now()), due, timeline.WAIT)
-        timeline.expect(f"acquire {number}", due, kind=timeline.RETURNED)
+        timeline.expect_wait(f"acquire {number}", max(at, now()), due)
         if now() < at:
             await asyncio.sleep(at - now())
         asked = now()
@@ -649,24 +656,10 @@ async def _busy_waiters(limiter: Any, arrivals: list[float], cancels: list[float
                 await asyncio.sleep(0.3)
                 raise KeyError(index)
 
-    async def cancel_at(task: asyncio.Task[None], moment: float) -> None:
-        await asyncio.sleep(moment - now())
-        task.cancel()
-
-    tasks, cancellers = [], []
-    for index, arrival in enumerate(arrivals):
-        if arrival > now():
-            await asyncio.sleep(arrival - now())
-        tasks.append(asyncio.create_task(block(index)))
-        if cancels[index] is not None:
-            cancellers.append(asyncio.create_task(cancel_at(tasks[-1], cancels[index])))
-    ends = []
-    for task in tasks:
-        result, error = await settle(task)
-        ends.append("cancelled" if isinstance(error, asyncio.CancelledError)
-                    else "raised KeyError" if isinstance(error, KeyError)
-                    else outcome(result, error))
-    await asyncio.gather(*cancellers)
+    ends = ["cancelled" if isinstance(error, asyncio.CancelledError)
+            else "raised KeyError" if isinstance(error, KeyError)
+            else outcome(result, error)
+            for result, error in await arriving(arrivals, cancels, block)]
     return passed, order, ends
 
 

@@ -64,8 +64,7 @@ def expect_calls(*calls: tuple[float, float, str]) -> None:
     """State that the caller waited from each start to its end (a call the spec settles),
     which ended as its kind says."""
     for start, end, kind in calls:
-        timeline.expect("caller", start, end, timeline.WAIT)
-        timeline.expect("caller", end, kind=kind)
+        timeline.expect_caller(start, end, kind)
 
 
 async def started(urls: list[str], **kwargs: Any) -> Any:
@@ -123,21 +122,13 @@ def check_model(attempts_made: list[Try], attempts: int, backoff: float,
 async def answer(planned: Iterator[Try], arrivals: list[float], url: Any,
                  **_kwargs: Any) -> CallbackResult:
     """A mocked server: each request takes the next drawn fate, even one a timeout cuts."""
-    arrived = now()
-    arrivals.append(round(arrived, 6))
+    arrivals.append(round(now(), 6))
     kind, status, latency = next(planned, ("refused", 0, 0.0))
-    row = http.request_row("GET", url)
-    try:
+    with timeline.drawing(http.request_row("GET", url), returned=True):
         await asyncio.sleep(latency)
-    except asyncio.CancelledError:
-        timeline.record_mark(row, now(), timeline.CANCELLED)
-        raise
-    finally:
-        timeline.record_span(row, arrived, now())
-    timeline.record_mark(row, now(), timeline.FAILED if kind == "refused" else timeline.RETURNED)
-    if kind == "refused":
-        raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
-    return CallbackResult(status=status, body="ok")
+        if kind == "refused":
+            raise aiohttp.ClientConnectionError(f"Cannot connect to host {url.host}")
+        return CallbackResult(status=status, body="ok")
 
 
 @pytest.fixture
